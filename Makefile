@@ -1,0 +1,49 @@
+# Two commands: `make run` (set up and serve the demo workshop) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+DEMO   ?= workshops/westharz-zukunftskonferenz.toml
+MO     := app/translations/en/LC_MESSAGES/messages.mo
+
+.PHONY: run test bench lint setup setup-dev browser translations messages clean
+
+run: setup $(MO)
+	$(BIN)/zukunft serve --host $(HOST) --port $(PORT) --demo $(DEMO)
+
+test: setup-dev $(MO) browser
+	$(BIN)/ruff check app tests scripts
+	$(BIN)/mypy
+	$(BIN)/pytest -q
+
+bench: setup-dev $(MO)
+	$(BIN)/python scripts/bench_live.py
+
+setup: $(VENV)/.installed
+setup-dev: $(VENV)/.installed-dev
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+# Browser tests drive Debian's Chromium; install it when it is missing (needs root).
+browser:
+	@command -v chromium >/dev/null 2>&1 || scripts/install-chromium.sh
+
+$(MO): app/translations/en/LC_MESSAGES/messages.po
+	$(BIN)/pybabel compile -q -d app/translations -D messages
+
+# Re-extract messages after changing texts; then translate the new entries in the .po file.
+messages: setup-dev
+	$(BIN)/pybabel extract -q -F babel.cfg --no-location --omit-header -k _ -o app/translations/messages.pot app templates
+	$(BIN)/pybabel update -q -N -i app/translations/messages.pot -d app/translations -D messages --omit-header
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Zukunftskonferenz: run participation workshops live and export their results."""

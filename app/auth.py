@@ -1,0 +1,42 @@
+"""Secrets that stand for a person: participant tokens and facilitator tokens.
+
+A participant token is the participant's public id, signed. A facilitator token is derived
+from the secret key, the workshop and a version number, so nothing secret is stored in the
+database and raising the version (rotation) invalidates every old link at once.
+"""
+
+import base64
+import hashlib
+import hmac
+
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from app.models import Workshop
+
+
+class Tokens:
+    def __init__(self, secret_key: str) -> None:
+        self._secret = secret_key.encode()
+        self._participants = URLSafeSerializer(secret_key, salt="participant")
+
+    def participant_token(self, public_id: str) -> str:
+        return self._participants.dumps(public_id)
+
+    def participant_public_id(self, token: str | None) -> str | None:
+        if not token:
+            return None
+        try:
+            value = self._participants.loads(token)
+        except BadSignature:
+            return None
+        return value if isinstance(value, str) else None
+
+    def facilitator_token(self, workshop: Workshop) -> str:
+        message = f"facilitator:{workshop.id}:{workshop.facilitator_token_version}".encode()
+        digest = hmac.new(self._secret, message, hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest[:24]).decode()
+
+    def is_facilitator(self, workshop: Workshop, token: str | None) -> bool:
+        return bool(token) and hmac.compare_digest(
+            self.facilitator_token(workshop).encode(), (token or "").encode()
+        )

@@ -1,0 +1,196 @@
+"""Cards (Beiträge): post, edit, delete and list, with the limits and permissions they need."""
+
+import re
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from app.events import CardDeleted, CardEdited, CardPosted, CardSnapshot, record
+from app.models import Card, Category, Field, Participant, Workshop, utcnow
+from app.participants import FACILITATOR, counts
+from app.text import clean_text
+
+TEXT_MAX = 500
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+
+
+def clean_card_text(text: str) -> str:
+    cleaned = clean_text(text or "")
+    if not cleaned:
+        raise InvalidInput("Bitte schreiben Sie einen Text für Ihre Karte.")
+    if len(cleaned) > TEXT_MAX:
+        raise InvalidInput(
+            "Der Text ist {length} Zeichen lang; erlaubt sind höchstens {max}. "
+            "Bitte kürzen Sie ihn.",
+            length=len(cleaned), max=TEXT_MAX,
+        )
+    return cleaned
+
+
+def _require_posting(workshop: Workshop, participant: Participant) -> None:
+    if not workshop.posting_open and participant.role != FACILITATOR:
+        raise Conflict("Das Schreiben von Karten ist gerade geschlossen.")
+
+
+def _category(session: Session, workshop: Workshop, key: str) -> Category:
+    category = session.exec(
+        select(Category).where(Category.workshop_id == workshop.id, Category.key == key)
+    ).first()
+    if category is None:
+        raise InvalidInput("Die Kategorie „{key}“ gibt es in diesem Workshop nicht.", key=key[:40])
+    return category
+
+
+def _field(session: Session, workshop: Workshop, key: str) -> Field:
+    field = session.exec(
+        select(Field).where(Field.workshop_id == workshop.id, Field.key == key)
+    ).first()
+    if field is None:
+        raise InvalidInput(
+            "Das Handlungsfeld „{key}“ gibt es in diesem Workshop nicht.", key=key[:40]
+        )
+    return field
+
+
+def snapshot(card: Card, field: Field, category: Category, author: Participant) -> CardSnapshot:
+    assert card.id is not None
+    return CardSnapshot(
+        id=card.id, field=field.key, category=category.key, text=card.text,
+        author=author.public_id, created_at=card.created_at.isoformat(),
+        edited=card.updated_at is not None,
+    )
+
+
+def post_card(
+    *,
+    session: Session,
+    workshop: Workshop,
+    participant: Participant,
+    field: str,
+    category: str,
+    text: str,
+    client_id: str | None = None,
+) -> tuple[CardSnapshot, bool]:
+    """Post a card; returns it and whether it is new (False: the same client_id came again)."""
+    if client_id is not None and not CLIENT_ID.match(client_id):
+        raise InvalidInput("Die Kennung der Übermittlung (client_id) ist ungültig.")
+    if client_id and (existing := _by_client_id(session, participant, client_id)):
+        return existing, False
+    _require_posting(workshop, participant)
+    field_row = _field(session, workshop, field)
+    category_row = _category(session, workshop, category)
+    assert workshop.id is not None and participant.id is not None
+    assert field_row.id is not None and category_row.id is not None
+    card = Card(
+        workshop_id=workshop.id, field_id=field_row.id, category_id=category_row.id,
+        participant_id=participant.id, text=clean_card_text(text), client_id=client_id or None,
+    )
+    session.add(card)
+    try:
+        session.flush()
+    except IntegrityError:
+        # The same submission raced in from a second request: answer with the first one.
+        session.rollback()
+        if client_id and (existing := _by_client_id(session, participant, client_id)):
+            return existing, False
+        raise
+    posted = snapshot(card, field_row, category_row, participant)
+    record(session,
+           CardPosted(workshop_id=workshop.id, card=posted, counts=counts(session, workshop)))
+    session.commit()
+    return posted, True
+
+
+def _by_client_id(
+    session: Session, participant: Participant, client_id: str
+) -> CardSnapshot | None:
+    row = session.exec(
+        _snapshot_query().where(Card.participant_id == participant.id, Card.client_id == client_id)
+    ).first()
+    return snapshot(*row) if row else None
+
+
+def _own_card(session: Session, workshop: Workshop, participant: Participant, card_id: int) -> Card:
+    card = session.get(Card, card_id)
+    if card is None or card.workshop_id != workshop.id or card.deleted_at is not None:
+        raise NotFound("Diese Karte gibt es nicht (mehr).")
+    if card.participant_id != participant.id:
+        raise NotAllowed("Sie können nur Ihre eigenen Karten ändern.")
+    _require_posting(workshop, participant)
+    return card
+
+
+def edit_card(
+    *, session: Session, workshop: Workshop, participant: Participant, card_id: int, text: str,
+    category: str | None = None,
+) -> CardSnapshot:
+    """Change the text (and optionally the column) of one's own card."""
+    card = _own_card(session, workshop, participant, card_id)
+    previous = _snapshot_by_id(session, card_id)
+    card.text = clean_card_text(text)
+    if category is not None:
+        card.category_id = _category(session, workshop, category).id  # type: ignore[assignment]
+    card.updated_at = utcnow()
+    session.add(card)
+    session.flush()
+    edited = _snapshot_by_id(session, card_id)
+    assert workshop.id is not None
+    record(session, CardEdited(workshop_id=workshop.id, card=edited,
+                               previous_category=previous.category))
+    session.commit()
+    return edited
+
+
+def delete_card(
+    *, session: Session, workshop: Workshop, participant: Participant, card_id: int
+) -> CardSnapshot:
+    """Remove one's own card from every board; the row stays, marked deleted."""
+    card = _own_card(session, workshop, participant, card_id)
+    card.deleted_at = utcnow()
+    session.add(card)
+    session.flush()
+    deleted = _snapshot_by_id(session, card_id)
+    assert workshop.id is not None
+    record(session,
+           CardDeleted(workshop_id=workshop.id, card=deleted, counts=counts(session, workshop)))
+    session.commit()
+    return deleted
+
+
+def _snapshot_query() -> Any:
+    return (
+        select(Card, Field, Category, Participant)
+        .join(Field, col(Field.id) == Card.field_id)
+        .join(Category, col(Category.id) == Card.category_id)
+        .join(Participant, col(Participant.id) == Card.participant_id)
+    )
+
+
+def _snapshot_by_id(session: Session, card_id: int) -> CardSnapshot:
+    return snapshot(*session.exec(_snapshot_query().where(Card.id == card_id)).one())
+
+
+def list_cards(
+    *, session: Session, workshop: Workshop, field: str | None = None,
+    participant: Participant | None = None,
+) -> list[CardSnapshot]:
+    """Visible cards in posting order, optionally of one field or one participant."""
+    query = _snapshot_query().where(Card.workshop_id == workshop.id, col(Card.deleted_at).is_(None))
+    if field is not None:
+        query = query.where(Field.key == field)
+    if participant is not None:
+        query = query.where(Card.participant_id == participant.id)
+    return [snapshot(*row) for row in session.exec(query.order_by(col(Card.id)))]
+
+
+def get_card(*, session: Session, workshop: Workshop, card_id: int) -> CardSnapshot:
+    row = session.exec(
+        _snapshot_query().where(
+            Card.id == card_id, Card.workshop_id == workshop.id, col(Card.deleted_at).is_(None)
+        )
+    ).first()
+    if row is None:
+        raise NotFound("Diese Karte gibt es nicht (mehr).")
+    return snapshot(*row)

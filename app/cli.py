@@ -1,0 +1,136 @@
+"""The `zukunft` command: serve, load and validate workshops, upgrade the database."""
+
+import socket
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import uvicorn
+from sqlmodel import col, select
+
+from app import db as database
+from app.auth import Tokens
+from app.config import Settings
+from app.main import create_app
+from app.models import Workshop
+from app.qr import join_url, qr_text
+from app.workshops import DefinitionError, create_workshop, load_definition
+
+cli = typer.Typer(help="Zukunftskonferenz: Workshops live durchführen und dokumentieren.",
+                  no_args_is_help=True, add_completion=False)
+db_cli = typer.Typer(help="Datenbank verwalten.", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+
+DatabaseUrl = Annotated[str | None, typer.Option("--database-url", envvar="DATABASE_URL",
+                                                 help="SQLAlchemy-URL der Datenbank.")]
+
+
+def _settings(**overrides: Any) -> Settings:
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def lan_address() -> str:
+    """The address other devices on the venue network reach this machine at."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            # connect() on UDP only picks the outgoing interface; no packet is sent.
+            probe.connect(("192.0.2.1", 9))
+            address: str = probe.getsockname()[0]
+        except OSError:
+            address = "127.0.0.1"
+    return address
+
+
+def workshop_info(settings: Settings, workshop: Workshop, *, qr: bool = False) -> str:
+    base = settings.resolved_base_url
+    token = Tokens(settings.resolved_secret_key).facilitator_token(workshop)
+    lines = [
+        f"Workshop:        {workshop.title}",
+        f"Slug:            {workshop.slug}",
+        f"Code:            {workshop.join_code}",
+        f"Mitmachen:       {join_url(base, workshop.join_code)}",
+        f"Übersicht:       {base}/w/{workshop.slug}",
+        f"Moderation:      {base}/w/{workshop.slug}/facilitate?token={token}",
+    ]
+    if qr:
+        lines.append(qr_text(join_url(base, workshop.join_code)))
+    return "\n".join(lines)
+
+
+@cli.command()
+def validate(file: Annotated[Path, typer.Argument(help="Workshop-Definition (TOML).")]) -> None:
+    """Prüft eine Workshop-Definition, ohne etwas anzulegen."""
+    try:
+        definition = load_definition(file)
+    except DefinitionError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    themes = sum(len(f.themes) + sum(len(s.themes) for s in f.subfields) for f in definition.fields)
+    typer.echo(f"{file}: in Ordnung – {len(definition.fields)} Handlungsfelder, {themes} Themen.")
+
+
+@cli.command()
+def load(file: Annotated[Path, typer.Argument(help="Workshop-Definition (TOML).")],
+         database_url: DatabaseUrl = None) -> None:
+    """Legt einen Workshop aus einer Definition an und zeigt Code und Links."""
+    settings = _settings(database_url=database_url)
+    try:
+        definition = load_definition(file)
+    except DefinitionError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    database.upgrade(settings.resolved_database_url)
+    db = database.Database(settings.resolved_database_url)
+    with db.session(write=True) as session:
+        workshop = create_workshop(session=session, definition=definition)
+    db.dispose()
+    typer.echo(workshop_info(settings, workshop))
+
+
+@db_cli.command("upgrade")
+def db_upgrade(database_url: DatabaseUrl = None) -> None:
+    """Bringt das Datenbankschema auf den neuesten Stand."""
+    settings = _settings(database_url=database_url)
+    database.upgrade(settings.resolved_database_url)
+    typer.echo("Datenbank ist auf dem neuesten Stand.")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(envvar="HOST", help="Adresse, z. B. 0.0.0.0")] = None,
+    port: Annotated[int | None, typer.Option(envvar="PORT", help="Port.")] = None,
+    database_url: DatabaseUrl = None,
+    lan: Annotated[bool, typer.Option("--lan", help="Im lokalen Netz erreichbar machen "
+                                      "(WLAN des Veranstaltungsorts).")] = False,
+    demo: Annotated[Path | None, typer.Option(help="Diese Definition laden, wenn es noch "
+                                              "keinen Workshop gibt.")] = None,
+) -> None:
+    """Startet den Server."""
+    settings = _settings(host=host, port=port, database_url=database_url)
+    if lan:
+        settings.host = "0.0.0.0"
+        if not settings.base_url:
+            settings.base_url = f"http://{lan_address()}:{settings.port}"
+    url = settings.resolved_database_url
+    database.upgrade(url)
+    db = database.Database(url)
+    with db.session(write=True) as session:
+        if demo is not None and session.exec(select(Workshop.id)).first() is None:
+            try:
+                create_workshop(session=session, definition=load_definition(demo))
+            except DefinitionError as exc:
+                typer.echo(str(exc), err=True)
+                raise typer.Exit(1) from exc
+        workshops = list(session.exec(select(Workshop).order_by(col(Workshop.id))))
+    db.dispose()
+    for workshop in workshops[-3:]:
+        typer.echo(workshop_info(settings, workshop, qr=workshop is workshops[-1]))
+        typer.echo("")
+    app = create_app(settings, upgrade=False)
+    typer.echo(f"Server läuft auf {settings.resolved_base_url} – beenden mit Strg+C.")
+    uvicorn.run(app, host=settings.host, port=settings.port, timeout_graceful_shutdown=3,
+                log_level="warning", proxy_headers=True)
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,80 @@
+"""Engine, sessions and schema upgrades. SQLite gets WAL, synchronous=FULL and immediate writes."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, event
+from sqlmodel import Session, create_engine
+
+from app.events import BUS_KEY, Publisher
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def make_engine(url: str) -> Engine:
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=20
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control from the driver so that writes can BEGIN IMMEDIATE.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # A card acknowledged with 201 must survive a power cut.
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # A deferred transaction that reads and then writes fails at once with SQLITE_BUSY
+        # when another writer committed in between; taking the write lock first makes it wait.
+        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str) -> None:
+    """Bring the schema at `url` to the newest migration."""
+    command.upgrade(alembic_config(url), "head")
+
+
+class Database:
+    """One engine, and sessions for reading and for writing."""
+
+    def __init__(self, url: str, bus: Publisher | None = None) -> None:
+        self.url = url
+        self.bus = bus
+        self.engine = make_engine(url)
+        self._write_engine = self.engine.execution_options(sqlite_immediate=True)
+
+    def session(self, *, write: bool = False) -> Session:
+        session = Session(self._write_engine if write else self.engine, expire_on_commit=False)
+        if self.bus is not None:
+            session.info[BUS_KEY] = self.bus
+        return session
+
+    @contextmanager
+    def begin(self, *, write: bool = True) -> Iterator[Session]:
+        with self.session(write=write) as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

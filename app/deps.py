@@ -1,0 +1,136 @@
+"""Request dependencies: the app context, sessions, the workshop, and who is asking."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+
+from app import participants
+from app.auth import Tokens
+from app.config import Settings
+from app.db import Database
+from app.errors import NotAllowed, NotSignedIn
+from app.live import LocalBus, Views
+from app.models import Participant, Workshop
+from app.templating import DEFAULT_LOCALE, LOCALES, Templates
+from app.workshops import get_workshop
+
+PARTICIPANT_COOKIE = "zk_participant"
+LOCALE_COOKIE = "zk_lang"
+
+
+@dataclass
+class Context:
+    settings: Settings
+    db: Database
+    bus: LocalBus
+    templates: Templates
+    views: Views
+    tokens: Tokens
+
+
+def get_context(request: Request) -> Context:
+    context: Context = request.app.state.context
+    return context
+
+
+ContextDep = Annotated[Context, Depends(get_context)]
+
+
+def get_session(request: Request, context: ContextDep) -> Iterator[Session]:
+    # Writes take SQLite's write lock at BEGIN so concurrent posts queue instead of failing.
+    write = request.method not in ("GET", "HEAD", "OPTIONS")
+    with context.db.session(write=write) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def workshop_dep(slug: str, session: SessionDep) -> Workshop:
+    return get_workshop(session=session, slug=slug)
+
+
+WorkshopDep = Annotated[Workshop, Depends(workshop_dep)]
+
+
+async def load_workshop(context: Context, slug: str) -> Workshop:
+    """For long-lived streams: look the workshop up in a session that closes at once, so no
+    read transaction stays open (it would keep SQLite from checkpointing its WAL)."""
+
+    def load() -> Workshop:
+        with context.db.session() as session:
+            return get_workshop(session=session, slug=slug)
+
+    return await run_in_threadpool(load)
+
+
+def locale_of(request: Request) -> str:
+    wanted = request.query_params.get("lang") or request.cookies.get(LOCALE_COOKIE)
+    return wanted if wanted in LOCALES else DEFAULT_LOCALE
+
+
+LocaleDep = Annotated[str, Depends(locale_of)]
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def facilitator_cookie(workshop: Workshop) -> str:
+    return f"zk_facilitator_{workshop.id}"
+
+
+def is_facilitator(request: Request, context: Context, workshop: Workshop) -> bool:
+    token = bearer_token(request) or request.cookies.get(facilitator_cookie(workshop))
+    return context.tokens.is_facilitator(workshop, token)
+
+
+def participant_of(
+    request: Request, context: Context, session: Session, workshop: Workshop
+) -> Participant | None:
+    """The participant behind the bearer token or the cookie, if it belongs to this workshop."""
+    token = bearer_token(request) or request.cookies.get(PARTICIPANT_COOKIE)
+    public_id = context.tokens.participant_public_id(token)
+    return participants.participant_by_public_id(
+        session=session, workshop=workshop, public_id=public_id
+    )
+
+
+def require_facilitator(request: Request, context: ContextDep, workshop: WorkshopDep) -> Workshop:
+    if is_facilitator(request, context, workshop):
+        return workshop
+    cookie = request.cookies.get(facilitator_cookie(workshop))
+    anonymous = bearer_token(request) is None and cookie is None
+    if anonymous and request.url.path.startswith("/api/"):
+        raise NotSignedIn("Diese Aktion braucht den Moderationsschlüssel (Bearer-Token).")
+    raise NotAllowed(
+        "Diese Seite ist der Moderation vorbehalten. Öffnen Sie den Moderationslink, "
+        "den Sie beim Anlegen des Workshops erhalten haben."
+    )
+
+
+FacilitatorWorkshop = Annotated[Workshop, Depends(require_facilitator)]
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def render(
+    request: Request, template: str, *, status_code: int = 200,
+    headers: dict[str, str] | None = None, **context: Any,
+) -> HTMLResponse:
+    """Render a page or fragment in the reader's language."""
+    ctx = get_context(request)
+    locale = locale_of(request)
+    html = ctx.templates.render(
+        template, locale=locale, request=request, base_url=ctx.settings.resolved_base_url, **context
+    )
+    return HTMLResponse(html, status_code=status_code, headers=headers)

@@ -1,0 +1,43 @@
+"""Domain errors: services raise them, routes turn them into a status and a message.
+
+Messages are German msgids with `{name}` placeholders; they are translated when shown, so the
+services never need to know the reader's language.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+
+class DomainError(Exception):
+    """A request the rules do not allow."""
+
+    status_code = 400
+
+    def __init__(self, message: str, **params: Any) -> None:
+        super().__init__(message.format(**params))
+        self.message = message
+        self.params = params
+
+    def render(self, gettext: Callable[[str], str] | None = None) -> str:
+        template = gettext(self.message) if gettext else self.message
+        return template.format(**self.params)
+
+
+class InvalidInput(DomainError):
+    status_code = 422
+
+
+class NotFound(DomainError):
+    status_code = 404
+
+
+class NotAllowed(DomainError):
+    status_code = 403
+
+
+class NotSignedIn(DomainError):
+    status_code = 401
+
+
+class Conflict(DomainError):
+    status_code = 409

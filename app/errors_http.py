@@ -1,0 +1,78 @@
+"""How errors reach people: JSON `{"detail": ...}` under /api, a German page elsewhere."""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
+
+from app.deps import get_context, locale_of, render
+from app.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+_STATUS_MESSAGES = {
+    400: "Die Anfrage war fehlerhaft.",
+    401: "Bitte melden Sie sich an.",
+    403: "Dafür fehlt Ihnen die Berechtigung.",
+    404: "Diese Seite gibt es nicht. Prüfen Sie die Adresse oder beginnen Sie auf der Startseite.",
+    405: "Diese Aktion ist hier nicht möglich.",
+    413: "Die Anfrage ist zu groß.",
+    500: "Da ist bei uns etwas schiefgegangen. Bitte versuchen Sie es gleich noch einmal.",
+}
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def error_response(request: Request, status_code: int, message: str) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"detail": message}, status_code=status_code)
+    return render(request, "error.html", status_code=status_code, message=message,
+                  status=status_code)
+
+
+def _translate(request: Request, message: str) -> str:
+    return get_context(request).templates.gettext(locale_of(request))(message)
+
+
+def _validation_message(exc: RequestValidationError) -> tuple[int, str]:
+    errors = exc.errors()
+    if any(error.get("type") == "json_invalid" for error in errors):
+        return 400, "Der Inhalt ist kein gültiges JSON."
+    parts = []
+    for error in errors[:5]:
+        where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path"))
+        if error.get("type") == "missing":
+            parts.append(f"{where}: fehlt")
+        else:
+            parts.append(f"{where}: {error.get('msg', 'ungültig')}")
+    return 422, "Ungültige Eingabe – " + "; ".join(parts)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        gettext = get_context(request).templates.gettext(locale_of(request))
+        return error_response(request, exc.status_code, exc.render(gettext))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        status_code, message = _validation_message(exc)
+        return error_response(request, status_code, _translate(request, message))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        message = exc.detail if exc.status_code == 413 else None
+        message = message or _STATUS_MESSAGES.get(exc.status_code) or str(exc.detail)
+        response = error_response(request, exc.status_code, _translate(request, message))
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_response(request, 500, _translate(request, _STATUS_MESSAGES[500]))

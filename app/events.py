@@ -1,0 +1,139 @@
+"""Domain events: what happened, recorded in the same transaction and published after commit.
+
+A service calls `record(session, event)`; the row gives the event its id (the SSE id a board
+sends back as Last-Event-ID), and the session hands the event to its bus once the commit has
+succeeded, so nobody ever sees an event whose change was rolled back.
+"""
+
+from typing import Any, ClassVar, Protocol, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import event as sa_event
+from sqlmodel import Session, col, select
+
+from app.models import EventRecord
+
+BUS_KEY = "event_bus"
+_PENDING_KEY = "pending_events"
+
+
+class CardSnapshot(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    field: str
+    category: str
+    text: str
+    author: str  # the participant's public id; phones use it to find their own cards
+    created_at: str
+    edited: bool = False
+
+
+class Counts(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    participants: int
+    cards: dict[str, int]  # visible cards per field key
+
+
+class DomainEvent(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    kind: ClassVar[str]
+    registry: ClassVar[dict[str, type["DomainEvent"]]] = {}
+
+    id: int = 0
+    workshop_id: int
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "kind" in cls.__dict__:
+            DomainEvent.registry[cls.kind] = cls
+
+    def payload(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude={"id", "workshop_id"})
+
+
+class CardPosted(DomainEvent):
+    kind = "card-posted"
+    card: CardSnapshot
+    counts: Counts
+
+
+class CardEdited(DomainEvent):
+    kind = "card-edited"
+    card: CardSnapshot
+    previous_category: str
+
+
+class CardDeleted(DomainEvent):
+    kind = "card-deleted"
+    card: CardSnapshot
+    counts: Counts
+
+
+class ParticipantJoined(DomainEvent):
+    kind = "participant-joined"
+    counts: Counts
+
+
+class PostingChanged(DomainEvent):
+    kind = "posting-changed"
+    posting_open: bool
+
+
+class Publisher(Protocol):
+    def publish(self, event: DomainEvent) -> None: ...
+
+
+E = TypeVar("E", bound=DomainEvent)
+
+
+def record(session: Session, event: E) -> E:
+    """Store the event in the current transaction; it is published after a successful commit."""
+    row = EventRecord(workshop_id=event.workshop_id, kind=event.kind, payload=event.payload())
+    session.add(row)
+    session.flush()
+    stored = event.model_copy(update={"id": row.id})
+    session.info.setdefault(_PENDING_KEY, []).append(stored)
+    return stored
+
+
+def events_since(
+    session: Session, *, workshop_id: int, after: int, limit: int = 5000
+) -> list[DomainEvent]:
+    rows = session.exec(
+        select(EventRecord)
+        .where(EventRecord.workshop_id == workshop_id, col(EventRecord.id) > after)
+        .order_by(col(EventRecord.id))
+        .limit(limit)
+    )
+    return [from_record(row) for row in rows]
+
+
+def latest_event_id(session: Session, *, workshop_id: int) -> int:
+    row = session.exec(
+        select(EventRecord.id)
+        .where(EventRecord.workshop_id == workshop_id)
+        .order_by(col(EventRecord.id).desc())
+        .limit(1)
+    ).first()
+    return row or 0
+
+
+def from_record(row: EventRecord) -> DomainEvent:
+    cls = DomainEvent.registry[row.kind]
+    return cls.model_validate({**row.payload, "id": row.id, "workshop_id": row.workshop_id})
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _publish_pending(session: Session) -> None:
+    pending: list[DomainEvent] = session.info.pop(_PENDING_KEY, [])
+    bus: Publisher | None = session.info.get(BUS_KEY)
+    if bus is not None:
+        for event in pending:
+            bus.publish(event)
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    session.info.pop(_PENDING_KEY, None)

@@ -1,0 +1,191 @@
+"""Live updates: the event bus, and the server-sent event streams that boards and tools follow.
+
+A service's event reaches the bus after its commit; every subscriber of that workshop gets it
+on an asyncio queue. Each kind of view (a field's board in one language, the JSON API) turns
+the event into SSE messages once, and all subscribers of that view share the result.
+"""
+
+import asyncio
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from sse_starlette import ServerSentEvent
+from starlette.concurrency import run_in_threadpool
+
+from app.db import Database
+from app.events import (
+    CardDeleted,
+    CardEdited,
+    CardPosted,
+    DomainEvent,
+    ParticipantJoined,
+    PostingChanged,
+    events_since,
+)
+from app.templating import Templates
+
+QUEUE_LIMIT = 2000  # a board this far behind is dropped and catches up from the table
+REPLAY_PAGE = 1000
+RETRY_MS = 2000
+
+
+@dataclass(eq=False)
+class Subscription:
+    queue: asyncio.Queue[DomainEvent] = field(default_factory=asyncio.Queue)
+    overflowed: bool = False
+
+
+class LocalBus:
+    """The in-process event bus: services publish from worker threads, streams await."""
+
+    def __init__(self) -> None:
+        self._subscribers: dict[int, set[Subscription]] = {}
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+
+    def publish(self, event: DomainEvent) -> None:
+        with self._lock:
+            subscribers = list(self._subscribers.get(event.workshop_id, ()))
+        if subscribers and self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(_deliver, subscribers, event)
+
+    @asynccontextmanager
+    async def subscribe(self, workshop_id: int) -> AsyncIterator[Subscription]:
+        subscription = Subscription()
+        with self._lock:
+            self._subscribers.setdefault(workshop_id, set()).add(subscription)
+        try:
+            yield subscription
+        finally:
+            with self._lock:
+                self._subscribers.get(workshop_id, set()).discard(subscription)
+
+    def subscriber_count(self, workshop_id: int) -> int:
+        with self._lock:
+            return len(self._subscribers.get(workshop_id, ()))
+
+
+def _deliver(subscribers: list[Subscription], event: DomainEvent) -> None:
+    for subscription in subscribers:
+        if subscription.queue.qsize() >= QUEUE_LIMIT:
+            subscription.overflowed = True
+        else:
+            subscription.queue.put_nowait(event)
+
+
+@dataclass(frozen=True)
+class BoardView:
+    """The board of one field, in one language."""
+
+    field: str
+    locale: str
+
+
+@dataclass(frozen=True)
+class ApiView:
+    """Every event of the workshop as JSON."""
+
+
+View = BoardView | ApiView
+Messages = list[ServerSentEvent]
+
+
+class Views:
+    """Turns events into SSE messages, once per (event, view)."""
+
+    def __init__(self, templates: Templates, cache_size: int = 4096) -> None:
+        self.templates = templates
+        self._cache: OrderedDict[tuple[int, View], Messages] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    def render(self, event: DomainEvent, view: View) -> Messages:
+        key = (event.id, view)
+        with self._lock:
+            if key in self._cache:
+                return self._cache[key]
+        messages = self._render(event, view)
+        for message in messages:
+            message.id = str(event.id)
+        with self._lock:
+            self._cache[key] = messages
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return messages
+
+    def _render(self, event: DomainEvent, view: View) -> Messages:
+        if isinstance(view, ApiView):
+            data = json.dumps({"id": event.id, "type": event.kind, "data": event.payload()},
+                              ensure_ascii=False)
+            return [ServerSentEvent(data=data, event=event.kind, retry=RETRY_MS)]
+        fragment = self._fragment(view.locale)
+        if isinstance(event, CardPosted) and event.card.field == view.field:
+            return [
+                ServerSentEvent(data=fragment("board/_card.html", card=event.card),
+                                event=f"card-new-{event.card.category}"),
+                self._stats(event.counts.participants, event.counts.cards, view),
+            ]
+        if isinstance(event, CardEdited) and event.card.field == view.field:
+            html = fragment("board/_card.html", card=event.card)
+            if event.previous_category == event.card.category:
+                return [ServerSentEvent(data=html, event=f"card-{event.card.id}")]
+            return [ServerSentEvent(data="", event=f"card-{event.card.id}"),
+                    ServerSentEvent(data=html, event=f"card-new-{event.card.category}")]
+        if isinstance(event, CardDeleted) and event.card.field == view.field:
+            return [
+                ServerSentEvent(data="", event=f"card-{event.card.id}"),
+                self._stats(event.counts.participants, event.counts.cards, view),
+            ]
+        if isinstance(event, ParticipantJoined):
+            return [self._stats(event.counts.participants, event.counts.cards, view)]
+        if isinstance(event, PostingChanged):
+            html = fragment("board/_posting.html", posting_open=event.posting_open)
+            return [ServerSentEvent(data=html, event="posting")]
+        return []
+
+    def _stats(self, participants: int, cards: dict[str, int], view: BoardView) -> ServerSentEvent:
+        html = self._fragment(view.locale)(
+            "board/_stats.html", participants=participants, card_count=cards.get(view.field, 0)
+        )
+        return ServerSentEvent(data=html, event="stats")
+
+    def _fragment(self, locale: str) -> Callable[..., str]:
+        def render(name: str, **context: object) -> str:
+            return self.templates.render(name, locale=locale, **context)
+
+        return render
+
+
+async def stream(
+    *, bus: LocalBus, db: Database, views: Views, workshop_id: int, after: int, view: View
+) -> AsyncIterator[ServerSentEvent]:
+    """Replay what the client missed since `after`, then follow the bus until it disconnects."""
+    async with bus.subscribe(workshop_id) as subscription:
+        last = after
+        while True:
+            missed = await run_in_threadpool(_load_since, db, workshop_id, last)
+            for event in missed:
+                for message in views.render(event, view):
+                    yield message
+                last = event.id
+            if len(missed) < REPLAY_PAGE:
+                break
+        while not subscription.overflowed:
+            event = await subscription.queue.get()
+            if event.id <= last:
+                continue  # already sent during the replay
+            for message in views.render(event, view):
+                yield message
+            last = event.id
+
+
+def _load_since(db: Database, workshop_id: int, after: int) -> list[DomainEvent]:
+    with db.session() as session:
+        return events_since(session, workshop_id=workshop_id, after=after, limit=REPLAY_PAGE)

@@ -1,0 +1,61 @@
+"""The FastAPI application: `create_app(settings)` wires settings, database, bus and routes."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+
+from app import db as database
+from app.auth import Tokens
+from app.config import PROJECT_ROOT, Settings
+from app.deps import LOCALE_COOKIE, Context
+from app.errors_http import install_error_handlers
+from app.limits import BodySizeLimit
+from app.live import LocalBus, Views
+from app.routes import api, board, facilitator, participant
+from app.templating import LOCALES, Templates
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> FastAPI:
+    settings = settings or Settings()
+    url = settings.resolved_database_url
+    if upgrade:
+        database.upgrade(url)
+    bus = LocalBus()
+    templates = Templates()
+    context = Context(
+        settings=settings, db=database.Database(url, bus=bus), bus=bus, templates=templates,
+        views=Views(templates), tokens=Tokens(settings.resolved_secret_key),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        bus.bind(asyncio.get_running_loop())
+        yield
+        context.db.dispose()
+
+    app = FastAPI(
+        title="Zukunftskonferenz", version="0.1.0", lifespan=lifespan,
+        docs_url="/api/docs", redoc_url=None, openapi_url="/api/v1/openapi.json",
+    )
+    app.state.context = context
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+
+    @app.middleware("http")
+    async def remember_locale(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response = await call_next(request)
+        wanted = request.query_params.get("lang")
+        if wanted in LOCALES and request.cookies.get(LOCALE_COOKIE) != wanted:
+            response.set_cookie(LOCALE_COOKIE, wanted, max_age=365 * 86400, samesite="lax")
+        return response
+
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
+    for module in (participant, board, facilitator, api):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,118 @@
+"""Database tables (SQLModel). Schema changes go through Alembic migrations in app/migrations."""
+
+import datetime as dt
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
+from sqlmodel import Field as Col
+from sqlmodel import SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+
+
+class Workshop(SQLModel, table=True):
+    id: int | None = Col(default=None, primary_key=True)
+    slug: str = Col(max_length=80, unique=True, index=True)
+    title: str = Col(max_length=200)
+    region: str = Col(max_length=120)
+    date: dt.date | None = None
+    place: str = Col(default="", max_length=200)
+    leitbild: str = Col(default="", max_length=500)
+    goals: list[str] = Col(default_factory=list, sa_column=Column(JSON, nullable=False))
+    statement_stem: str = Col(max_length=300)
+    questions: list[str] = Col(default_factory=list, sa_column=Column(JSON, nullable=False))
+    join_code: str = Col(max_length=12, unique=True, index=True)
+    joining_open: bool = True
+    posting_open: bool = True
+    facilitator_token_version: int = 1
+    created_at: datetime = Col(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class Category(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("workshop_id", "key"),)
+
+    id: int | None = Col(default=None, primary_key=True)
+    workshop_id: int = Col(foreign_key="workshop.id", index=True)
+    key: str = Col(max_length=40)
+    label: str = Col(max_length=80)
+    position: int = 0
+
+
+class Field(SQLModel, table=True):
+    """A Handlungsfeld; a sub-field (HF 4 A) has a parent."""
+
+    __table_args__ = (UniqueConstraint("workshop_id", "key"),)
+
+    id: int | None = Col(default=None, primary_key=True)
+    workshop_id: int = Col(foreign_key="workshop.id", index=True)
+    parent_id: int | None = Col(default=None, foreign_key="field.id")
+    key: str = Col(max_length=40)
+    number: str = Col(default="", max_length=20)
+    title: str = Col(max_length=200)
+    topics: str = Col(default="", max_length=1000)
+    position: int = 0
+
+
+class Theme(SQLModel, table=True):
+    id: int | None = Col(default=None, primary_key=True)
+    field_id: int = Col(foreign_key="field.id", index=True)
+    text: str = Col(max_length=300)
+    kind: str = Col(max_length=20)
+    position: int = 0
+
+
+class Participant(SQLModel, table=True):
+    id: int | None = Col(default=None, primary_key=True)
+    workshop_id: int = Col(foreign_key="workshop.id", index=True)
+    public_id: str = Col(max_length=40, unique=True, index=True)
+    display_name: str = Col(default="", max_length=40)
+    role: str = Col(default="participant", max_length=20)
+    created_at: datetime = Col(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class Card(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("participant_id", "client_id"),
+        Index("ix_card_workshop_field", "workshop_id", "field_id"),
+    )
+
+    id: int | None = Col(default=None, primary_key=True)
+    workshop_id: int = Col(foreign_key="workshop.id")
+    field_id: int = Col(foreign_key="field.id")
+    category_id: int = Col(foreign_key="category.id")
+    participant_id: int = Col(foreign_key="participant.id", index=True)
+    text: str = Col(max_length=500)
+    client_id: str | None = Col(default=None, max_length=64)
+    created_at: datetime = Col(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+    updated_at: datetime | None = Col(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    deleted_at: datetime | None = Col(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+
+
+class EventRecord(SQLModel, table=True):
+    """Every published event, so a board that reconnects can replay what it missed."""
+
+    __tablename__ = "event"
+    __table_args__ = (Index("ix_event_workshop_id_id", "workshop_id", "id"),)
+
+    id: int | None = Col(default=None, primary_key=True)
+    workshop_id: int = Col(foreign_key="workshop.id")
+    kind: str = Col(max_length=40)
+    payload: dict[str, Any] = Col(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Col(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )

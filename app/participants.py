@@ -1,0 +1,76 @@
+"""Joining a workshop: anonymous participants with an optional display name."""
+
+import secrets
+
+from sqlmodel import Session, col, func, select
+
+from app.errors import InvalidInput
+from app.events import Counts, ParticipantJoined, record
+from app.models import Card, Field, Participant, Workshop
+from app.text import clean_text
+
+NAME_MAX = 40
+FACILITATOR = "facilitator"
+
+
+def join(*, session: Session, workshop: Workshop, display_name: str = "") -> Participant:
+    """Create a participant; the name is optional and the only personal datum we keep."""
+    name = clean_text(display_name or "", multiline=False)
+    if len(name) > NAME_MAX:
+        raise InvalidInput("Der Name darf höchstens {max} Zeichen lang sein.", max=NAME_MAX)
+    assert workshop.id is not None
+    participant = Participant(
+        workshop_id=workshop.id, public_id=secrets.token_urlsafe(12), display_name=name
+    )
+    session.add(participant)
+    session.flush()
+    record(session, ParticipantJoined(workshop_id=workshop.id, counts=counts(session, workshop)))
+    session.commit()
+    return participant
+
+
+def facilitator_participant(*, session: Session, workshop: Workshop) -> Participant:
+    """The author of cards a facilitator posts, created on first use."""
+    found = session.exec(
+        select(Participant).where(
+            Participant.workshop_id == workshop.id, Participant.role == FACILITATOR
+        )
+    ).first()
+    if found:
+        return found
+    assert workshop.id is not None
+    participant = Participant(
+        workshop_id=workshop.id, public_id=secrets.token_urlsafe(12),
+        display_name="Moderation", role=FACILITATOR,
+    )
+    session.add(participant)
+    session.flush()
+    return participant
+
+
+def participant_by_public_id(
+    *, session: Session, workshop: Workshop, public_id: str | None
+) -> Participant | None:
+    if not public_id:
+        return None
+    return session.exec(
+        select(Participant).where(
+            Participant.public_id == public_id, Participant.workshop_id == workshop.id
+        )
+    ).first()
+
+
+def counts(session: Session, workshop: Workshop) -> Counts:
+    """Participants and visible cards per field, as the board shows them."""
+    participants = session.exec(
+        select(func.count())
+        .select_from(Participant)
+        .where(Participant.workshop_id == workshop.id, Participant.role != FACILITATOR)
+    ).one()
+    per_field = session.exec(
+        select(Field.key, func.count(col(Card.id)))
+        .join(Card, col(Card.field_id) == Field.id)
+        .where(Card.workshop_id == workshop.id, col(Card.deleted_at).is_(None))
+        .group_by(Field.key)
+    ).all()
+    return Counts(participants=participants, cards=dict(per_field))

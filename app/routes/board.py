@@ -1,0 +1,69 @@
+"""Projector pages: the overview of all fields and each field's live board."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import Response
+from sse_starlette import EventSourceResponse
+
+from app import cards, participants, workshops
+from app.deps import ContextDep, LocaleDep, SessionDep, WorkshopDep, load_workshop, render
+from app.events import latest_event_id
+from app.live import BoardView, stream
+from app.qr import join_url, qr_svg
+
+router = APIRouter(tags=["board"])
+
+
+@router.get("/w/{slug}")
+def overview(request: Request, workshop: WorkshopDep, session: SessionDep,
+             context: ContextDep) -> Response:
+    """All fields with their counts and links to each board."""
+    counts = participants.counts(session, workshop)
+    return render(request, "board/overview.html", workshop=workshop, counts=counts,
+                  fields=workshops.fields_of(session=session, workshop=workshop),
+                  join_url=join_url(context.settings.resolved_base_url, workshop.join_code))
+
+
+@router.get("/w/{slug}/qr.svg")
+def join_qr(workshop: WorkshopDep, context: ContextDep) -> Response:
+    """The join QR code as SVG."""
+    svg = qr_svg(join_url(context.settings.resolved_base_url, workshop.join_code))
+    return Response(svg, media_type="image/svg+xml",
+                    headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/w/{slug}/board/{field_key}")
+def board(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
+          context: ContextDep) -> Response:
+    """The live board of one field: four columns, join QR code and counts."""
+    field = workshops.get_field(session=session, workshop=workshop, key=field_key)
+    # The stream starts after the last event this render includes, so nothing falls between.
+    assert workshop.id is not None
+    after = latest_event_id(session, workshop_id=workshop.id)
+    all_cards = cards.list_cards(session=session, workshop=workshop, field=field.key)
+    categories = workshops.categories_of(session=session, workshop=workshop)
+    counts = participants.counts(session, workshop)
+    url = join_url(context.settings.resolved_base_url, workshop.join_code)
+    return render(
+        request, "board/board.html", workshop=workshop, field=field, categories=categories,
+        columns={c.key: [card for card in all_cards if card.category == c.key] for c in categories},
+        participants=counts.participants, card_count=len(all_cards), after=after,
+        join_url=url, qr=qr_svg(url),
+        fields=workshops.fields_of(session=session, workshop=workshop),
+    )
+
+
+@router.get("/w/{slug}/board/{field_key}/events")
+async def board_events(slug: str, field_key: str, context: ContextDep, locale: LocaleDep,
+                       last_event_id: Annotated[int | None, Header()] = None,
+                       after: Annotated[int, Query(ge=0)] = 0) -> EventSourceResponse:
+    """The board's live stream: HTML fragments named for the element they replace."""
+    workshop = await load_workshop(context, slug)
+    assert workshop.id is not None
+    return EventSourceResponse(
+        stream(bus=context.bus, db=context.db, views=context.views, workshop_id=workshop.id,
+               after=last_event_id if last_event_id is not None else after,
+               view=BoardView(field=field_key, locale=locale)),
+        ping=context.settings.sse_ping_seconds,
+    )

@@ -1,0 +1,52 @@
+"""Jinja2 environments, one per interface language, with Babel message catalogs."""
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from babel.support import NullTranslations, Translations
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from app.config import PROJECT_ROOT
+
+LOCALES = ("de", "en")
+DEFAULT_LOCALE = "de"
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+
+
+def translations(locale: str) -> NullTranslations:
+    if locale == DEFAULT_LOCALE:  # msgids are German
+        return NullTranslations()
+    return Translations.load(str(TRANSLATIONS), [locale], domain="messages")
+
+
+class Templates:
+    """Renders templates in a language; the German environment is the default."""
+
+    def __init__(self, directory: Path = PROJECT_ROOT / "templates") -> None:
+        self._envs: dict[str, Environment] = {}
+        self._gettext: dict[str, Callable[[str], str]] = {}
+        for locale in LOCALES:
+            env = Environment(
+                loader=FileSystemLoader(directory),
+                autoescape=select_autoescape(["html", "xml", "svg"]),
+                extensions=["jinja2.ext.i18n"],
+                trim_blocks=True,
+                lstrip_blocks=True,
+            )
+            catalog = translations(locale)
+            env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
+            env.globals["locale"] = locale
+            self._envs[locale] = env
+            self._gettext[locale] = catalog.gettext
+
+    @property
+    def environments(self) -> list[Environment]:
+        return list(self._envs.values())
+
+    def render(self, template: str, *, locale: str = DEFAULT_LOCALE, **context: Any) -> str:
+        env = self._envs.get(locale, self._envs[DEFAULT_LOCALE])
+        return env.get_template(template).render(context)
+
+    def gettext(self, locale: str) -> Callable[[str], str]:
+        return self._gettext.get(locale, self._gettext[DEFAULT_LOCALE])

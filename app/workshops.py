@@ -1,0 +1,283 @@
+"""Workshop definition files (`workshops/*.toml`): parse, validate, and create a workshop."""
+
+import datetime as dt
+import re
+import secrets
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, model_validator
+from sqlmodel import Session, col, select
+
+from app.errors import Conflict, NotFound
+from app.models import Category, Field, Theme, Workshop
+
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ThemeKind = Literal["mandatory", "lag", "conference"]
+
+DEFAULT_STEM = "Mit diesem Handlungsfeld wollen wir für {region} erreichen, dass …"
+DEFAULT_QUESTIONS = [
+    "Finden Sie Ihre Anliegen in diesen Handlungsfeldern wieder?",
+    "Treffen die Handlungsfelder und Themen den Bedarf der Region?",
+    "Gibt es weitere Themen oder möchten Sie Themen anders zuordnen?",
+]
+JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in a hall
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class CategoryDef(_Strict):
+    key: Key
+    label: Annotated[str, StringConstraints(min_length=1, max_length=80)]
+
+
+class ThemeDef(_Strict):
+    text: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    kind: ThemeKind = "lag"
+
+
+class SubFieldDef(_Strict):
+    key: Key
+    number: Annotated[str, StringConstraints(max_length=20)] = ""
+    title: Line
+    topics: Annotated[str, StringConstraints(max_length=1000)] = ""
+    themes: list[ThemeDef] = []
+
+
+class FieldDef(SubFieldDef):
+    subfields: list[SubFieldDef] = []
+
+
+DEFAULT_CATEGORIES = [
+    CategoryDef(key="strengths", label="Stärken"),
+    CategoryDef(key="weaknesses", label="Schwächen"),
+    CategoryDef(key="potentials", label="Potentiale"),
+    CategoryDef(key="ideas", label="Ideen"),
+]
+
+
+class WorkshopDef(_Strict):
+    """What a definition file holds; see workshops/blank.toml for a commented example."""
+
+    slug: Key | None = None
+    title: Line
+    region: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    date: dt.date | None = None
+    place: Annotated[str, StringConstraints(max_length=200)] = ""
+    leitbild: Annotated[str, StringConstraints(max_length=500)] = ""
+    goals: list[Line] = []
+    statement_stem: Annotated[str, StringConstraints(min_length=1, max_length=300)] = DEFAULT_STEM
+    questions: list[Annotated[str, StringConstraints(min_length=1, max_length=300)]] = (
+        DEFAULT_QUESTIONS
+    )
+    join_code: Annotated[str, StringConstraints(pattern=r"^[A-Z2-9]{4,12}$")] | None = None
+    categories: list[CategoryDef] = DEFAULT_CATEGORIES
+    fields: list[FieldDef]
+
+    @model_validator(mode="after")
+    def _keys_unique(self) -> "WorkshopDef":
+        if not self.fields:
+            raise ValueError("fields: mindestens ein Handlungsfeld ist nötig")
+        if not self.categories:
+            raise ValueError("categories: mindestens eine Kategorie ist nötig")
+        _unique("categories", [c.key for c in self.categories])
+        keys = [f.key for f in self.fields] + [s.key for f in self.fields for s in f.subfields]
+        _unique("fields", keys)
+        return self
+
+
+def _unique(where: str, keys: list[str]) -> None:
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            raise ValueError(f"{where}: der Schlüssel „{key}“ kommt mehrfach vor")
+        seen.add(key)
+
+
+class DefinitionError(Exception):
+    """A definition file that cannot be used; the message names the file, key and problem."""
+
+
+_MESSAGES = {
+    "missing": "fehlt",
+    "extra_forbidden": "ist unbekannt (Tippfehler?)",
+    "string_too_short": "darf nicht leer sein",
+    "string_too_long": "ist zu lang (höchstens {max_length} Zeichen)",
+    "string_type": "muss ein Text in Anführungszeichen sein",
+    "list_type": "muss eine Liste sein",
+    "literal_error": "muss einer dieser Werte sein: {expected}",
+    "date_type": "muss ein Datum sein, z. B. 2026-05-14",
+    "date_from_datetime_parsing": "muss ein Datum sein, z. B. 2026-05-14",
+    "string_pattern_mismatch": "hat nicht die erlaubte Form ({hint})",
+}
+_PATTERN_HINTS = {
+    "join_code": "4–12 Großbuchstaben oder Ziffern 2–9",
+}
+
+
+def _describe(error: Any) -> str:
+    loc = error["loc"]
+    key = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
+    if error["type"] == "value_error":
+        return str(error["ctx"]["error"])
+    template = _MESSAGES.get(error["type"])
+    if template is None:
+        return f"{key}: {error['msg']}"
+    ctx = dict(error.get("ctx") or {})
+    ctx.setdefault(
+        "hint",
+        _PATTERN_HINTS.get(str(loc[-1]), "Kleinbuchstaben, Ziffern, - und _, höchstens 40 Zeichen"),
+    )
+    return f"{key or 'Datei'}: {template.format(**ctx)}"
+
+
+def parse_definition(text: str, *, source: str = "<text>") -> WorkshopDef:
+    """Parse TOML text into a definition or raise DefinitionError naming every problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DefinitionError(f"{source}: kein gültiges TOML: {exc}") from exc
+    try:
+        return WorkshopDef.model_validate(data)
+    except ValidationError as exc:
+        problems = "\n".join(f"{source}: {_describe(e)}" for e in exc.errors())
+        raise DefinitionError(problems) from exc
+
+
+def load_definition(path: Path) -> WorkshopDef:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise DefinitionError(f"{path}: Datei nicht gefunden") from exc
+    except UnicodeDecodeError as exc:
+        raise DefinitionError(f"{path}: die Datei ist nicht in UTF-8 gespeichert") from exc
+    return parse_definition(text, source=str(path))
+
+
+def slugify(text: str) -> str:
+    umlauts: dict[str, str | int | None] = {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}
+    text = text.lower().translate(str.maketrans(umlauts))
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:60] or "workshop"
+
+
+def _free_slug(session: Session, wanted: str) -> str:
+    taken = set(session.exec(select(Workshop.slug).where(col(Workshop.slug).startswith(wanted))))
+    slug, n = wanted, 2
+    while slug in taken:
+        slug, n = f"{wanted}-{n}", n + 1
+    return slug
+
+
+def _free_join_code(session: Session, wanted: str | None) -> str:
+    if wanted and session.exec(select(Workshop.id).where(Workshop.join_code == wanted)).first():
+        wanted = None  # a second copy of the same file gets its own code
+    while not wanted:
+        candidate = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(6))
+        if not session.exec(select(Workshop.id).where(Workshop.join_code == candidate)).first():
+            wanted = candidate
+    return wanted
+
+
+def create_workshop(*, session: Session, definition: WorkshopDef) -> Workshop:
+    """Create a workshop with its categories, fields and themes in one transaction."""
+    workshop = Workshop(
+        slug=_free_slug(session, definition.slug or slugify(definition.title)),
+        join_code=_free_join_code(session, definition.join_code),
+        **definition.model_dump(include={"title", "region", "date", "place", "leitbild", "goals",
+                                         "statement_stem", "questions"}),
+    )
+    session.add(workshop)
+    session.flush()
+    assert workshop.id is not None
+    for position, category in enumerate(definition.categories):
+        session.add(Category(workshop_id=workshop.id, position=position, **category.model_dump()))
+    position = 0
+    for field_def in definition.fields:
+        parent = _add_field(session, workshop.id, field_def, None, position)
+        position += 1
+        for sub in field_def.subfields:
+            _add_field(session, workshop.id, sub, parent.id, position)
+            position += 1
+    session.commit()
+    return workshop
+
+
+def _add_field(
+    session: Session, workshop_id: int, field_def: SubFieldDef, parent_id: int | None, position: int
+) -> Field:
+    field = Field(
+        workshop_id=workshop_id, parent_id=parent_id, position=position,
+        **field_def.model_dump(include={"key", "number", "title", "topics"}),
+    )
+    session.add(field)
+    session.flush()
+    assert field.id is not None
+    for index, theme in enumerate(field_def.themes):
+        session.add(Theme(field_id=field.id, position=index, **theme.model_dump()))
+    return field
+
+
+def get_workshop(*, session: Session, slug: str) -> Workshop:
+    workshop = session.exec(select(Workshop).where(Workshop.slug == slug)).first()
+    if workshop is None:
+        raise NotFound("Diesen Workshop gibt es nicht (mehr). Prüfen Sie die Adresse.")
+    return workshop
+
+
+def normalize_code(code: str) -> str:
+    return re.sub(r"[\s\-]", "", code).upper()[:20]
+
+
+def workshop_by_code(*, session: Session, code: str) -> Workshop:
+    """The workshop a join code opens; unknown or closed codes say so in plain German."""
+    workshop = session.exec(select(Workshop).where(Workshop.join_code == normalize_code(code)))
+    found = workshop.first()
+    if found is None:
+        raise NotFound("Den Code „{code}“ kennen wir nicht. Bitte prüfen Sie ihn.", code=code[:20])
+    if not found.joining_open:
+        raise Conflict("Dieser Workshop nimmt keine neuen Teilnehmenden mehr auf.")
+    return found
+
+
+def fields_of(*, session: Session, workshop: Workshop) -> list[Field]:
+    return list(
+        session.exec(
+            select(Field).where(Field.workshop_id == workshop.id).order_by(col(Field.position))
+        )
+    )
+
+
+def get_field(*, session: Session, workshop: Workshop, key: str) -> Field:
+    field = session.exec(
+        select(Field).where(Field.workshop_id == workshop.id, Field.key == key)
+    ).first()
+    if field is None:
+        raise NotFound("Das Handlungsfeld „{key}“ gibt es in diesem Workshop nicht.", key=key[:40])
+    return field
+
+
+def categories_of(*, session: Session, workshop: Workshop) -> list[Category]:
+    return list(
+        session.exec(
+            select(Category)
+            .where(Category.workshop_id == workshop.id)
+            .order_by(col(Category.position))
+        )
+    )
+
+
+def themes_by_field(*, session: Session, workshop: Workshop) -> dict[int, list[Theme]]:
+    themes = session.exec(
+        select(Theme)
+        .join(Field, col(Field.id) == Theme.field_id)
+        .where(Field.workshop_id == workshop.id)
+        .order_by(col(Theme.field_id), col(Theme.position))
+    )
+    grouped: dict[int, list[Theme]] = {}
+    for theme in themes:
+        grouped.setdefault(theme.field_id, []).append(theme)
+    return grouped

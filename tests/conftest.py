@@ -1,0 +1,136 @@
+"""Fixtures: a real SQLite file per test, the app, a client, and recorded events."""
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app import db as database
+from app.config import Settings
+from app.events import DomainEvent
+from app.main import create_app
+from app.models import Workshop
+from tests.factories import make_workshop
+
+SECRET = "test-secret-key-that-is-long-enough-for-hmac"
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One database migrated through Alembic; each test gets a copy of the file."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    database.upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, migrated_template: Path) -> str:
+    path = tmp_path / "zukunft.sqlite3"
+    shutil.copy(migrated_template, path)
+    return f"sqlite:///{path}"
+
+
+@dataclass
+class RecordedEvents:
+    """A bus that keeps what services published."""
+
+    published: list[DomainEvent] = field(default_factory=list)
+
+    def publish(self, event: DomainEvent) -> None:
+        self.published.append(event)
+
+    def kinds(self) -> list[str]:
+        return [event.kind for event in self.published]
+
+
+@pytest.fixture
+def events() -> RecordedEvents:
+    return RecordedEvents()
+
+
+@pytest.fixture
+def db(db_url: str, events: RecordedEvents) -> Iterator[database.Database]:
+    database_ = database.Database(db_url, bus=events)
+    yield database_
+    database_.dispose()
+
+
+@pytest.fixture
+def session(db: database.Database) -> Iterator[Session]:
+    with db.session(write=True) as session_:
+        yield session_
+
+
+@pytest.fixture
+def workshop(session: Session) -> Workshop:
+    """The Westharz demo workshop."""
+    return make_workshop(session, westharz=True)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db_url: str) -> Settings:
+    return Settings(data_dir=tmp_path / "data", database_url=db_url, secret_key=SECRET,
+                    base_url="http://testserver", max_body_bytes=16 * 1024)
+
+
+@pytest.fixture
+def app(settings: Settings):  # type: ignore[no-untyped-def]
+    return create_app(settings, upgrade=False)
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with TestClient(app, follow_redirects=False) as client_:
+        yield client_
+
+
+@pytest.fixture
+def app_workshop(app) -> Workshop:  # type: ignore[no-untyped-def]
+    """The Westharz demo workshop in the app's database."""
+    with app.state.context.db.session(write=True) as session_:
+        return make_workshop(session_, westharz=True)
+
+
+class AuthActions:
+    """Join and sign in through the real routes."""
+
+    def __init__(self, client: TestClient, app, workshop: Workshop) -> None:  # type: ignore[no-untyped-def]
+        self.client = client
+        self.app = app
+        self.workshop = workshop
+
+    def participant_token(self, name: str = "") -> str:
+        response = self.client.post("/api/v1/join", json={"code": self.workshop.join_code,
+                                                          "name": name})
+        assert response.status_code == 201, response.text
+        token: str = response.json()["participant_token"]
+        return token
+
+    def participant_headers(self, name: str = "") -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.participant_token(name)}"}
+
+    def facilitator_token(self) -> str:
+        token: str = self.app.state.context.tokens.facilitator_token(self.workshop)
+        return token
+
+    def facilitator_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.facilitator_token()}"}
+
+    def join_in_browser(self, name: str = "") -> None:
+        """Join through the HTML form; the client keeps the participant cookie."""
+        response = self.client.post(f"/j/{self.workshop.join_code}", data={"name": name})
+        assert response.status_code == 303, response.text
+
+    def facilitate_in_browser(self) -> None:
+        response = self.client.get(f"/w/{self.workshop.slug}/facilitate",
+                                   params={"token": self.facilitator_token()})
+        assert response.status_code == 303, response.text
+
+
+@pytest.fixture
+def auth(client: TestClient, app, app_workshop: Workshop) -> AuthActions:  # type: ignore[no-untyped-def]
+    return AuthActions(client, app, app_workshop)

@@ -1,0 +1,218 @@
+"""Cards: posting, limits, idempotency, permissions, and the events they publish."""
+
+import threading
+
+import pytest
+from sqlmodel import Session, select
+
+from app import cards
+from app.db import Database
+from app.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from app.events import CardPosted, events_since
+from app.models import Card, EventRecord
+from app.participants import facilitator_participant, join
+from tests.conftest import RecordedEvents
+from tests.factories import make_card, make_participant, make_workshop
+
+
+def test_post_card_stores_cleaned_text_and_publishes_after_commit(
+    session: Session, events: RecordedEvents
+) -> None:
+    workshop = make_workshop(session)
+    participant = make_participant(session, workshop)
+    card, created = cards.post_card(session=session, workshop=workshop, participant=participant,
+                                    field="hf1", category="ideas", text="  <i>Dorfladen</i>\x07 ")
+    assert created
+    assert card.text == "<i>Dorfladen</i>"
+    assert (card.field, card.category, card.author) == ("hf1", "ideas", participant.public_id)
+    posted = events.published[-1]
+    assert isinstance(posted, CardPosted)
+    assert posted.card == card
+    assert posted.counts.cards == {"hf1": 1}
+    stored = events_since(session, workshop_id=workshop.id or 0, after=0)
+    assert stored[-1] == posted
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"text": "   "}, InvalidInput, "Bitte schreiben Sie einen Text"),
+        ({"text": "\x00\x01"}, InvalidInput, "Bitte schreiben Sie einen Text"),
+        ({"text": "x" * 501}, InvalidInput, "501 Zeichen lang; erlaubt sind höchstens 500"),
+        ({"field": "hf9"}, InvalidInput, "Handlungsfeld „hf9“ gibt es"),
+        ({"category": "risks"}, InvalidInput, "Kategorie „risks“ gibt es"),
+        ({"client_id": "a b"}, InvalidInput, "client_id"),
+    ],
+)
+def test_bad_input_is_refused_and_nothing_is_written(
+    session: Session, events: RecordedEvents, kwargs: dict[str, str], error: type[Exception],
+    message: str,
+) -> None:
+    workshop = make_workshop(session)
+    participant = make_participant(session, workshop)
+    before = len(events.published)
+    arguments = {"field": "hf1", "category": "strengths", "text": "ok", **kwargs}
+    with pytest.raises(error, match=message):
+        cards.post_card(session=session, workshop=workshop, participant=participant, **arguments)
+    session.rollback()
+    assert session.exec(select(Card)).all() == []
+    assert len(events.published) == before
+    assert [r.kind for r in session.exec(select(EventRecord))] == ["participant-joined"]
+
+
+def test_exactly_500_characters_are_allowed(session: Session) -> None:
+    workshop = make_workshop(session)
+    card = make_card(session, workshop, make_participant(session, workshop), text="ä" * 500)
+    assert len(card.text) == 500
+
+
+def test_same_client_id_returns_the_first_card(session: Session, events: RecordedEvents) -> None:
+    workshop = make_workshop(session)
+    participant = make_participant(session, workshop)
+    first, created = cards.post_card(session=session, workshop=workshop, participant=participant,
+                                     field="hf1", category="ideas", text="A", client_id="tap-1")
+    again, created_again = cards.post_card(session=session, workshop=workshop,
+                                           participant=participant, field="hf1",
+                                           category="ideas", text="A", client_id="tap-1")
+    assert created and not created_again
+    assert again.id == first.id
+    assert len(session.exec(select(Card)).all()) == 1
+    assert events.kinds().count("card-posted") == 1
+    other = make_participant(session, workshop)
+    theirs = make_card(session, workshop, other, client_id="tap-1")
+    assert theirs.id != first.id  # client ids are per participant
+
+
+def test_concurrent_retries_with_one_client_id_create_one_card(db: Database) -> None:
+    with db.session(write=True) as session:
+        workshop = make_workshop(session)
+        participant = make_participant(session, workshop)
+    results: list[int] = []
+    errors: list[BaseException] = []
+
+    def post() -> None:
+        try:
+            with db.session(write=True) as own:
+                card, _ = cards.post_card(session=own, workshop=workshop,
+                                          participant=participant, field="hf1",
+                                          category="ideas", text="Gleichzeitig",
+                                          client_id="double-tap")
+                results.append(card.id)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=post) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(set(results)) == 1 and len(results) == 8
+    with db.session() as session:
+        assert len(session.exec(select(Card)).all()) == 1
+
+
+def test_many_concurrent_posts_all_succeed(db: Database) -> None:
+    with db.session(write=True) as session:
+        workshop = make_workshop(session)
+        people = [make_participant(session, workshop) for _ in range(10)]
+    errors: list[BaseException] = []
+
+    def post(index: int) -> None:
+        try:
+            for n in range(5):
+                with db.session(write=True) as own:
+                    cards.post_card(session=own, workshop=workshop, participant=people[index],
+                                    field="hf1", category="ideas", text=f"{index}-{n}")
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with db.session() as session:
+        assert len(session.exec(select(Card)).all()) == 50
+
+
+def test_posting_closed_refuses_participants_but_not_facilitators(session: Session) -> None:
+    workshop = make_workshop(session)
+    participant = make_participant(session, workshop)
+    workshop.posting_open = False
+    session.add(workshop)
+    session.commit()
+    with pytest.raises(Conflict, match="geschlossen"):
+        make_card(session, workshop, participant)
+    session.rollback()
+    facilitator = facilitator_participant(session=session, workshop=workshop)
+    assert make_card(session, workshop, facilitator).author == facilitator.public_id
+
+
+def test_edit_own_card_moves_column_and_publishes(session: Session, events: RecordedEvents) -> None:
+    workshop = make_workshop(session)
+    participant = make_participant(session, workshop)
+    card = make_card(session, workshop, participant, category="strengths")
+    edited = cards.edit_card(session=session, workshop=workshop, participant=participant,
+                             card_id=card.id, text=" Neu ", category="weaknesses")
+    assert (edited.text, edited.category, edited.edited) == ("Neu", "weaknesses", True)
+    last = events.published[-1]
+    assert last.kind == "card-edited"
+    assert last.previous_category == "strengths"  # type: ignore[attr-defined]
+
+
+def test_delete_own_card_hides_it_everywhere(session: Session, events: RecordedEvents) -> None:
+    workshop = make_workshop(session)
+    participant = make_participant(session, workshop)
+    card = make_card(session, workshop, participant)
+    cards.delete_card(session=session, workshop=workshop, participant=participant,
+                      card_id=card.id)
+    assert cards.list_cards(session=session, workshop=workshop) == []
+    assert events.published[-1].counts.cards == {}  # type: ignore[attr-defined]
+    with pytest.raises(NotFound):
+        cards.delete_card(session=session, workshop=workshop, participant=participant,
+                          card_id=card.id)
+
+
+def test_others_cards_cannot_be_changed(session: Session) -> None:
+    workshop = make_workshop(session)
+    owner, stranger = make_participant(session, workshop), make_participant(session, workshop)
+    card = make_card(session, workshop, owner)
+    with pytest.raises(NotAllowed, match="eigenen Karten"):
+        cards.edit_card(session=session, workshop=workshop, participant=stranger,
+                        card_id=card.id, text="gekapert")
+    with pytest.raises(NotAllowed):
+        cards.delete_card(session=session, workshop=workshop, participant=stranger,
+                          card_id=card.id)
+    other_workshop = make_workshop(session)
+    outsider = join(session=session, workshop=other_workshop)
+    with pytest.raises(NotFound):
+        cards.edit_card(session=session, workshop=other_workshop, participant=outsider,
+                        card_id=card.id, text="x")
+    assert cards.get_card(session=session, workshop=workshop, card_id=card.id).text == "Eine Karte"
+
+
+def test_editing_is_closed_with_posting(session: Session) -> None:
+    workshop = make_workshop(session)
+    participant = make_participant(session, workshop)
+    card = make_card(session, workshop, participant)
+    workshop.posting_open = False
+    session.add(workshop)
+    session.commit()
+    with pytest.raises(Conflict):
+        cards.edit_card(session=session, workshop=workshop, participant=participant,
+                        card_id=card.id, text="später")
+
+
+def test_list_cards_filters_by_field_and_participant(session: Session) -> None:
+    workshop = make_workshop(session)
+    anna, ben = make_participant(session, workshop), make_participant(session, workshop)
+    make_card(session, workshop, anna, field="hf1", text="1")
+    make_card(session, workshop, ben, field="hf2", text="2")
+    make_card(session, workshop, anna, field="hf2", text="3")
+    assert [c.text for c in cards.list_cards(session=session, workshop=workshop)] == ["1", "2", "3"]
+    assert [c.text for c in cards.list_cards(session=session, workshop=workshop,
+                                             field="hf2")] == ["2", "3"]
+    assert [c.text for c in cards.list_cards(session=session, workshop=workshop,
+                                             participant=anna)] == ["1", "3"]
