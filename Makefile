@@ -38,12 +38,13 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || scripts/install-chromium.sh
 
 $(MO): app/translations/en/LC_MESSAGES/messages.po
-	$(BIN)/pybabel compile -q -d app/translations -D messages
+	$(BIN)/pybabel compile -d app/translations -D messages
 
 # Re-extract messages after changing texts; then translate the new entries in the .po file.
 messages: setup-dev
-	$(BIN)/pybabel extract -q -F babel.cfg --no-location --omit-header -k _ -o app/translations/messages.pot app templates
-	$(BIN)/pybabel update -q -N -i app/translations/messages.pot -d app/translations -D messages --omit-header
+	$(BIN)/pybabel extract -F babel.cfg --no-location --omit-header -k _ -k gettext -k N_ -k DomainError -k InvalidInput -k NotFound \
+		-k NotAllowed -k NotSignedIn -k Conflict -o app/translations/messages.pot app templates
+	$(BIN)/pybabel update -N -i app/translations/messages.pot -d app/translations -D messages --omit-header
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

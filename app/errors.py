@@ -8,6 +8,11 @@ from collections.abc import Callable
 from typing import Any
 
 
+def N_(message: str) -> str:
+    """Marks a message for extraction into the catalogs; it is translated where it is shown."""
+    return message
+
+
 class DomainError(Exception):
     """A request the rules do not allow."""
 

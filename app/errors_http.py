@@ -8,18 +8,19 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from app.deps import get_context, locale_of, render
-from app.errors import DomainError
+from app.errors import N_, DomainError
 
 log = logging.getLogger(__name__)
 
 _STATUS_MESSAGES = {
-    400: "Die Anfrage war fehlerhaft.",
-    401: "Bitte melden Sie sich an.",
-    403: "Dafür fehlt Ihnen die Berechtigung.",
-    404: "Diese Seite gibt es nicht. Prüfen Sie die Adresse oder beginnen Sie auf der Startseite.",
-    405: "Diese Aktion ist hier nicht möglich.",
-    413: "Die Anfrage ist zu groß.",
-    500: "Da ist bei uns etwas schiefgegangen. Bitte versuchen Sie es gleich noch einmal.",
+    400: N_("Die Anfrage war fehlerhaft."),
+    401: N_("Bitte melden Sie sich an."),
+    403: N_("Dafür fehlt Ihnen die Berechtigung."),
+    404: N_("Diese Seite gibt es nicht. Prüfen Sie die Adresse oder beginnen Sie auf der "
+            "Startseite."),
+    405: N_("Diese Aktion ist hier nicht möglich."),
+    413: N_("Die Anfrage ist zu groß."),
+    500: N_("Da ist bei uns etwas schiefgegangen. Bitte versuchen Sie es gleich noch einmal."),
 }
 
 
@@ -38,18 +39,18 @@ def _translate(request: Request, message: str) -> str:
     return get_context(request).templates.gettext(locale_of(request))(message)
 
 
-def _validation_message(exc: RequestValidationError) -> tuple[int, str]:
+def _validation_message(request: Request, exc: RequestValidationError) -> tuple[int, str]:
     errors = exc.errors()
     if any(error.get("type") == "json_invalid" for error in errors):
-        return 400, "Der Inhalt ist kein gültiges JSON."
+        return 400, _translate(request, N_("Der Inhalt ist kein gültiges JSON."))
     parts = []
     for error in errors[:5]:
         where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path"))
         if error.get("type") == "missing":
-            parts.append(f"{where}: fehlt")
+            parts.append(f"{where}: {_translate(request, N_('fehlt'))}")
         else:
-            parts.append(f"{where}: {error.get('msg', 'ungültig')}")
-    return 422, "Ungültige Eingabe – " + "; ".join(parts)
+            parts.append(f"{where}: {error.get('msg', '')}")
+    return 422, _translate(request, N_("Ungültige Eingabe")) + " – " + "; ".join(parts)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -60,8 +61,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        status_code, message = _validation_message(exc)
-        return error_response(request, status_code, _translate(request, message))
+        status_code, message = _validation_message(request, exc)
+        return error_response(request, status_code, message)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:

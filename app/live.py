@@ -128,12 +128,12 @@ class Views:
         fragment = self._fragment(view.locale)
         if isinstance(event, CardPosted) and event.card.field == view.field:
             return [
-                ServerSentEvent(data=fragment("board/_card.html", card=event.card),
+                ServerSentEvent(data=fragment("board/_card.html", card=event.card, arrived=True),
                                 event=f"card-new-{event.card.category}"),
                 self._stats(event.counts.participants, event.counts.cards, view),
             ]
         if isinstance(event, CardEdited) and event.card.field == view.field:
-            html = fragment("board/_card.html", card=event.card)
+            html = fragment("board/_card.html", card=event.card, arrived=True)
             if event.previous_category == event.card.category:
                 return [ServerSentEvent(data=html, event=f"card-{event.card.id}")]
             return [ServerSentEvent(data="", event=f"card-{event.card.id}"),

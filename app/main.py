@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from app import db as database
@@ -45,6 +46,8 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> Fas
     )
     app.state.context = context
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # Phones on a weak signal: compress pages and assets (Starlette leaves SSE streams alone).
+    app.add_middleware(GZipMiddleware, minimum_size=500)
 
     @app.middleware("http")
     async def remember_locale(request: Request, call_next):  # type: ignore[no-untyped-def]

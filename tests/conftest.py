@@ -4,6 +4,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,6 +16,9 @@ from app.events import DomainEvent
 from app.main import create_app
 from app.models import Workshop
 from tests.factories import make_workshop
+
+if TYPE_CHECKING:
+    from tests.live import ServerProcess
 
 SECRET = "test-secret-key-that-is-long-enough-for-hmac"
 
@@ -134,3 +138,24 @@ class AuthActions:
 @pytest.fixture
 def auth(client: TestClient, app, app_workshop: Workshop) -> AuthActions:  # type: ignore[no-untyped-def]
     return AuthActions(client, app, app_workshop)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator["ServerProcess"]:
+    """The real server as a separate process, shared by the tests that need one."""
+    from tests.live import ServerProcess
+
+    server = ServerProcess(tmp_path_factory.mktemp("live"), SECRET)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def live_workshop(live_server: "ServerProcess") -> Workshop:
+    """A fresh Westharz workshop in the live server's database."""
+    live_db = database.Database(live_server.database_url)
+    with live_db.session(write=True) as session_:
+        workshop_ = make_workshop(session_, westharz=True)
+    live_db.dispose()
+    return workshop_

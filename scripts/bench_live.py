@@ -1,0 +1,102 @@
+"""Post-to-board latency: a real server, a real board stream, N cards posted one by one.
+
+Usage: python scripts/bench_live.py [--posts 50] [--boards 3]
+Prints the time from sending a card's POST until each board's SSE stream delivers it.
+"""
+
+import argparse
+import gzip
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app import db as database  # noqa: E402
+from tests.factories import make_workshop  # noqa: E402
+from tests.live import ServerProcess, SSEClient  # noqa: E402
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def line(name: str, values: list[float]) -> str:
+    return (f"{name:<28} median {statistics.median(values):6.1f} ms   "
+            f"p95 {percentile(values, 0.95):6.1f} ms   max {max(values):6.1f} ms   n={len(values)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--posts", type=int, default=50)
+    parser.add_argument("--boards", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        server = ServerProcess(Path(tmp), "bench-secret")
+        server.start()
+        try:
+            run(server, args.posts, args.boards)
+        finally:
+            server.stop()
+
+
+def run(server: ServerProcess, posts: int, boards: int) -> None:
+    db = database.Database(server.database_url)
+    with db.session(write=True) as session:
+        workshop = make_workshop(session, westharz=True)
+    db.dispose()
+    base = server.base_url
+    client = httpx.Client(base_url=base)
+    join_page = client.get(f"/j/{workshop.join_code}").content
+    token = client.post("/api/v1/join", json={"code": workshop.join_code}).json()
+    headers = {"Authorization": f"Bearer {token['participant_token']}"}
+    board_html = client.get(f"/w/{workshop.slug}/board/hf1").text
+    after = board_html.split("events?after=")[1].split("&")[0]
+    streams = [SSEClient(f"{base}/w/{workshop.slug}/board/hf1/events?after={after}")
+               for _ in range(boards)]
+    post_ms: list[float] = []
+    deliver_ms: list[float] = []
+    try:
+        for n in range(posts):
+            started = time.perf_counter()
+            response = client.post(f"/api/v1/workshops/{workshop.slug}/cards", headers=headers,
+                                   json={"field": "hf1", "category": "ideas",
+                                         "text": f"Messung {n}"})
+            post_ms.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 201, response.text
+            card_id = response.json()["id"]
+            for stream in streams:
+                message = stream.next_of("card-new-ideas", timeout=5)
+                assert f'id="card-{card_id}"' in message.data
+                deliver_ms.append((message.received_at - started) * 1000)
+            time.sleep(0.05)
+    finally:
+        for stream in streams:
+            stream.close()
+    phone_bytes = page_weight(base, workshop.join_code, workshop.slug)
+    print(f"Post-to-board latency, {posts} posts, {boards} boards, one server process, SQLite")
+    print(line("POST /cards (201)", post_ms))
+    print(line("POST sent → on every board", deliver_ms))
+    print(f"{'join page, gzip':<28} {len(gzip.compress(join_page)) / 1024:6.1f} KB")
+    print(f"{'phone to first card, gzip':<28} {phone_bytes / 1024:6.1f} KB"
+          "   (join, field choice and form pages, CSS, htmx)")
+
+
+def page_weight(base: str, code: str, slug: str) -> int:
+    """Compressed bytes a phone loads from scanning the QR code to the card form."""
+    phone = httpx.Client(base_url=base, follow_redirects=True)
+    pages = [phone.get(f"/j/{code}").content, phone.post(f"/j/{code}").content,
+             phone.get(f"/w/{slug}/me/hf1").content]
+    assets = [phone.get(a).content for a in ("/static/css/app.css",
+                                             "/static/vendor/htmx-2.0.11.min.js")]
+    return sum(len(gzip.compress(body)) for body in pages + assets)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,177 @@
+"""Participant pages: join by code, choose a field, post without and with htmx, own cards."""
+
+import re
+
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+
+from tests.conftest import AuthActions
+
+
+def soup(html: str) -> BeautifulSoup:
+    return BeautifulSoup(html, "html.parser")
+
+
+def _form_values(page: BeautifulSoup) -> dict[str, str]:
+    return {i["name"]: i.get("value", "") for i in page.select("form.post-form input[type=hidden]")}
+
+
+def test_home_has_a_labelled_code_field(client: TestClient) -> None:
+    page = soup(client.get("/").text)
+    field = page.select_one("input#code")
+    assert field is not None and page.select_one("label[for=code]") is not None
+    assert page.select_one("main#main") is not None and page.html["lang"] == "de"
+
+
+def test_home_code_form_redirects_to_join_link(client: TestClient, auth: AuthActions) -> None:
+    code = auth.workshop.join_code
+    response = client.get("/", params={"code": f" {code.lower()} "})
+    assert response.status_code == 303 and response.headers["location"] == f"/j/{code}"
+
+
+def test_unknown_code_shows_friendly_page_with_form(client: TestClient) -> None:
+    response = client.get("/j/XXXXXX")
+    assert response.status_code == 404
+    page = soup(response.text)
+    assert "kennen wir nicht" in page.select_one("[role=alert]").text
+    assert page.select_one("input#code")["value"] == "XXXXXX"
+
+
+def test_closed_code_says_so(client: TestClient, auth: AuthActions) -> None:
+    auth.facilitate_in_browser()
+    client.post(f"/w/{auth.workshop.slug}/facilitate/joining", data={"open": "false"})
+    response = client.get(f"/j/{auth.workshop.join_code}")
+    assert response.status_code == 409
+    assert "keine neuen Teilnehmenden" in soup(response.text).select_one("[role=alert]").text
+
+
+def test_join_post_and_see_own_card_without_javascript(client: TestClient,
+                                                      auth: AuthActions) -> None:
+    slug, code = auth.workshop.slug, auth.workshop.join_code
+    join_page = soup(client.get(f"/j/{code}").text)
+    assert join_page.select_one("label[for=name]") is not None
+    response = client.post(f"/j/{code}", data={"name": "Anna"})
+    assert response.status_code == 303 and response.headers["location"] == f"/w/{slug}/me"
+    assert "zk_participant" in client.cookies
+    # Once joined, the QR link leads straight on.
+    assert client.get(f"/j/{code}").headers["location"] == f"/w/{slug}/me"
+    fields = soup(client.get(f"/w/{slug}/me").text)
+    links = [a["href"] for a in fields.select("a.field-link")]
+    assert f"/w/{slug}/me/hf1" in links and f"/w/{slug}/me/hf4a" in links
+    form_page = soup(client.get(f"/w/{slug}/me/hf1").text)
+    hidden = _form_values(form_page)
+    assert form_page.select_one("form.post-form")["action"] == f"/w/{slug}/me/hf1"
+    assert [r["value"] for r in form_page.select("input[name=category]")] == [
+        "strengths", "weaknesses", "potentials", "ideas"]
+    response = client.post(f"/w/{slug}/me/hf1", data={"category": "ideas",
+                                                      "text": "<script>alert(1)</script>",
+                                                      "client_id": hidden["client_id"]})
+    assert response.status_code == 303
+    page = soup(client.get(response.headers["location"]).text)
+    assert page.select_one("[role=status]").text == "Ihre Karte ist angekommen."
+    cards = page.select(".my-cards .card-text")
+    assert [c.text for c in cards] == ["<script>alert(1)</script>"]
+    assert page.select("script:-soup-contains('alert(1)')") == []
+    assert page.select_one("input[name=category][checked]")["value"] == "ideas"
+
+
+def test_double_submit_creates_one_card(client: TestClient, auth: AuthActions) -> None:
+    auth.join_in_browser()
+    slug = auth.workshop.slug
+    data = {"category": "strengths", "text": "Vereinskultur", "client_id": "same-form"}
+    assert client.post(f"/w/{slug}/me/hf1", data=data).status_code == 303
+    assert client.post(f"/w/{slug}/me/hf1", data=data).status_code == 303
+    assert len(client.get(f"/api/v1/workshops/{slug}/cards").json()) == 1
+
+
+def test_htmx_post_returns_the_fragment(client: TestClient, auth: AuthActions) -> None:
+    auth.join_in_browser()
+    slug = auth.workshop.slug
+    headers = {"HX-Request": "true"}
+    response = client.post(f"/w/{slug}/me/hf2", headers=headers,
+                           data={"category": "weaknesses", "text": "Leerstand", "client_id": "h1"})
+    assert response.status_code == 201
+    fragment = soup(response.text)
+    assert fragment.select_one("html") is None
+    assert fragment.select_one("div#posting") is not None
+    assert [c.text for c in fragment.select(".card-text")] == ["Leerstand"]
+    assert fragment.select_one("textarea#text").text == ""
+    assert _form_values(fragment)["client_id"] != "h1"  # a fresh key for the next card
+
+
+def test_form_errors_keep_the_text(client: TestClient, auth: AuthActions) -> None:
+    auth.join_in_browser()
+    slug = auth.workshop.slug
+    response = client.post(f"/w/{slug}/me/hf1", data={"text": "ohne Spalte", "client_id": "e1"})
+    assert response.status_code == 422
+    page = soup(response.text)
+    assert "Bitte wählen Sie eine Spalte" in page.select_one("[role=alert]").text
+    assert page.select_one("textarea#text").text == "ohne Spalte"
+    assert page.select_one("textarea#text")["aria-invalid"] == "true"
+    too_long = client.post(f"/w/{slug}/me/hf1", headers={"HX-Request": "true"},
+                           data={"text": "x" * 600, "category": "ideas", "client_id": "e2"})
+    assert too_long.status_code == 422
+    assert "höchstens 500" in soup(too_long.text).select_one("[role=alert]").text
+    assert client.get(f"/api/v1/workshops/{slug}/cards").json() == []
+
+
+def test_edit_and_delete_own_card(client: TestClient, auth: AuthActions) -> None:
+    auth.join_in_browser()
+    slug = auth.workshop.slug
+    client.post(f"/w/{slug}/me/hf1", data={"category": "ideas", "text": "Alt", "client_id": "x1"})
+    page = soup(client.get(f"/w/{slug}/me/hf1").text)
+    edit_href = page.select_one(".card-actions a")["href"]
+    card_id = int(re.search(r"/cards/(\d+)/edit", edit_href).group(1))
+    edit_page = soup(client.get(edit_href).text)
+    assert edit_page.select_one("textarea#text").text == "Alt"
+    saved = client.post(f"/w/{slug}/cards/{card_id}", data={"text": "Neu", "category": "ideas"})
+    assert saved.status_code == 303
+    assert [c["text"] for c in client.get(f"/api/v1/workshops/{slug}/cards").json()] == ["Neu"]
+    empty = client.post(f"/w/{slug}/cards/{card_id}", data={"text": " ", "category": "ideas"})
+    assert empty.status_code == 422
+    deleted = client.post(f"/w/{slug}/cards/{card_id}/delete")
+    assert deleted.status_code == 303
+    assert client.get(f"/api/v1/workshops/{slug}/cards").json() == []
+
+
+def test_others_cannot_edit_my_card(client: TestClient, auth: AuthActions, app) -> None:  # type: ignore[no-untyped-def]
+    slug = auth.workshop.slug
+    card = client.post(f"/api/v1/workshops/{slug}/cards", headers=auth.participant_headers(),
+                       json={"field": "hf1", "category": "ideas", "text": "Meins"}).json()
+    auth.join_in_browser()
+    assert client.get(f"/w/{slug}/cards/{card['id']}/edit").status_code == 403
+    response = client.post(f"/w/{slug}/cards/{card['id']}", data={"text": "Deins"})
+    assert response.status_code == 403
+    assert "eigenen Karten" in soup(response.text).select_one("[role=alert]").text
+    assert client.post(f"/w/{slug}/cards/{card['id']}/delete").status_code == 403
+
+
+def test_pages_need_joining_first(client: TestClient, auth: AuthActions) -> None:
+    slug = auth.workshop.slug
+    response = client.get(f"/w/{slug}/me/hf1")
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/j/{auth.workshop.join_code}"
+    response = client.post(f"/w/{slug}/me/hf1", data={"category": "ideas", "text": "x"})
+    assert response.status_code == 303
+
+
+def test_closed_posting_is_shown_and_refused(client: TestClient, auth: AuthActions) -> None:
+    auth.facilitate_in_browser()
+    slug = auth.workshop.slug
+    client.post(f"/w/{slug}/facilitate/posting", data={"open": "false"})
+    auth.join_in_browser()
+    page = soup(client.get(f"/w/{slug}/me/hf1").text)
+    assert page.select_one("form.post-form button[type=submit]").has_attr("disabled")
+    response = client.post(f"/w/{slug}/me/hf1", data={"category": "ideas", "text": "x"})
+    assert response.status_code == 409
+
+
+def test_english_interface_by_choice(client: TestClient, auth: AuthActions) -> None:
+    page = soup(client.get("/", params={"lang": "en"}).text)
+    assert page.html["lang"] == "en"
+    assert client.cookies.get("zk_lang") == "en"
+    assert page.select_one("h1").text == "Take part"
+    response = client.post(f"/api/v1/workshops/{auth.workshop.slug}/cards",
+                           json={"field": "hf1", "category": "ideas", "text": " "},
+                           headers=auth.participant_headers())
+    assert response.json()["detail"] == "Please write a text for your card."

@@ -1,0 +1,69 @@
+"""The `zukunft` command: validate, load (prints slug, code and links), db upgrade."""
+
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from app import db as database
+from app.cli import cli, lan_address
+from app.models import Field, Workshop
+from tests.factories import ROOT, WESTHARZ
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}", "DATA_DIR": str(tmp_path),
+            "BASE_URL": "https://zk.example.org", "SECRET_KEY": "cli-secret"}
+
+
+def test_validate_good_and_broken_files(tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["validate", str(WESTHARZ)])
+    assert result.exit_code == 0
+    assert "5 Handlungsfelder, 60 Themen" in result.output
+    broken = tmp_path / "broken.toml"
+    broken.write_text("title = 'x'\n[[fields]]\nkey = 'hf1'\ntitle = 'A'\n", encoding="utf-8")
+    result = runner.invoke(cli, ["validate", str(broken)])
+    assert result.exit_code == 1
+    assert f"{broken}: region: fehlt" in result.output
+
+
+def test_load_creates_workshop_and_prints_links(env: dict[str, str]) -> None:
+    result = runner.invoke(cli, ["load", str(WESTHARZ)], env=env)
+    assert result.exit_code == 0, result.output
+    db = database.Database(env["DATABASE_URL"])
+    with db.session() as session:
+        workshop = session.exec(select(Workshop)).one()
+        assert len(session.exec(select(Field)).all()) == 7
+    db.dispose()
+    assert "Slug:            westharz" in result.output
+    assert f"Code:            {workshop.join_code}" in result.output
+    assert f"https://zk.example.org/j/{workshop.join_code}" in result.output
+    assert "https://zk.example.org/w/westharz/facilitate?token=" in result.output
+
+
+def test_load_broken_file_creates_nothing(env: dict[str, str], tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text((ROOT / "workshops" / "blank.toml").read_text(encoding="utf-8")
+                      .replace('kind = "lag"', 'kind = "wichtig"'), encoding="utf-8")
+    result = runner.invoke(cli, ["load", str(broken)], env=env)
+    assert result.exit_code == 1
+    assert "fields[0].themes[0].kind: muss einer dieser Werte sein" in result.output
+    assert not (tmp_path / "cli.sqlite3").exists()
+
+
+def test_db_upgrade_creates_schema(env: dict[str, str]) -> None:
+    result = runner.invoke(cli, ["db", "upgrade"], env=env)
+    assert result.exit_code == 0
+    db = database.Database(env["DATABASE_URL"])
+    with db.session() as session:
+        assert session.exec(select(Workshop)).all() == []
+    db.dispose()
+
+
+def test_lan_address_is_an_ipv4_address() -> None:
+    parts = lan_address().split(".")
+    assert len(parts) == 4 and all(p.isdigit() for p in parts)

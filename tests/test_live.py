@@ -1,0 +1,105 @@
+"""Live updates over a real SSE connection to a real server process."""
+
+import json
+
+import httpx
+
+from app.models import Workshop
+from tests.conftest import SECRET
+from tests.live import ServerProcess, SSEClient
+
+
+def _join(server: ServerProcess, workshop: Workshop) -> dict[str, str]:
+    token = httpx.post(f"{server.base_url}/api/v1/join",
+                       json={"code": workshop.join_code}).json()["participant_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _post(server: ServerProcess, workshop: Workshop, headers: dict[str, str], text: str,
+          category: str = "ideas", field: str = "hf1") -> dict[str, object]:
+    response = httpx.post(f"{server.base_url}/api/v1/workshops/{workshop.slug}/cards",
+                          headers=headers, json={"field": field, "category": category,
+                                                 "text": text})
+    assert response.status_code == 201, response.text
+    card: dict[str, object] = response.json()
+    return card
+
+
+def test_api_stream_receives_posted_card(live_server: ServerProcess,
+                                         live_workshop: Workshop) -> None:
+    headers = _join(live_server, live_workshop)
+    stream = SSEClient(f"{live_server.base_url}/api/v1/workshops/{live_workshop.slug}/events")
+    try:
+        assert stream.status == 200
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        stream.next_of("participant-joined")  # replayed: it happened before we connected
+        card = _post(live_server, live_workshop, headers, "Live & direkt")
+        message = stream.next_of("card-posted")
+
+        payload = json.loads(message.data)
+        assert payload["data"]["card"]["id"] == card["id"]
+        assert payload["data"]["card"]["text"] == "Live & direkt"
+        assert message.id == str(payload["id"])
+    finally:
+        stream.close()
+
+
+def test_board_stream_sends_escaped_fragments(live_server: ServerProcess,
+                                              live_workshop: Workshop) -> None:
+    headers = _join(live_server, live_workshop)
+    board = httpx.get(f"{live_server.base_url}/w/{live_workshop.slug}/board/hf1").text
+    after = board.split("events?after=")[1].split("&")[0]
+    stream = SSEClient(f"{live_server.base_url}/w/{live_workshop.slug}/board/hf1/events"
+                       f"?after={after}")
+    try:
+        card = _post(live_server, live_workshop, headers, "<img src=x onerror=alert(1)>")
+        message = stream.next_of("card-new-ideas")
+        assert f'id="card-{card["id"]}"' in message.data
+        assert "&lt;img src=x onerror=alert(1)&gt;" in message.data
+        assert "<img" not in message.data
+        stats = stream.next_of("stats")
+        assert "<strong>1</strong> Karte" in stats.data
+        _post(live_server, live_workshop, headers, "anderes Feld", field="hf2")
+        httpx.put(f"{live_server.base_url}/api/v1/workshops/{live_workshop.slug}/posting",
+                  json={"open": False}, headers={"Authorization": "Bearer " + _facilitator(
+                      live_workshop)})
+        posting = stream.next()  # the hf2 card is not this board's business
+        assert posting.event == "posting"
+        assert "geschlossen" in posting.data
+    finally:
+        stream.close()
+
+
+def _facilitator(workshop: Workshop) -> str:
+    from app.auth import Tokens
+
+    return Tokens(SECRET).facilitator_token(workshop)
+
+
+def test_reconnect_with_last_event_id_replays_missed(live_server: ServerProcess,
+                                                     live_workshop: Workshop) -> None:
+    headers = _join(live_server, live_workshop)
+    url = f"{live_server.base_url}/api/v1/workshops/{live_workshop.slug}/events"
+    first = SSEClient(url)
+    _post(live_server, live_workshop, headers, "vorher")
+    seen = first.next_of("card-posted")
+    first.close()
+    missed = [_post(live_server, live_workshop, headers, f"verpasst {n}") for n in range(3)]
+    again = SSEClient(url, headers={"Last-Event-ID": seen.id or ""})
+    try:
+        replayed = [again.next_of("card-posted") for _ in range(3)]
+
+        ids = [json.loads(m.data)["data"]["card"]["id"] for m in replayed]
+        assert ids == [c["id"] for c in missed]
+        assert [int(m.id or 0) for m in replayed] == sorted(int(m.id or 0) for m in replayed)
+        assert int(replayed[0].id or 0) > int(seen.id or 0)
+        live = _post(live_server, live_workshop, headers, "danach")
+        assert json.loads(again.next_of("card-posted").data)["data"]["card"]["id"] == live["id"]
+    finally:
+        again.close()
+
+
+def test_unknown_workshop_stream_is_404(live_server: ServerProcess) -> None:
+    response = httpx.get(f"{live_server.base_url}/api/v1/workshops/nope/events")
+    assert response.status_code == 404
+    assert response.json()["detail"].startswith("Diesen Workshop gibt es nicht")
