@@ -124,7 +124,7 @@ class Views:
         if isinstance(view, ApiView):
             data = json.dumps({"id": event.id, "type": event.kind, "data": event.payload()},
                               ensure_ascii=False)
-            return [ServerSentEvent(data=data, event=event.kind, retry=RETRY_MS)]
+            return [ServerSentEvent(data=data, event=event.kind)]
         fragment = self._fragment(view.locale)
         if isinstance(event, CardPosted) and event.card.field == view.field:
             return [
@@ -168,6 +168,7 @@ async def stream(
 ) -> AsyncIterator[ServerSentEvent]:
     """Replay what the client missed since `after`, then follow the bus until it disconnects."""
     async with bus.subscribe(workshop_id) as subscription:
+        yield ServerSentEvent(retry=RETRY_MS)  # reconnect quickly after a drop
         last = after
         while True:
             missed = await run_in_threadpool(_load_since, db, workshop_id, last)

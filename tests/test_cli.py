@@ -67,3 +67,33 @@ def test_db_upgrade_creates_schema(env: dict[str, str]) -> None:
 def test_lan_address_is_an_ipv4_address() -> None:
     parts = lan_address().split(".")
     assert len(parts) == 4 and all(p.isdigit() for p in parts)
+
+
+def test_serve_lan_puts_the_lan_address_into_links(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from tests.live import free_port
+
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'lan.sqlite3'}",
+           "DATA_DIR": str(tmp_path), "SECRET_KEY": "lan-secret"}
+    env.pop("BASE_URL", None)
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app", "serve", "--lan", "--port", str(port), "--demo",
+             str(WESTHARZ)], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while "Server läuft" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        output = log.read_text()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    address = lan_address()
+    assert f"Mitmachen:       http://{address}:{port}/j/" in output
+    assert "█" in output  # the QR code for the terminal
