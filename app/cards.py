@@ -11,6 +11,7 @@ from app.events import CardDeleted, CardEdited, CardPosted, CardSnapshot, record
 from app.models import Card, Category, Field, Participant, Workshop, utcnow
 from app.participants import FACILITATOR, counts
 from app.text import clean_text
+from app.workshops import find_category, find_field
 
 TEXT_MAX = 500
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
@@ -35,18 +36,15 @@ def _require_posting(workshop: Workshop, participant: Participant) -> None:
 
 
 def _category(session: Session, workshop: Workshop, key: str) -> Category:
-    category = session.exec(
-        select(Category).where(Category.workshop_id == workshop.id, Category.key == key)
-    ).first()
+    category = find_category(session=session, workshop=workshop, key=key)
     if category is None:
         raise InvalidInput("Die Kategorie „{key}“ gibt es in diesem Workshop nicht.", key=key[:40])
     return category
 
 
 def _field(session: Session, workshop: Workshop, key: str) -> Field:
-    field = session.exec(
-        select(Field).where(Field.workshop_id == workshop.id, Field.key == key)
-    ).first()
+    # In a card's body an unknown field is bad input (422), not a missing page.
+    field = find_field(session=session, workshop=workshop, key=key)
     if field is None:
         raise InvalidInput(
             "Das Handlungsfeld „{key}“ gibt es in diesem Workshop nicht.", key=key[:40]

@@ -1,12 +1,13 @@
 """Request dependencies: the app context, sessions, the workshop, and who is asking."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
+from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
 from app import participants
@@ -14,7 +15,7 @@ from app.auth import Tokens
 from app.config import Settings
 from app.db import Database
 from app.errors import NotAllowed, NotSignedIn
-from app.live import LocalBus, Views
+from app.live import LocalBus, View, Views, stream
 from app.models import Participant, Workshop
 from app.templating import DEFAULT_LOCALE, LOCALES, Templates
 from app.workshops import get_workshop
@@ -103,6 +104,32 @@ def participant_of(
     )
 
 
+class JoinFirst(Exception):
+    """A page for participants was opened by someone who has not joined: send them to join."""
+
+    def __init__(self, join_code: str) -> None:
+        super().__init__(join_code)
+        self.join_code = join_code
+
+
+def current_participant(request: Request, context: ContextDep, session: SessionDep,
+                        workshop: WorkshopDep) -> Participant:
+    participant = participant_of(request, context, session, workshop)
+    if participant is None:
+        raise JoinFirst(workshop.join_code)
+    return participant
+
+
+ParticipantDep = Annotated[Participant, Depends(current_participant)]
+
+
+def gettext_of(request: Request, context: ContextDep) -> Callable[[str], str]:
+    return context.templates.gettext(locale_of(request))
+
+
+GettextDep = Annotated[Callable[[str], str], Depends(gettext_of)]
+
+
 def require_facilitator(request: Request, context: ContextDep, workshop: WorkshopDep) -> Workshop:
     if is_facilitator(request, context, workshop):
         return workshop
@@ -121,6 +148,17 @@ FacilitatorWorkshop = Annotated[Workshop, Depends(require_facilitator)]
 
 def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
+
+
+def event_stream(context: Context, workshop: Workshop, *, last_event_id: int | None, after: int,
+                 view: View) -> EventSourceResponse:
+    """An SSE response that resumes after Last-Event-ID (on reconnect) or `after` (first time)."""
+    assert workshop.id is not None
+    return EventSourceResponse(
+        stream(bus=context.bus, db=context.db, views=context.views, workshop_id=workshop.id,
+               after=last_event_id if last_event_id is not None else after, view=view),
+        ping=context.settings.sse_ping_seconds,
+    )
 
 
 def render(

@@ -4,10 +4,10 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
-from app.deps import get_context, locale_of, render
+from app.deps import JoinFirst, get_context, locale_of, render
 from app.errors import N_, DomainError
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def domain_error(request: Request, exc: DomainError) -> Response:
         gettext = get_context(request).templates.gettext(locale_of(request))
         return error_response(request, exc.status_code, exc.render(gettext))
+
+    @app.exception_handler(JoinFirst)
+    async def join_first(request: Request, exc: JoinFirst) -> Response:
+        return RedirectResponse(f"/j/{exc.join_code}", status_code=303)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

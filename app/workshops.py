@@ -251,10 +251,21 @@ def fields_of(*, session: Session, workshop: Workshop) -> list[Field]:
     )
 
 
-def get_field(*, session: Session, workshop: Workshop, key: str) -> Field:
-    field = session.exec(
+def find_field(*, session: Session, workshop: Workshop, key: str) -> Field | None:
+    return session.exec(
         select(Field).where(Field.workshop_id == workshop.id, Field.key == key)
     ).first()
+
+
+def find_category(*, session: Session, workshop: Workshop, key: str) -> Category | None:
+    return session.exec(
+        select(Category).where(Category.workshop_id == workshop.id, Category.key == key)
+    ).first()
+
+
+def get_field(*, session: Session, workshop: Workshop, key: str) -> Field:
+    """The field of a page address; an unknown key is a page that does not exist (404)."""
+    field = find_field(session=session, workshop=workshop, key=key)
     if field is None:
         raise NotFound("Das Handlungsfeld „{key}“ gibt es in diesem Workshop nicht.", key=key[:40])
     return field

@@ -13,13 +13,14 @@ from app.deps import (
     FacilitatorWorkshop,
     SessionDep,
     WorkshopDep,
+    event_stream,
     is_facilitator,
     load_workshop,
     participant_of,
 )
 from app.errors import NotSignedIn
 from app.events import CardSnapshot
-from app.live import ApiView, stream
+from app.live import ApiView
 from app.models import Participant, Workshop
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -184,9 +185,5 @@ async def events(slug: str, context: ContextDep,
                  after: Annotated[int, Query(ge=0)] = 0) -> EventSourceResponse:
     """Server-sent events as JSON; reconnect with Last-Event-ID to replay what was missed."""
     workshop = await load_workshop(context, slug)
-    assert workshop.id is not None
-    return EventSourceResponse(
-        stream(bus=context.bus, db=context.db, views=context.views, workshop_id=workshop.id,
-               after=last_event_id if last_event_id is not None else after, view=ApiView()),
-        ping=context.settings.sse_ping_seconds,
-    )
+    return event_stream(context, workshop, last_event_id=last_event_id, after=after,
+                        view=ApiView())

@@ -7,9 +7,17 @@ from fastapi.responses import Response
 from sse_starlette import EventSourceResponse
 
 from app import cards, participants, workshops
-from app.deps import ContextDep, LocaleDep, SessionDep, WorkshopDep, load_workshop, render
+from app.deps import (
+    ContextDep,
+    LocaleDep,
+    SessionDep,
+    WorkshopDep,
+    event_stream,
+    load_workshop,
+    render,
+)
 from app.events import latest_event_id
-from app.live import BoardView, stream
+from app.live import BoardView
 from app.qr import join_url, qr_svg
 
 router = APIRouter(tags=["board"])
@@ -60,10 +68,5 @@ async def board_events(slug: str, field_key: str, context: ContextDep, locale: L
                        after: Annotated[int, Query(ge=0)] = 0) -> EventSourceResponse:
     """The board's live stream: HTML fragments named for the element they replace."""
     workshop = await load_workshop(context, slug)
-    assert workshop.id is not None
-    return EventSourceResponse(
-        stream(bus=context.bus, db=context.db, views=context.views, workshop_id=workshop.id,
-               after=last_event_id if last_event_id is not None else after,
-               view=BoardView(field=field_key, locale=locale)),
-        ping=context.settings.sse_ping_seconds,
-    )
+    return event_stream(context, workshop, last_event_id=last_event_id, after=after,
+                        view=BoardView(field=field_key, locale=locale))

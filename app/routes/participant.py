@@ -15,16 +15,17 @@ from sqlmodel import Session
 from app import cards, participants, workshops
 from app.deps import (
     PARTICIPANT_COOKIE,
-    Context,
     ContextDep,
+    GettextDep,
+    ParticipantDep,
     SessionDep,
     WorkshopDep,
     is_htmx,
-    locale_of,
     participant_of,
     render,
 )
 from app.errors import DomainError, InvalidInput, NotAllowed
+from app.events import CardSnapshot
 from app.models import Field, Participant, Workshop
 
 router = APIRouter(tags=["participant"])
@@ -41,14 +42,14 @@ def home(request: Request, code: Annotated[str | None, Query(max_length=40)] = N
 
 
 @router.get("/j/{code}")
-def join_page(code: str, request: Request, session: SessionDep, context: ContextDep) -> Response:
+def join_page(code: str, request: Request, session: SessionDep, context: ContextDep,
+              gettext: GettextDep) -> Response:
     """What the QR code opens: the workshop's join page (or straight on, if already joined)."""
     try:
         workshop = workshops.workshop_by_code(session=session, code=code)
     except DomainError as exc:
-        message = exc.render(context.templates.gettext(locale_of(request)))
         return render(request, "participant/home.html", status_code=exc.status_code,
-                      error=message, code=code[:20])
+                      error=exc.render(gettext), code=code[:20])
     if participant_of(request, context, session, workshop):
         return RedirectResponse(f"/w/{workshop.slug}/me", status_code=303)
     return render(request, "participant/join.html", workshop=workshop)
@@ -56,22 +57,20 @@ def join_page(code: str, request: Request, session: SessionDep, context: Context
 
 @router.post("/j/{code}")
 def join(code: str, request: Request, session: SessionDep, context: ContextDep,
-         name: Annotated[str, Form(max_length=200)] = "") -> Response:
+         gettext: GettextDep, name: Annotated[str, Form(max_length=200)] = "") -> Response:
     """Join as a participant; the signed cookie is all that identifies the phone."""
     try:
         workshop = workshops.workshop_by_code(session=session, code=code)
     except DomainError as exc:
-        message = exc.render(context.templates.gettext(locale_of(request)))
         return render(request, "participant/home.html", status_code=exc.status_code,
-                      error=message, code=code[:20])
+                      error=exc.render(gettext), code=code[:20])
     existing = participant_of(request, context, session, workshop)
     if existing is None:
         try:
             existing = participants.join(session=session, workshop=workshop, display_name=name)
         except DomainError as exc:
-            message = exc.render(context.templates.gettext(locale_of(request)))
             return render(request, "participant/join.html", status_code=exc.status_code,
-                          workshop=workshop, error=message, name=name)
+                          workshop=workshop, error=exc.render(gettext), name=name)
     response = RedirectResponse(f"/w/{workshop.slug}/me", status_code=303)
     response.set_cookie(PARTICIPANT_COOKIE, context.tokens.participant_token(existing.public_id),
                         max_age=COOKIE_MAX_AGE, httponly=True, samesite="lax",
@@ -79,21 +78,10 @@ def join(code: str, request: Request, session: SessionDep, context: ContextDep,
     return response
 
 
-def _participant(request: Request, context: Context, session: Session, workshop: Workshop
-                 ) -> Participant | Response:
-    participant = participant_of(request, context, session, workshop)
-    if participant is None:
-        return RedirectResponse(f"/j/{workshop.join_code}", status_code=303)
-    return participant
-
-
 @router.get("/w/{slug}/me")
 def choose_field(request: Request, workshop: WorkshopDep, session: SessionDep,
-                 context: ContextDep) -> Response:
+                 participant: ParticipantDep) -> Response:
     """Choose a working group (Handlungsfeld)."""
-    participant = _participant(request, context, session, workshop)
-    if isinstance(participant, Response):
-        return participant
     mine = cards.list_cards(session=session, workshop=workshop, participant=participant)
     per_field: dict[str, int] = {}
     for card in mine:
@@ -122,15 +110,11 @@ def _posting_page(request: Request, session: Session, workshop: Workshop, field:
 
 @router.get("/w/{slug}/me/{field_key}")
 def posting_page(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
-                 context: ContextDep,
+                 participant: ParticipantDep, gettext: GettextDep,
                  category: Annotated[str | None, Query(max_length=40)] = None,
                  saved: Annotated[int, Query()] = 0) -> Response:
     """Post cards to one field and see one's own cards there."""
-    participant = _participant(request, context, session, workshop)
-    if isinstance(participant, Response):
-        return participant
     field = workshops.get_field(session=session, workshop=workshop, key=field_key)
-    gettext = context.templates.gettext(locale_of(request))
     message = {1: gettext("Ihre Karte ist angekommen."), 2: gettext("Gespeichert."),
                3: gettext("Karte gelöscht.")}.get(saved)
     return _posting_page(request, session, workshop, field, participant, category=category,
@@ -139,20 +123,16 @@ def posting_page(field_key: str, request: Request, workshop: WorkshopDep, sessio
 
 @router.post("/w/{slug}/me/{field_key}")
 def post_card(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
-              context: ContextDep,
+              participant: ParticipantDep, gettext: GettextDep,
               text: Annotated[str, Form(max_length=5000)] = "",
               category: Annotated[str, Form(max_length=40)] = "",
               client_id: Annotated[str | None, Form(max_length=64)] = None) -> Response:
     """Post a card from the form; a double tap sends the same client_id and changes nothing."""
-    participant = _participant(request, context, session, workshop)
-    if isinstance(participant, Response):
-        return participant
     field = workshops.get_field(session=session, workshop=workshop, key=field_key)
-    gettext = context.templates.gettext(locale_of(request))
     try:
         if not category:
             raise InvalidInput("Bitte wählen Sie eine Spalte: Stärken, Schwächen, "
-                                     "Potentiale oder Ideen.")
+                               "Potentiale oder Ideen.")
         cards.post_card(session=session, workshop=workshop, participant=participant,
                         field=field.key, category=category, text=text, client_id=client_id)
     except DomainError as exc:
@@ -170,57 +150,52 @@ def post_card(field_key: str, request: Request, workshop: WorkshopDep, session: 
 
 @router.get("/w/{slug}/cards/{card_id}/edit")
 def edit_page(card_id: int, request: Request, workshop: WorkshopDep, session: SessionDep,
-              context: ContextDep) -> Response:
+              participant: ParticipantDep) -> Response:
     """The form to change one's own card."""
-    participant = _participant(request, context, session, workshop)
-    if isinstance(participant, Response):
-        return participant
+    card, field = _own_card(session, workshop, participant, card_id)
+    return _edit_page(request, session, workshop, card, field)
+
+
+def _own_card(session: Session, workshop: Workshop, participant: Participant, card_id: int
+              ) -> tuple[CardSnapshot, Field]:
     card = cards.get_card(session=session, workshop=workshop, card_id=card_id)
     if card.author != participant.public_id:
         raise NotAllowed("Sie können nur Ihre eigenen Karten ändern.")
-    return render(request, "participant/edit.html", workshop=workshop, card=card,
-                  field=workshops.get_field(session=session, workshop=workshop, key=card.field),
-                  categories=workshops.categories_of(session=session, workshop=workshop),
-                  text_max=cards.TEXT_MAX)
+    return card, workshops.get_field(session=session, workshop=workshop, key=card.field)
+
+
+def _edit_page(request: Request, session: Session, workshop: Workshop, card: CardSnapshot,
+               field: Field, *, status_code: int = 200, error: str | None = None) -> Response:
+    return render(request, "participant/edit.html", status_code=status_code, workshop=workshop,
+                  card=card, field=field, error=error, text_max=cards.TEXT_MAX,
+                  categories=workshops.categories_of(session=session, workshop=workshop))
 
 
 @router.post("/w/{slug}/cards/{card_id}")
 def save_card(card_id: int, request: Request, workshop: WorkshopDep, session: SessionDep,
-              context: ContextDep,
+              participant: ParticipantDep, gettext: GettextDep,
               text: Annotated[str, Form(max_length=5000)] = "",
               category: Annotated[str | None, Form(max_length=40)] = None) -> Response:
     """Save a changed card."""
-    participant = _participant(request, context, session, workshop)
-    if isinstance(participant, Response):
-        return participant
-    card = cards.get_card(session=session, workshop=workshop, card_id=card_id)
-    field = workshops.get_field(session=session, workshop=workshop, key=card.field)
+    card, field = _own_card(session, workshop, participant, card_id)
     try:
         cards.edit_card(session=session, workshop=workshop, participant=participant,
                         card_id=card_id, text=text, category=category or None)
     except DomainError as exc:
         session.rollback()
-        gettext = context.templates.gettext(locale_of(request))
-        return render(request, "participant/edit.html", status_code=exc.status_code,
-                      workshop=workshop, card=card.model_copy(update={"text": text}), field=field,
-                      categories=workshops.categories_of(session=session, workshop=workshop),
-                      text_max=cards.TEXT_MAX, error=exc.render(gettext))
+        return _edit_page(request, session, workshop, card.model_copy(update={"text": text}),
+                          field, status_code=exc.status_code, error=exc.render(gettext))
     return RedirectResponse(f"/w/{workshop.slug}/me/{field.key}?saved=2", status_code=303)
 
 
 @router.post("/w/{slug}/cards/{card_id}/delete")
 def delete_card(card_id: int, request: Request, workshop: WorkshopDep, session: SessionDep,
-                context: ContextDep) -> Response:
+                participant: ParticipantDep, gettext: GettextDep) -> Response:
     """Delete one's own card."""
-    participant = _participant(request, context, session, workshop)
-    if isinstance(participant, Response):
-        return participant
-    card = cards.get_card(session=session, workshop=workshop, card_id=card_id)
-    field = workshops.get_field(session=session, workshop=workshop, key=card.field)
+    _card, field = _own_card(session, workshop, participant, card_id)
     cards.delete_card(session=session, workshop=workshop, participant=participant,
                       card_id=card_id)
     if is_htmx(request):
-        gettext = context.templates.gettext(locale_of(request))
         return _posting_page(request, session, workshop, field, participant,
                              message=gettext("Karte gelöscht."), fragment=True)
     return RedirectResponse(f"/w/{workshop.slug}/me/{field.key}?saved=3", status_code=303)
