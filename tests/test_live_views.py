@@ -1,6 +1,9 @@
 """The bus and the views that turn events into SSE messages (without a server)."""
 
 import asyncio
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from app.events import CardDeleted, CardEdited, CardPosted, CardSnapshot, Counts, PostingChanged
 from app.live import QUEUE_LIMIT, ApiView, BoardView, LocalBus, Views
@@ -9,6 +12,12 @@ from app.templating import Templates
 CARD = CardSnapshot(id=7, field="hf1", category="ideas", text="<b>Bahn</b>", author="p1",
                     created_at="2026-05-14T10:00:00+00:00")
 COUNTS = Counts(participants=3, cards={"hf1": 1})
+
+
+def run(scenario: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """asyncio.run in a thread of its own: Playwright's sync API keeps a loop in this one."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, scenario()).result()
 
 
 def views() -> Views:
@@ -67,7 +76,7 @@ def test_bus_delivers_to_subscribers_of_the_workshop_only() -> None:
             assert other.queue.empty()
         assert bus.subscriber_count(1) == 0
 
-    asyncio.run(scenario())
+    run(scenario)
 
 
 def test_a_board_too_far_behind_is_dropped_to_catch_up_from_the_table() -> None:
@@ -81,4 +90,4 @@ def test_a_board_too_far_behind_is_dropped_to_catch_up_from_the_table() -> None:
             assert slow.overflowed
             assert slow.queue.qsize() == QUEUE_LIMIT
 
-    asyncio.run(scenario())
+    run(scenario)
