@@ -67,9 +67,17 @@ class Database:
 
     def session(self, *, write: bool = False) -> Session:
         session = Session(self._write_engine if write else self.engine, expire_on_commit=False)
+        if write:
+            # Only the first transaction writes; what a route reads after the commit (to render
+            # its answer) must not hold the write lock and make every other post wait.
+            event.listen(session, "after_commit", self._read_from_now_on, once=True)
+            event.listen(session, "after_rollback", self._read_from_now_on, once=True)
         if self.bus is not None:
             session.info[BUS_KEY] = self.bus
         return session
+
+    def _read_from_now_on(self, session: Session) -> None:
+        session.bind = self.engine
 
     @contextmanager
     def begin(self, *, write: bool = True) -> Iterator[Session]:
