@@ -5,6 +5,7 @@ Every form posts normally and redirects; when htmx sends it, the same route answ
 """
 
 import secrets
+from collections import Counter
 from typing import Annotated
 from urllib.parse import quote
 
@@ -57,7 +58,7 @@ def join_page(code: str, request: Request, session: SessionDep, context: Context
 
 @router.post("/j/{code}")
 def join(code: str, request: Request, session: SessionDep, context: ContextDep,
-         gettext: GettextDep, name: Annotated[str, Form(max_length=200)] = "") -> Response:
+         gettext: GettextDep, name: Annotated[str, Form()] = "") -> Response:
     """Join as a participant; the signed cookie is all that identifies the phone."""
     try:
         workshop = workshops.workshop_by_code(session=session, code=code)
@@ -83,9 +84,7 @@ def choose_field(request: Request, workshop: WorkshopDep, session: SessionDep,
                  participant: ParticipantDep) -> Response:
     """Choose a working group (Handlungsfeld)."""
     mine = cards.list_cards(session=session, workshop=workshop, participant=participant)
-    per_field: dict[str, int] = {}
-    for card in mine:
-        per_field[card.field] = per_field.get(card.field, 0) + 1
+    per_field = Counter(card.field for card in mine)
     return render(request, "participant/fields.html", workshop=workshop, participant=participant,
                   fields=workshops.fields_of(session=session, workshop=workshop),
                   mine=per_field)
@@ -95,8 +94,8 @@ def _posting_page(request: Request, session: Session, workshop: Workshop, field:
                   participant: Participant, *, status_code: int = 200, error: str | None = None,
                   message: str | None = None, text: str = "", category: str | None = None,
                   client_id: str | None = None, fragment: bool = False) -> Response:
-    mine = [c for c in cards.list_cards(session=session, workshop=workshop,
-                                        participant=participant) if c.field == field.key]
+    mine = cards.list_cards(session=session, workshop=workshop, field=field.key,
+                            participant=participant)
     template = "participant/_posting.html" if fragment else "participant/post.html"
     return render(
         request, template, status_code=status_code, workshop=workshop, field=field,
@@ -112,11 +111,11 @@ def _posting_page(request: Request, session: Session, workshop: Workshop, field:
 def posting_page(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
                  participant: ParticipantDep, gettext: GettextDep,
                  category: Annotated[str | None, Query(max_length=40)] = None,
-                 saved: Annotated[int, Query()] = 0) -> Response:
+                 saved: Annotated[str | None, Query(max_length=2)] = None) -> Response:
     """Post cards to one field and see one's own cards there."""
     field = workshops.get_field(session=session, workshop=workshop, key=field_key)
-    message = {1: gettext("Ihre Karte ist angekommen."), 2: gettext("Gespeichert."),
-               3: gettext("Karte gelöscht.")}.get(saved)
+    message = {"1": gettext("Ihre Karte ist angekommen."), "2": gettext("Gespeichert."),
+               "3": gettext("Karte gelöscht.")}.get(saved or "")
     return _posting_page(request, session, workshop, field, participant, category=category,
                          message=message)
 
@@ -124,7 +123,7 @@ def posting_page(field_key: str, request: Request, workshop: WorkshopDep, sessio
 @router.post("/w/{slug}/me/{field_key}")
 def post_card(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
               participant: ParticipantDep, gettext: GettextDep,
-              text: Annotated[str, Form(max_length=5000)] = "",
+              text: Annotated[str, Form()] = "",
               category: Annotated[str, Form(max_length=40)] = "",
               client_id: Annotated[str | None, Form(max_length=64)] = None) -> Response:
     """Post a card from the form; a double tap sends the same client_id and changes nothing."""
@@ -174,7 +173,7 @@ def _edit_page(request: Request, session: Session, workshop: Workshop, card: Car
 @router.post("/w/{slug}/cards/{card_id}")
 def save_card(card_id: int, request: Request, workshop: WorkshopDep, session: SessionDep,
               participant: ParticipantDep, gettext: GettextDep,
-              text: Annotated[str, Form(max_length=5000)] = "",
+              text: Annotated[str, Form()] = "",
               category: Annotated[str | None, Form(max_length=40)] = None) -> Response:
     """Save a changed card."""
     card, field = _own_card(session, workshop, participant, card_id)

@@ -175,3 +175,16 @@ def test_english_interface_by_choice(client: TestClient, auth: AuthActions) -> N
                            json={"field": "hf1", "category": "ideas", "text": " "},
                            headers=auth.participant_headers())
     assert response.json()["detail"] == "Please write a text for your card."
+
+
+def test_very_long_text_keeps_the_text_and_explains(client: TestClient, auth: AuthActions) -> None:
+    auth.join_in_browser()
+    slug = auth.workshop.slug
+    text = "Sehr lang " * 800  # 8,000 characters, under the body limit
+    response = client.post(f"/w/{slug}/me/hf1",
+                           data={"text": text, "category": "ideas", "client_id": "long"})
+    assert response.status_code == 422
+    page = soup(response.text)
+    assert "höchstens 500" in page.select_one("[role=alert]").text
+    assert page.select_one("textarea#text").text == text
+    assert client.get(f"/w/{slug}/me/hf1", params={"saved": "x"}).status_code == 200
