@@ -35,3 +35,16 @@ def test_write_lock_is_released_at_commit(db: Database) -> None:
         assert done.wait(5)
         assert time.monotonic() - started < 1
         thread.join()
+
+
+def test_migrations_match_the_models(db: Database) -> None:
+    """Every model change comes with an Alembic migration."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    import app.models  # noqa: F401
+
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection)
+        assert compare_metadata(context, SQLModel.metadata) == []
