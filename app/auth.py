@@ -31,12 +31,17 @@ class Tokens:
             return None
         return value if isinstance(value, str) else None
 
-    def facilitator_token(self, workshop: Workshop) -> str:
-        message = f"facilitator:{workshop.id}:{workshop.facilitator_token_version}".encode()
-        digest = hmac.new(self._secret, message, hashlib.sha256).digest()
+    def derive(self, purpose: str) -> str:
+        """A token for `purpose` that only the holder of the secret key can compute."""
+        digest = hmac.new(self._secret, purpose.encode(), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest[:24]).decode()
 
+    @staticmethod
+    def same(expected: str, given: str | None) -> bool:
+        return bool(given) and hmac.compare_digest(expected.encode(), (given or "").encode())
+
+    def facilitator_token(self, workshop: Workshop) -> str:
+        return self.derive(f"facilitator:{workshop.id}:{workshop.facilitator_token_version}")
+
     def is_facilitator(self, workshop: Workshop, token: str | None) -> bool:
-        return bool(token) and hmac.compare_digest(
-            self.facilitator_token(workshop).encode(), (token or "").encode()
-        )
+        return self.same(self.facilitator_token(workshop), token)

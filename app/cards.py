@@ -3,13 +3,13 @@
 import re
 from typing import Any
 
+from sqlalchemy import and_
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from app.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from app.events import CardDeleted, CardEdited, CardPosted, CardSnapshot, record
-from app.models import Card, Category, Field, Participant, Workshop, utcnow
-from app.participants import FACILITATOR, counts
+from app.events import CardDeleted, CardEdited, CardPosted, CardSnapshot, Counts, record
+from app.models import FACILITATOR, Card, Category, Field, Participant, Workshop, utcnow
 from app.text import clean_text
 from app.workshops import find_category, find_field
 
@@ -30,9 +30,40 @@ def clean_card_text(text: str) -> str:
     return cleaned
 
 
-def _require_posting(workshop: Workshop, participant: Participant) -> None:
-    if not workshop.posting_open and participant.role != FACILITATOR:
+def _require_posting(workshop: Workshop, field: Field, participant: Participant) -> None:
+    if participant.role == FACILITATOR:
+        return
+    if not workshop.posting_open:
         raise Conflict("Das Schreiben von Karten ist gerade geschlossen.")
+    if not field.posting_open:
+        raise Conflict("In diesem Handlungsfeld ist das Schreiben gerade geschlossen.")
+
+
+def visible() -> Any:
+    """What boards and other participants see: not deleted, hidden, merged or pending."""
+    return and_(col(Card.deleted_at).is_(None), col(Card.hidden_at).is_(None),
+                col(Card.merged_into_id).is_(None), col(Card.approved).is_(True))
+
+
+def counts(session: Session, workshop: Workshop) -> Counts:
+    """Participants and visible cards per field, as the board shows them."""
+    participants = session.exec(
+        select(func.count())
+        .select_from(Participant)
+        .where(Participant.workshop_id == workshop.id, Participant.role != FACILITATOR)
+    ).one()
+    per_field = session.exec(
+        select(Field.key, func.count(col(Card.id)))
+        .join(Card, col(Card.field_id) == Field.id)
+        .where(Card.workshop_id == workshop.id, visible())
+        .group_by(Field.key)
+    ).all()
+    return Counts(participants=participants, cards=dict(per_field))
+
+
+def board_order() -> tuple[Any, ...]:
+    """Pinned cards first, then the facilitator's order, then posting order."""
+    return (col(Card.pinned).desc(), col(Card.position), col(Card.id))
 
 
 def _category(session: Session, workshop: Workshop, key: str) -> Category:
@@ -57,7 +88,9 @@ def snapshot(card: Card, field: Field, category: Category, author: Participant) 
     return CardSnapshot(
         id=card.id, field=field.key, category=category.key, text=card.text,
         author=author.public_id, created_at=card.created_at.isoformat(),
-        edited=card.updated_at is not None,
+        edited=card.updated_at is not None, round=card.round, pinned=card.pinned,
+        weight=card.weight, hidden=card.hidden_at is not None, approved=card.approved,
+        merged_into=card.merged_into_id,
     )
 
 
@@ -76,14 +109,16 @@ def post_card(
         raise InvalidInput("Die Kennung der Übermittlung (client_id) ist ungültig.")
     if client_id and (existing := _by_client_id(session, participant, client_id)):
         return existing, False
-    _require_posting(workshop, participant)
     field_row = _field(session, workshop, field)
+    _require_posting(workshop, field_row, participant)
     category_row = _category(session, workshop, category)
     assert workshop.id is not None and participant.id is not None
     assert field_row.id is not None and category_row.id is not None
     card = Card(
         workshop_id=workshop.id, field_id=field_row.id, category_id=category_row.id,
         participant_id=participant.id, text=clean_card_text(text), client_id=client_id or None,
+        round=workshop.current_round,
+        approved=not workshop.premoderation or participant.role == FACILITATOR,
     )
     session.add(card)
     try:
@@ -94,6 +129,9 @@ def post_card(
         if client_id and (existing := _by_client_id(session, participant, client_id)):
             return existing, False
         raise
+    assert card.id is not None
+    # Ids only grow and exceed any column's length, so a new card lands after reordered ones.
+    card.position = card.id * 10
     posted = snapshot(card, field_row, category_row, participant)
     record(session,
            CardPosted(workshop_id=workshop.id, card=posted, counts=counts(session, workshop)))
@@ -105,7 +143,7 @@ def _by_client_id(
     session: Session, participant: Participant, client_id: str
 ) -> CardSnapshot | None:
     row = session.exec(
-        _snapshot_query().where(Card.participant_id == participant.id, Card.client_id == client_id)
+        snapshot_query().where(Card.participant_id == participant.id, Card.client_id == client_id)
     ).first()
     return snapshot(*row) if row else None
 
@@ -116,7 +154,12 @@ def _own_card(session: Session, workshop: Workshop, participant: Participant, ca
         raise NotFound("Diese Karte gibt es nicht (mehr).")
     if card.participant_id != participant.id:
         raise NotAllowed("Sie können nur Ihre eigenen Karten ändern.")
-    _require_posting(workshop, participant)
+    if card.merged_into_id is not None or card.hidden_at is not None:
+        raise Conflict("Die Moderation hat diese Karte schon bearbeitet; sie lässt sich nicht "
+                       "mehr ändern.")
+    field = session.get(Field, card.field_id)
+    assert field is not None
+    _require_posting(workshop, field, participant)
     return card
 
 
@@ -157,7 +200,7 @@ def delete_card(
     return deleted
 
 
-def _snapshot_query() -> Any:
+def snapshot_query() -> Any:
     return (
         select(Card, Field, Category, Participant)
         .join(Field, col(Field.id) == Card.field_id)
@@ -167,25 +210,35 @@ def _snapshot_query() -> Any:
 
 
 def _snapshot_by_id(session: Session, card_id: int) -> CardSnapshot:
-    return snapshot(*session.exec(_snapshot_query().where(Card.id == card_id)).one())
+    return snapshot(*session.exec(snapshot_query().where(Card.id == card_id)).one())
 
 
 def list_cards(
     *, session: Session, workshop: Workshop, field: str | None = None,
-    participant: Participant | None = None,
+    participant: Participant | None = None, rounds: tuple[int, ...] | None = None,
 ) -> list[CardSnapshot]:
-    """Visible cards in posting order, optionally of one field or one participant."""
-    query = _snapshot_query().where(Card.workshop_id == workshop.id, col(Card.deleted_at).is_(None))
+    """Visible cards in board order, optionally of one field, one participant or some rounds.
+
+    A participant's own list also holds their cards that wait for pre-moderation.
+    """
+    query = snapshot_query().where(Card.workshop_id == workshop.id)
+    if participant is not None:
+        query = query.where(Card.participant_id == participant.id,
+                            col(Card.deleted_at).is_(None), col(Card.hidden_at).is_(None),
+                            col(Card.merged_into_id).is_(None))
+    else:
+        query = query.where(visible())
     if field is not None:
         query = query.where(Field.key == field)
-    if participant is not None:
-        query = query.where(Card.participant_id == participant.id)
-    return [snapshot(*row) for row in session.exec(query.order_by(col(Card.id)))]
+    if rounds is not None:
+        query = query.where(col(Card.round).in_(rounds))
+    return [snapshot(*row) for row in session.exec(query.order_by(*board_order()))]
 
 
 def get_card(*, session: Session, workshop: Workshop, card_id: int) -> CardSnapshot:
+    """A card that is not deleted (it may be hidden, merged or pending)."""
     row = session.exec(
-        _snapshot_query().where(
+        snapshot_query().where(
             Card.id == card_id, Card.workshop_id == workshop.id, col(Card.deleted_at).is_(None)
         )
     ).first()

@@ -19,13 +19,16 @@ class DomainError(Exception):
     status_code = 400
 
     def __init__(self, message: str, **params: Any) -> None:
-        super().__init__(message.format(**params))
         self.message = message
         self.params = params
+        super().__init__(self.render())
 
     def render(self, gettext: Callable[[str], str] | None = None) -> str:
+        """The message in the reader's language; a parameter that can render itself does."""
         template = gettext(self.message) if gettext else self.message
-        return template.format(**self.params)
+        values = {name: value.render(gettext) if hasattr(value, "render") else value
+                  for name, value in self.params.items()}
+        return template.format(**values)
 
 
 class InvalidInput(DomainError):

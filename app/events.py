@@ -27,6 +27,26 @@ class CardSnapshot(BaseModel):
     author: str  # the participant's public id; phones use it to find their own cards
     created_at: str
     edited: bool = False
+    round: int = 1
+    pinned: bool = False
+    weight: int = 1  # "×3": how many people said it
+    hidden: bool = False
+    approved: bool = True
+    merged_into: int | None = None
+
+    @property
+    def visible(self) -> bool:
+        return not self.hidden and self.approved and self.merged_into is None
+
+
+class ColumnSnapshot(BaseModel):
+    """All visible cards of one column of one field, in board order."""
+
+    model_config = ConfigDict(frozen=True)
+
+    field: str
+    category: str
+    cards: list[CardSnapshot]
 
 
 class Counts(BaseModel):
@@ -71,6 +91,14 @@ class CardDeleted(DomainEvent):
     counts: Counts
 
 
+class BoardChanged(DomainEvent):
+    """Moderation rearranged columns: boards redraw each column listed here."""
+
+    kind = "board-changed"
+    columns: list[ColumnSnapshot]
+    counts: Counts
+
+
 class ParticipantJoined(DomainEvent):
     kind = "participant-joined"
     counts: Counts
@@ -79,6 +107,39 @@ class ParticipantJoined(DomainEvent):
 class PostingChanged(DomainEvent):
     kind = "posting-changed"
     posting_open: bool
+
+
+class FieldPostingChanged(DomainEvent):
+    kind = "field-posting-changed"
+    field: str
+    posting_open: bool
+
+
+class PhaseChanged(DomainEvent):
+    kind = "phase-changed"
+    phase: str  # plenary, working, closing
+    round: int
+    rounds: int
+
+
+class TimerState(BaseModel):
+    """The countdown as the server knows it; clients count down from `ends_at` themselves."""
+
+    model_config = ConfigDict(frozen=True)
+
+    running: bool = False
+    ends_at: str | None = None  # ISO time, while running
+    remaining_s: int | None = None  # while paused
+    total_s: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.running or self.remaining_s is not None
+
+
+class TimerChanged(DomainEvent):
+    kind = "timer-changed"
+    timer: TimerState
 
 
 class Publisher(Protocol):

@@ -29,6 +29,15 @@ class Workshop(SQLModel, table=True):
     join_code: str = Col(max_length=12, unique=True, index=True)
     joining_open: bool = True
     posting_open: bool = True
+    premoderation: bool = False
+    phase: str = Col(default="working", max_length=20)
+    rounds: int = 2
+    current_round: int = 1
+    timer_total_s: int | None = None
+    timer_ends_at: datetime | None = Col(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    timer_remaining_s: int | None = None  # set while the timer is paused
     facilitator_token_version: int = 1
     created_at: datetime = Col(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
@@ -58,6 +67,7 @@ class Field(SQLModel, table=True):
     title: str = Col(max_length=200)
     topics: str = Col(default="", max_length=1000)
     position: int = 0
+    posting_open: bool = True
 
 
 class Theme(SQLModel, table=True):
@@ -66,6 +76,9 @@ class Theme(SQLModel, table=True):
     text: str = Col(max_length=300)
     kind: str = Col(max_length=20)
     position: int = 0
+
+
+FACILITATOR = "facilitator"  # Participant.role of the author of cards a facilitator posts
 
 
 class Participant(SQLModel, table=True):
@@ -92,6 +105,15 @@ class Card(SQLModel, table=True):
     participant_id: int = Col(foreign_key="participant.id", index=True)
     text: str = Col(max_length=500)
     client_id: str | None = Col(default=None, max_length=64)
+    round: int = 1
+    position: int = 0  # order within its column, after pinned cards; ties by id
+    pinned: bool = False
+    approved: bool = True  # False while it waits for pre-moderation
+    weight: int = 1  # how many people said it: a merged card sums its originals
+    merged_into_id: int | None = Col(default=None, foreign_key="card.id")
+    hidden_at: datetime | None = Col(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
     created_at: datetime = Col(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
@@ -114,5 +136,57 @@ class EventRecord(SQLModel, table=True):
     kind: str = Col(max_length=40)
     payload: dict[str, Any] = Col(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Col(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class FacilitatorLink(SQLModel, table=True):
+    """A further facilitator link (one per working-group table), optionally for one field."""
+
+    __tablename__ = "facilitator_link"
+
+    id: int | None = Col(default=None, primary_key=True)
+    workshop_id: int = Col(foreign_key="workshop.id", index=True)
+    label: str = Col(max_length=80)
+    field_id: int | None = Col(default=None, foreign_key="field.id")
+    version: int = 1
+    revoked_at: datetime | None = Col(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    created_at: datetime = Col(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class ModerationAction(SQLModel, table=True):
+    """One moderation step with the card states before it, so it can be undone."""
+
+    __tablename__ = "moderation_action"
+
+    id: int | None = Col(default=None, primary_key=True)
+    workshop_id: int = Col(foreign_key="workshop.id", index=True)
+    kind: str = Col(max_length=20)
+    actor: str = Col(default="", max_length=40)  # whose undo this is: "main", "L3", "organizer"
+    summary: str = Col(default="", max_length=200)
+    before: list[dict[str, Any]] = Col(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    created: list[int] = Col(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Col(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+    undone_at: datetime | None = Col(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+
+
+class OrganizerPassword(SQLModel, table=True):
+    """The organizer password (argon2 hash); one row, set with `zukunft admin set-password`."""
+
+    __tablename__ = "organizer_password"
+
+    id: int | None = Col(default=None, primary_key=True)
+    password_hash: str = Col(max_length=200)
+    updated_at: datetime = Col(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )

@@ -2,15 +2,15 @@
 
 import secrets
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, select
 
+from app.cards import counts
 from app.errors import InvalidInput
-from app.events import Counts, ParticipantJoined, record
-from app.models import Card, Field, Participant, Workshop
+from app.events import ParticipantJoined, record
+from app.models import FACILITATOR, Participant, Workshop
 from app.text import clean_text
 
 NAME_MAX = 40
-FACILITATOR = "facilitator"
 
 
 def join(*, session: Session, workshop: Workshop, display_name: str = "") -> Participant:
@@ -58,19 +58,3 @@ def participant_by_public_id(
             Participant.public_id == public_id, Participant.workshop_id == workshop.id
         )
     ).first()
-
-
-def counts(session: Session, workshop: Workshop) -> Counts:
-    """Participants and visible cards per field, as the board shows them."""
-    participants = session.exec(
-        select(func.count())
-        .select_from(Participant)
-        .where(Participant.workshop_id == workshop.id, Participant.role != FACILITATOR)
-    ).one()
-    per_field = session.exec(
-        select(Field.key, func.count(col(Card.id)))
-        .join(Card, col(Card.field_id) == Field.id)
-        .where(Card.workshop_id == workshop.id, col(Card.deleted_at).is_(None))
-        .group_by(Field.key)
-    ).all()
-    return Counts(participants=participants, cards=dict(per_field))

@@ -48,3 +48,33 @@ def test_migrations_match_the_models(db: Database) -> None:
     with db.engine.connect() as connection:
         context = MigrationContext.configure(connection)
         assert compare_metadata(context, SQLModel.metadata) == []
+
+
+def test_upgrade_keeps_existing_workshops_and_downgrades(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A database with data from the first release upgrades in place (and back)."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from app.db import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    config = alembic_config(url)
+    command.upgrade(config, "0001")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO workshop (slug, title, region, place, leitbild, goals, statement_stem,"
+            " questions, join_code, joining_open, posting_open, facilitator_token_version,"
+            " created_at) VALUES ('w', 'T', 'R', '', '', '[]', 'S', '[]', 'ABCD', 1, 1, 1,"
+            " '2026-01-01')"))
+        connection.execute(text("INSERT INTO field (workshop_id, key, number, title, topics,"
+                                " position) VALUES (1, 'hf1', 'HF 1', 'T', '', 0)"))
+    command.upgrade(config, "head")
+    with engine.begin() as connection:
+        row = connection.execute(text(
+            "SELECT phase, rounds, current_round, premoderation FROM workshop")).one()
+        assert tuple(row) == ("working", 2, 1, 0)
+        assert connection.execute(text("SELECT posting_open FROM field")).scalar() == 1
+    command.downgrade(config, "0001")
+    command.upgrade(config, "head")
+    engine.dispose()

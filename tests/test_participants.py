@@ -3,8 +3,9 @@
 import pytest
 from sqlmodel import Session
 
+from app.cards import counts
 from app.errors import InvalidInput
-from app.participants import counts, facilitator_participant, join, participant_by_public_id
+from app.participants import facilitator_participant, join, participant_by_public_id
 from tests.conftest import RecordedEvents
 from tests.factories import make_card, make_workshop
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
 from sse_starlette import EventSourceResponse
 
-from app import cards, participants, workshops
+from app import cards, workshops
 from app.deps import (
     ContextDep,
     LocaleDep,
@@ -27,7 +27,7 @@ router = APIRouter(tags=["board"])
 def overview(request: Request, workshop: WorkshopDep, session: SessionDep,
              context: ContextDep) -> Response:
     """All fields with their counts and links to each board."""
-    counts = participants.counts(session, workshop)
+    counts = cards.counts(session, workshop)
     return render(request, "board/overview.html", workshop=workshop, counts=counts,
                   fields=workshops.fields_of(session=session, workshop=workshop),
                   join_url=join_url(context.settings.resolved_base_url, workshop.join_code))
@@ -51,7 +51,7 @@ def board(field_key: str, request: Request, workshop: WorkshopDep, session: Sess
     after = latest_event_id(session, workshop_id=workshop.id)
     all_cards = cards.list_cards(session=session, workshop=workshop, field=field.key)
     categories = workshops.categories_of(session=session, workshop=workshop)
-    counts = participants.counts(session, workshop)
+    counts = cards.counts(session, workshop)
     url = join_url(context.settings.resolved_base_url, workshop.join_code)
     return render(
         request, "board/board.html", workshop=workshop, field=field, categories=categories,

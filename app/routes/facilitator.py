@@ -6,7 +6,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from app import facilitation, participants, workshops
+from app import cards, facilitation, workshops
 from app.deps import (
     Context,
     ContextDep,
@@ -45,7 +45,7 @@ def sign_in_or_console(request: Request, workshop: WorkshopDep, session: Session
 def _console(request: Request, workshop: Workshop, session: Session, context: Context) -> Response:
     return render(request, "facilitator/console.html", workshop=workshop,
                   fields=workshops.fields_of(session=session, workshop=workshop),
-                  counts=participants.counts(session, workshop),
+                  counts=cards.counts(session, workshop),
                   join_url=join_url(context.settings.resolved_base_url, workshop.join_code))
 
 

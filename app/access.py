@@ -1,0 +1,156 @@
+"""Who may facilitate: the workshop's main link, further links per table, the organizer.
+
+Every facilitator token is derived from the secret key (nothing secret is stored): the main
+link's from the workshop and its version, a further link's from the link row and its version.
+Rotating raises the version, so the old link stops working at once.
+"""
+
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, col, select
+
+from app.auth import Tokens
+from app.errors import InvalidInput, NotAllowed, NotFound
+from app.models import FacilitatorLink, Field, OrganizerPassword, Workshop, utcnow
+from app.text import clean_text
+
+LABEL_MAX = 80
+PASSWORD_MIN = 10
+_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class Moderator:
+    """A signed-in facilitator; `field_id` limits them to one field's cards."""
+
+    label: str
+    field_id: int | None = None
+    link_id: int | None = None
+    organizer: bool = False
+
+    @property
+    def actor(self) -> str:
+        """Whose undo history an action belongs to."""
+        if self.organizer:
+            return "organizer"
+        return f"L{self.link_id}" if self.link_id is not None else "main"
+
+    @property
+    def whole_workshop(self) -> bool:
+        return self.field_id is None
+
+    def require_field(self, field_id: int) -> None:
+        if self.field_id is not None and self.field_id != field_id:
+            raise NotAllowed("Ihr Moderationslink gilt nur für ein anderes Handlungsfeld.")
+
+    def require_whole_workshop(self) -> None:
+        if self.field_id is not None:
+            raise NotAllowed("Das darf nur die Moderation des ganzen Workshops.")
+
+
+MAIN = Moderator(label="Moderation")
+ORGANIZER = Moderator(label="Organisation", organizer=True)
+
+
+def link_token(tokens: Tokens, link: FacilitatorLink) -> str:
+    return f"L{link.id}.{tokens.derive(f'facilitator-link:{link.id}:{link.version}')}"
+
+
+def moderator_for(*, session: Session, tokens: Tokens, workshop: Workshop,
+                  token: str | None) -> Moderator | None:
+    """The facilitator a token stands for in this workshop, or None."""
+    if not token:
+        return None
+    if tokens.is_facilitator(workshop, token):
+        return MAIN
+    if not token.startswith("L") or "." not in token:
+        return None
+    link_id = token[1:].split(".", 1)[0]
+    if not link_id.isdigit():
+        return None
+    link = session.get(FacilitatorLink, int(link_id))
+    if link is None or link.workshop_id != workshop.id or link.revoked_at is not None:
+        return None
+    if not tokens.same(link_token(tokens, link), token):
+        return None
+    return Moderator(label=link.label, field_id=link.field_id, link_id=link.id)
+
+
+def create_link(*, session: Session, workshop: Workshop, label: str,
+                field: Field | None) -> FacilitatorLink:
+    """A further facilitator link, e.g. for one working-group table."""
+    cleaned = clean_text(label, multiline=False)
+    if not cleaned or len(cleaned) > LABEL_MAX:
+        raise InvalidInput("Bitte geben Sie dem Link einen Namen (höchstens {max} Zeichen).",
+                           max=LABEL_MAX)
+    assert workshop.id is not None
+    link = FacilitatorLink(workshop_id=workshop.id, label=cleaned,
+                           field_id=field.id if field else None)
+    session.add(link)
+    session.commit()
+    return link
+
+
+def links_of(*, session: Session, workshop: Workshop) -> list[FacilitatorLink]:
+    return list(session.exec(
+        select(FacilitatorLink)
+        .where(FacilitatorLink.workshop_id == workshop.id,
+               col(FacilitatorLink.revoked_at).is_(None))
+        .order_by(col(FacilitatorLink.id))
+    ))
+
+
+def _link(session: Session, workshop: Workshop, link_id: int) -> FacilitatorLink:
+    link = session.get(FacilitatorLink, link_id)
+    if link is None or link.workshop_id != workshop.id or link.revoked_at is not None:
+        raise NotFound("Diesen Moderationslink gibt es nicht (mehr).")
+    return link
+
+
+def rotate_link(*, session: Session, workshop: Workshop, link_id: int | None) -> None:
+    """Issue a new token for a link (None: the main link); the old one stops working."""
+    if link_id is None:
+        workshop.facilitator_token_version += 1
+        session.add(workshop)
+    else:
+        link = _link(session, workshop, link_id)
+        link.version += 1
+        session.add(link)
+    session.commit()
+
+
+def revoke_link(*, session: Session, workshop: Workshop, link_id: int) -> None:
+    link = _link(session, workshop, link_id)
+    link.revoked_at = utcnow()
+    session.add(link)
+    session.commit()
+
+
+def set_organizer_password(*, session: Session, password: str) -> None:
+    """Set the password that reaches every workshop; kept as an argon2 hash."""
+    if len(password) < PASSWORD_MIN:
+        raise InvalidInput("Das Passwort muss mindestens {min} Zeichen lang sein.",
+                           min=PASSWORD_MIN)
+    row = session.exec(select(OrganizerPassword)).first() or OrganizerPassword(password_hash="")
+    row.password_hash = _hasher.hash(password)
+    row.updated_at = utcnow()
+    session.add(row)
+    session.commit()
+
+
+def organizer_fingerprint(*, session: Session) -> str | None:
+    """Changes with the password, so that a new password ends every organizer session."""
+    row = session.exec(select(OrganizerPassword)).first()
+    return row.password_hash[-16:] if row else None
+
+
+def check_organizer_password(*, session: Session, password: str) -> bool:
+    row = session.exec(select(OrganizerPassword)).first()
+    if row is None or not password:
+        return False
+    try:
+        return _hasher.verify(row.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False

@@ -1,0 +1,148 @@
+"""Bulk entry: type in what was written on paper, one card per line, a prefix picks the column.
+
+    Stärken:
+    • Vereinskultur
+    S: Platz zum Verwirklichen
+    Sch: Leerstand
+    I: Reaktivierung der Bahnverbindung
+
+A line that is only a prefix ("Stärken:") is a heading for the lines below it; a line with a
+prefix and text is one card and also sets the column for the following lines. Bullets and
+numbering at the start of a line are dropped; empty lines are skipped.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlmodel import Session
+
+from app.access import Moderator
+from app.cards import TEXT_MAX, clean_card_text
+from app.errors import N_, InvalidInput
+from app.models import Card, Category, ModerationAction, Workshop
+from app.moderation import finish_action
+from app.participants import facilitator_participant
+from app.text import clean_text
+from app.workshops import categories_of, find_field
+
+LINES_MAX = 300
+_PREFIXES = {
+    "strengths": ("s", "st", "stärke", "stärken", "staerken", "strength", "strengths"),
+    "weaknesses": ("w", "sch", "schw", "schwäche", "schwächen", "schwaechen", "weakness",
+                   "weaknesses"),
+    "potentials": ("p", "pot", "potential", "potentiale", "potenzial", "potenziale",
+                   "potentials"),
+    "ideas": ("i", "idee", "ideen", "idea", "ideas"),
+}
+_BULLET = re.compile(r"^\s*(?:[•●◦▪➢►→*\-–—]+|\d{1,3}[.)])\s*")
+_PREFIX = re.compile(r"^\s*([^\W\d_]{1,20})\s*:\s*(.*)$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class BulkItem:
+    line: int
+    category: str
+    text: str
+
+
+@dataclass(frozen=True)
+class BulkError:
+    line: int
+    message: str  # a msgid with {placeholders}, translated where it is shown
+    params: tuple[tuple[str, int], ...] = ()
+
+    def render(self, gettext: Callable[[str], str] | None = None) -> str:
+        template = gettext(self.message) if gettext else self.message
+        return template.format(**dict(self.params))
+
+
+@dataclass
+class BulkPreview:
+    items: list[BulkItem] = field(default_factory=list)
+    errors: list[BulkError] = field(default_factory=list)
+
+
+def prefix_table(categories: list[Category]) -> dict[str, str]:
+    """Prefix (lower case) → category key, from the defaults and the workshop's own labels."""
+    table: dict[str, str] = {}
+    keys = {c.key for c in categories}
+    for key, prefixes in _PREFIXES.items():
+        if key in keys:
+            table.update(dict.fromkeys(prefixes, key))
+    for category in categories:
+        table[category.key.lower()] = category.key
+        table[category.label.lower()] = category.key
+    return table
+
+
+def parse(text: str, prefixes: dict[str, str]) -> BulkPreview:
+    """Read the typed text into cards and per-line problems; never raises."""
+    preview = BulkPreview()
+    current: str | None = None
+    lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for number, raw in enumerate(lines, start=1):
+        line = clean_text(_BULLET.sub("", clean_text(raw, multiline=False), count=1),
+                          multiline=False)
+        if not line:
+            continue
+        match = _PREFIX.match(line)
+        if match and match.group(1).lower() in prefixes:
+            current = prefixes[match.group(1).lower()]
+            line = clean_text(_BULLET.sub("", match.group(2), count=1), multiline=False)
+            if not line:
+                continue  # a heading for the lines below
+        if current is None:
+            preview.errors.append(BulkError(number, N_(
+                "Spalte fehlt: schreiben Sie z. B. „S:“, „Sch:“, „P:“ oder „I:“ davor.")))
+        elif len(line) > TEXT_MAX:
+            preview.errors.append(BulkError(
+                number, N_("zu lang ({length} Zeichen, höchstens {max})."),
+                (("length", len(line)), ("max", TEXT_MAX))))
+        else:
+            preview.items.append(BulkItem(number, current, line))
+    if len(preview.items) > LINES_MAX:
+        preview.errors.append(BulkError(len(lines), N_("Höchstens {max} Karten auf einmal."),
+                                        (("max", LINES_MAX),)))
+    return preview
+
+
+def preview(*, session: Session, workshop: Workshop, text: str) -> BulkPreview:
+    return parse(text, prefix_table(categories_of(session=session, workshop=workshop)))
+
+
+def create_cards(*, session: Session, workshop: Workshop, moderator: Moderator, field_key: str,
+                 text: str) -> ModerationAction:
+    """Create every card of the text in one step (one undo), or none if any line is wrong."""
+    target = find_field(session=session, workshop=workshop, key=field_key)
+    if target is None or target.id is None:
+        raise InvalidInput("Das Handlungsfeld „{key}“ gibt es in diesem Workshop nicht.",
+                           key=field_key[:40])
+    moderator.require_field(target.id)
+    parsed = preview(session=session, workshop=workshop, text=text)
+    if parsed.errors:
+        first = parsed.errors[0]
+        raise InvalidInput("Zeile {line}: {problem} Es wurde nichts gespeichert.",
+                           line=first.line, problem=first)
+    if not parsed.items:
+        raise InvalidInput("Keine Karten erkannt: bitte eine Karte pro Zeile eingeben.")
+    categories = {c.key: c for c in categories_of(session=session, workshop=workshop)}
+    author = facilitator_participant(session=session, workshop=workshop)
+    assert workshop.id is not None and author.id is not None
+    created = []
+    for item in parsed.items:
+        category_id = categories[item.category].id
+        assert category_id is not None
+        card = Card(workshop_id=workshop.id, field_id=target.id, category_id=category_id,
+                    participant_id=author.id, text=clean_card_text(item.text),
+                    round=workshop.current_round)
+        session.add(card)
+        created.append(card)
+    session.flush()
+    for card in created:
+        assert card.id is not None
+        card.position = card.id * 10
+    return finish_action(session, workshop, moderator, kind="bulk",
+                   summary=f"{len(created)} Karten eingegeben", before=[], touched=[],
+                   created=created)
+

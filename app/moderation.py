@@ -1,0 +1,325 @@
+"""Moderation of the wall: hide, edit, move, pin, reorder, merge, approve, and undo.
+
+Every action stores the moderated fields of the cards it touches as they were before, and the
+ids of the cards it created; undo puts those fields back and deletes the created cards. After
+each action the boards get the affected columns redrawn (one `BoardChanged` event).
+"""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlmodel import Session, col, select
+
+from app.access import Moderator
+from app.cards import (
+    board_order,
+    clean_card_text,
+    counts,
+    snapshot,
+    snapshot_query,
+    visible,
+)
+from app.errors import Conflict, InvalidInput, NotFound
+from app.events import BoardChanged, CardSnapshot, ColumnSnapshot, record
+from app.models import Card, Category, Field, ModerationAction, Workshop, utcnow
+from app.participants import facilitator_participant
+from app.workshops import find_category, find_field
+
+MODERATED = ("text", "category_id", "field_id", "hidden_at", "pinned", "position",
+             "merged_into_id", "deleted_at", "approved", "weight")
+MERGE_MAX = 50
+Column = tuple[int, int]  # (field_id, category_id)
+
+
+def _state(card: Card) -> dict[str, Any]:
+    state: dict[str, Any] = {"id": card.id}
+    for name in MODERATED:
+        value = getattr(card, name)
+        state[name] = value.isoformat() if isinstance(value, datetime) else value
+    return state
+
+
+def _restore(card: Card, state: dict[str, Any]) -> None:
+    for name in MODERATED:
+        value = state[name]
+        if name.endswith("_at") and value is not None:
+            value = datetime.fromisoformat(value)
+        setattr(card, name, value)
+
+
+def _column(card: Card) -> Column:
+    return (card.field_id, card.category_id)
+
+
+def _cards(session: Session, workshop: Workshop, moderator: Moderator, ids: list[int]
+           ) -> list[Card]:
+    """The cards to act on: of this workshop, in the moderator's field, not merged or deleted."""
+    if not ids:
+        raise InvalidInput("Bitte wählen Sie mindestens eine Karte aus.")
+    found = []
+    for card_id in dict.fromkeys(ids):
+        card = session.get(Card, card_id)
+        if card is None or card.workshop_id != workshop.id:
+            raise NotFound("Diese Karte gibt es nicht (mehr).")
+        if card.deleted_at is not None or card.merged_into_id is not None:
+            raise Conflict("Diese Karte wurde inzwischen zusammengefasst oder gelöscht. "
+                           "Laden Sie die Seite neu.")
+        moderator.require_field(card.field_id)
+        found.append(card)
+    return found
+
+
+def finish_action(session: Session, workshop: Workshop, moderator: Moderator, *, kind: str,
+            summary: str, before: list[dict[str, Any]], touched: list[Card],
+            created: list[Card] | None = None, columns: set[Column] | None = None
+            ) -> ModerationAction:
+    """Record the action for undo, redraw the touched columns on every board, commit."""
+    assert workshop.id is not None
+    session.flush()
+    action = ModerationAction(workshop_id=workshop.id, kind=kind, actor=moderator.actor,
+                              summary=summary[:200], before=before,
+                              created=[c.id for c in created or [] if c.id is not None])
+    session.add(action)
+    changed = set(columns or ()) | {_column(c) for c in [*touched, *(created or [])]}
+    _publish_columns(session, workshop, changed)
+    session.commit()
+    return action
+
+
+def _publish_columns(session: Session, workshop: Workshop, columns: set[Column]) -> None:
+    assert workshop.id is not None
+    snapshots = [column_snapshot(session, field_id, category_id)
+                 for field_id, category_id in sorted(columns)]
+    record(session, BoardChanged(workshop_id=workshop.id, columns=snapshots,
+                                 counts=counts(session, workshop)))
+
+
+def column_snapshot(session: Session, field_id: int, category_id: int) -> ColumnSnapshot:
+    field, category = session.get(Field, field_id), session.get(Category, category_id)
+    assert field is not None and category is not None
+    rows = session.exec(
+        snapshot_query()
+        .where(Card.field_id == field_id, Card.category_id == category_id, visible())
+        .order_by(*board_order())
+    )
+    return ColumnSnapshot(field=field.key, category=category.key,
+                          cards=[snapshot(*row) for row in rows])
+
+
+def set_hidden(*, session: Session, workshop: Workshop, moderator: Moderator,
+               card_ids: list[int], hidden: bool) -> ModerationAction:
+    """Hide cards from boards and phones (they stay in the database), or show them again."""
+    cards = _cards(session, workshop, moderator, card_ids)
+    before = [_state(c) for c in cards]
+    for card in cards:
+        card.hidden_at = utcnow() if hidden else None
+        session.add(card)
+    return finish_action(session, workshop, moderator, kind="hide" if hidden else "unhide",
+                   summary=_summary(cards), before=before, touched=cards)
+
+
+def approve(*, session: Session, workshop: Workshop, moderator: Moderator,
+            card_ids: list[int]) -> ModerationAction:
+    """Let cards that wait for pre-moderation onto the board."""
+    cards = _cards(session, workshop, moderator, card_ids)
+    before = [_state(c) for c in cards]
+    for card in cards:
+        card.approved = True
+        session.add(card)
+    return finish_action(session, workshop, moderator, kind="approve", summary=_summary(cards),
+                   before=before, touched=cards)
+
+
+def edit(*, session: Session, workshop: Workshop, moderator: Moderator, card_id: int,
+         text: str) -> ModerationAction:
+    """Fix a card's wording (a typo, a clearer phrase)."""
+    [card] = _cards(session, workshop, moderator, [card_id])
+    before = [_state(card)]
+    card.text = clean_card_text(text)
+    card.updated_at = utcnow()
+    session.add(card)
+    return finish_action(session, workshop, moderator, kind="edit", summary=card.text,
+                         before=before, touched=[card])
+
+
+def move(*, session: Session, workshop: Workshop, moderator: Moderator, card_id: int,
+         field: str, category: str) -> ModerationAction:
+    """Move a card to another column and/or field; it goes to the end of its new column."""
+    [card] = _cards(session, workshop, moderator, [card_id])
+    target_field = find_field(session=session, workshop=workshop, key=field)
+    if target_field is None or target_field.id is None:
+        raise InvalidInput("Das Handlungsfeld „{key}“ gibt es in diesem Workshop nicht.",
+                           key=field[:40])
+    target_category = find_category(session=session, workshop=workshop, key=category)
+    if target_category is None or target_category.id is None:
+        raise InvalidInput("Die Kategorie „{key}“ gibt es in diesem Workshop nicht.",
+                           key=category[:40])
+    moderator.require_field(target_field.id)
+    before = [_state(card)]
+    old = _column(card)
+    card.field_id, card.category_id = target_field.id, target_category.id
+    card.position = _end_of_column(session, target_field.id, target_category.id)
+    session.add(card)
+    return finish_action(session, workshop, moderator, kind="move", summary=card.text,
+                         before=before, touched=[card], columns={old})
+
+
+def _end_of_column(session: Session, field_id: int, category_id: int) -> int:
+    positions = session.exec(
+        select(Card.position).where(Card.field_id == field_id, Card.category_id == category_id)
+    ).all()
+    return max(positions, default=0) + 10
+
+
+def pin(*, session: Session, workshop: Workshop, moderator: Moderator, card_id: int,
+        pinned: bool) -> ModerationAction:
+    """Pin a card to the top of its column, or release it."""
+    [card] = _cards(session, workshop, moderator, [card_id])
+    before = [_state(card)]
+    card.pinned = pinned
+    session.add(card)
+    return finish_action(session, workshop, moderator, kind="pin" if pinned else "unpin",
+                   summary=card.text, before=before, touched=[card])
+
+
+def reorder(*, session: Session, workshop: Workshop, moderator: Moderator, card_id: int,
+            direction: Literal["up", "down"]) -> ModerationAction | None:
+    """Move a card one place up or down in its column; None when it is already at the end."""
+    [card] = _cards(session, workshop, moderator, [card_id])
+    column = list(session.exec(
+        select(Card)
+        .where(Card.field_id == card.field_id, Card.category_id == card.category_id, visible())
+        .order_by(*board_order())
+    ))
+    index = next((i for i, c in enumerate(column) if c.id == card.id), None)
+    if index is None:
+        raise Conflict("Ausgeblendete Karten haben keinen Platz in der Spalte.")
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(column) or column[other].pinned != card.pinned:
+        return None
+    before = [_state(c) for c in column]
+    column[index], column[other] = column[other], column[index]
+    for number, item in enumerate(column, start=1):
+        item.position = number * 10
+        session.add(item)
+    return finish_action(session, workshop, moderator, kind="reorder", summary=card.text,
+                   before=before, touched=column)
+
+
+def merge(*, session: Session, workshop: Workshop, moderator: Moderator, card_ids: list[int],
+          text: str | None = None) -> ModerationAction:
+    """Put duplicates together: one new card with the chosen (or longest) wording."""
+    originals = _cards(session, workshop, moderator, card_ids)
+    if len(originals) < 2:
+        raise InvalidInput("Zum Zusammenfassen braucht es mindestens zwei Karten.")
+    if len(originals) > MERGE_MAX:
+        raise InvalidInput("Höchstens {max} Karten auf einmal.", max=MERGE_MAX)
+    if len({c.field_id for c in originals}) > 1:
+        raise InvalidInput("Nur Karten desselben Handlungsfelds lassen sich zusammenfassen.")
+    wording = clean_card_text(text if text and text.strip() else
+                              max((c.text for c in originals), key=len))
+    first = originals[0]
+    author = facilitator_participant(session=session, workshop=workshop)
+    assert workshop.id is not None and author.id is not None
+    merged = Card(
+        workshop_id=workshop.id, field_id=first.field_id, category_id=first.category_id,
+        participant_id=author.id, text=wording, round=max(c.round for c in originals),
+        position=min(c.position for c in originals), pinned=any(c.pinned for c in originals),
+        weight=sum(c.weight for c in originals),
+    )
+    session.add(merged)
+    session.flush()
+    before = [_state(c) for c in originals]
+    for card in originals:
+        card.merged_into_id = merged.id
+        session.add(card)
+    return finish_action(session, workshop, moderator, kind="merge", summary=wording, before=before,
+                   touched=originals, created=[merged])
+
+
+def unmerge(*, session: Session, workshop: Workshop, moderator: Moderator,
+            card_id: int) -> ModerationAction:
+    """Split a merged card into its originals again."""
+    [merged] = _cards(session, workshop, moderator, [card_id])
+    originals = list(session.exec(select(Card).where(Card.merged_into_id == merged.id)))
+    if not originals:
+        raise Conflict("Diese Karte ist keine zusammengefasste Karte.")
+    before = [_state(merged), *(_state(c) for c in originals)]
+    merged.deleted_at = utcnow()
+    session.add(merged)
+    for card in originals:
+        card.merged_into_id = None
+        session.add(card)
+    return finish_action(session, workshop, moderator, kind="unmerge", summary=merged.text,
+                   before=before, touched=[merged, *originals])
+
+
+def undo(*, session: Session, workshop: Workshop, moderator: Moderator) -> ModerationAction:
+    """Take back this facilitator's last moderation action."""
+    action = last_action(session=session, workshop=workshop, moderator=moderator)
+    if action is None:
+        raise Conflict("Es gibt nichts rückgängig zu machen.")
+    columns: set[Column] = set()
+    for state in action.before:
+        card = session.get(Card, state["id"])
+        if card is None:
+            continue
+        columns.add(_column(card))
+        _restore(card, state)
+        columns.add(_column(card))
+        session.add(card)
+    for card_id in action.created:
+        card = session.get(Card, card_id)
+        if card is not None:
+            card.deleted_at = card.deleted_at or utcnow()
+            columns.add(_column(card))
+            session.add(card)
+    action.undone_at = utcnow()
+    session.add(action)
+    session.flush()
+    _publish_columns(session, workshop, columns)
+    session.commit()
+    return action
+
+
+def last_action(*, session: Session, workshop: Workshop, moderator: Moderator
+                ) -> ModerationAction | None:
+    return session.exec(
+        select(ModerationAction)
+        .where(ModerationAction.workshop_id == workshop.id,
+               ModerationAction.actor == moderator.actor,
+               col(ModerationAction.undone_at).is_(None))
+        .order_by(col(ModerationAction.id).desc())
+        .limit(1)
+    ).first()
+
+
+def _summary(cards: list[Card]) -> str:
+    return cards[0].text if len(cards) == 1 else f"{len(cards)} Karten"
+
+
+def console_cards(*, session: Session, workshop: Workshop, field: Field
+                  ) -> list[CardSnapshot]:
+    """Every card of a field a facilitator can act on (hidden and pending ones too)."""
+    rows = session.exec(
+        snapshot_query()
+        .where(Card.workshop_id == workshop.id, Card.field_id == field.id,
+               col(Card.deleted_at).is_(None), col(Card.merged_into_id).is_(None))
+        .order_by(*board_order())
+    )
+    return [snapshot(*row) for row in rows]
+
+
+def merged_originals(*, session: Session, merged_ids: list[int]) -> dict[int, list[CardSnapshot]]:
+    """For merged cards: the cards they were made of."""
+    if not merged_ids:
+        return {}
+    rows = session.exec(
+        snapshot_query().where(col(Card.merged_into_id).in_(merged_ids)).order_by(col(Card.id))
+    )
+    grouped: dict[int, list[CardSnapshot]] = {}
+    for row in rows:
+        original = snapshot(*row)
+        assert original.merged_into is not None
+        grouped.setdefault(original.merged_into, []).append(original)
+    return grouped

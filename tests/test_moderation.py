@@ -1,0 +1,191 @@
+"""Moderation services: every action, its board event, and undo round trips."""
+
+import pytest
+from sqlmodel import Session
+
+from app import cards, moderation
+from app.access import MAIN, Moderator
+from app.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from app.events import BoardChanged
+from app.models import Workshop
+from app.workshops import get_field
+from tests.conftest import RecordedEvents
+from tests.factories import make_card, make_participant, make_workshop
+
+
+@pytest.fixture
+def small(session: Session) -> Workshop:
+    return make_workshop(session)
+
+
+def texts(session: Session, workshop: Workshop, field: str = "hf1",
+          category: str = "strengths") -> list[str]:
+    return [c.text for c in cards.list_cards(session=session, workshop=workshop, field=field)
+            if c.category == category]
+
+
+def post(session: Session, workshop: Workshop, *items: str, **kwargs: str) -> list[int]:
+    participant = make_participant(session, workshop)
+    return [make_card(session, workshop, participant, text=t, **kwargs).id for t in items]
+
+
+def test_hide_and_unhide_publish_the_column(session: Session, small: Workshop,
+                                            events: RecordedEvents) -> None:
+    a, b = post(session, small, "A", "B")
+    moderation.set_hidden(session=session, workshop=small, moderator=MAIN, card_ids=[a],
+                          hidden=True)
+    assert texts(session, small) == ["B"]
+    event = events.published[-1]
+    assert isinstance(event, BoardChanged)
+    assert [(c.field, c.category, [card.text for card in c.cards]) for c in event.columns] == [
+        ("hf1", "strengths", ["B"])]
+    assert event.counts.cards == {"hf1": 1}
+    hidden = moderation.console_cards(session=session, workshop=small,
+                                      field=get_field(session=session, workshop=small, key="hf1"))
+    assert [(c.text, c.hidden) for c in hidden] == [("A", True), ("B", False)]
+    moderation.set_hidden(session=session, workshop=small, moderator=MAIN, card_ids=[a],
+                          hidden=False)
+    assert texts(session, small) == ["A", "B"]
+
+
+def test_edit_move_and_undo(session: Session, small: Workshop) -> None:
+    [a] = post(session, small, "Vereinskutlur")
+    moderation.edit(session=session, workshop=small, moderator=MAIN, card_id=a,
+                    text="Vereinskultur")
+    assert texts(session, small) == ["Vereinskultur"]
+    moderation.move(session=session, workshop=small, moderator=MAIN, card_id=a, field="hf2",
+                    category="ideas")
+    assert texts(session, small) == []
+    assert texts(session, small, "hf2", "ideas") == ["Vereinskultur"]
+    moderation.undo(session=session, workshop=small, moderator=MAIN)
+    assert texts(session, small) == ["Vereinskultur"]
+    moderation.undo(session=session, workshop=small, moderator=MAIN)
+    assert texts(session, small) == ["Vereinskutlur"]
+    with pytest.raises(Conflict, match="nichts rückgängig"):
+        moderation.undo(session=session, workshop=small, moderator=MAIN)
+
+
+def test_move_to_missing_field_changes_nothing(session: Session, small: Workshop) -> None:
+    [a] = post(session, small, "A")
+    with pytest.raises(InvalidInput, match="„hf9“"):
+        moderation.move(session=session, workshop=small, moderator=MAIN, card_id=a,
+                        field="hf9", category="ideas")
+    session.rollback()
+    with pytest.raises(InvalidInput, match="Kategorie"):
+        moderation.move(session=session, workshop=small, moderator=MAIN, card_id=a,
+                        field="hf2", category="nope")
+    session.rollback()
+    assert texts(session, small) == ["A"]
+
+
+def test_pin_and_reorder(session: Session, small: Workshop) -> None:
+    a, b, c = post(session, small, "A", "B", "C")
+    moderation.pin(session=session, workshop=small, moderator=MAIN, card_id=c, pinned=True)
+    assert texts(session, small) == ["C", "A", "B"]
+    moderation.reorder(session=session, workshop=small, moderator=MAIN, card_id=b,
+                       direction="up")
+    assert texts(session, small) == ["C", "B", "A"]
+    # A pinned card stays above; moving past it or past the end changes nothing.
+    assert moderation.reorder(session=session, workshop=small, moderator=MAIN, card_id=b,
+                              direction="up") is None
+    assert moderation.reorder(session=session, workshop=small, moderator=MAIN, card_id=a,
+                              direction="down") is None
+    [d] = post(session, small, "D")
+    assert texts(session, small) == ["C", "B", "A", "D"], "new cards come last"
+    moderation.undo(session=session, workshop=small, moderator=MAIN)
+    assert texts(session, small) == ["C", "A", "B", "D"]
+    assert d
+
+
+def test_merge_counts_and_unmerge_restores(session: Session, small: Workshop,
+                                           events: RecordedEvents) -> None:
+    a, b, c = post(session, small, "ÖPNV", "Bus fährt zu selten", "Bessere Busverbindungen")
+    action = moderation.merge(session=session, workshop=small, moderator=MAIN,
+                              card_ids=[a, b, c])
+    [merged] = cards.list_cards(session=session, workshop=small)
+    assert merged.text == "Bessere Busverbindungen" and merged.weight == 3
+    assert action.created == [merged.id]
+    originals = moderation.merged_originals(session=session, merged_ids=[merged.id])
+    assert [o.text for o in originals[merged.id]] == ["ÖPNV", "Bus fährt zu selten",
+                                                     "Bessere Busverbindungen"]
+    [d] = post(session, small, "Bus")
+    twice = moderation.merge(session=session, workshop=small, moderator=MAIN,
+                             card_ids=[merged.id, d], text=" Mehr Busse ")
+    [again] = cards.list_cards(session=session, workshop=small)
+    assert (again.text, again.weight) == ("Mehr Busse", 4)
+    assert twice.created == [again.id]
+    moderation.unmerge(session=session, workshop=small, moderator=MAIN, card_id=again.id)
+    assert sorted(texts(session, small)) == ["Bessere Busverbindungen", "Bus"]
+    moderation.unmerge(session=session, workshop=small, moderator=MAIN, card_id=merged.id)
+    assert texts(session, small) == ["ÖPNV", "Bus fährt zu selten", "Bessere Busverbindungen",
+                                     "Bus"]
+    # Undo the unmerge: the merged card is back with its weight.
+    moderation.undo(session=session, workshop=small, moderator=MAIN)
+    assert sorted(c.weight for c in cards.list_cards(session=session, workshop=small)) == [1, 3]
+    assert isinstance(events.published[-1], BoardChanged)
+
+
+def test_merge_undo_deletes_the_merged_card(session: Session, small: Workshop) -> None:
+    a, b = post(session, small, "A", "B")
+    moderation.merge(session=session, workshop=small, moderator=MAIN, card_ids=[a, b], text="AB")
+    moderation.undo(session=session, workshop=small, moderator=MAIN)
+    assert texts(session, small) == ["A", "B"]
+
+
+def test_stale_and_foreign_cards_are_refused(session: Session, small: Workshop) -> None:
+    a, b = post(session, small, "A", "B")
+    moderation.merge(session=session, workshop=small, moderator=MAIN, card_ids=[a, b])
+    with pytest.raises(Conflict, match="inzwischen zusammengefasst"):
+        moderation.set_hidden(session=session, workshop=small, moderator=MAIN, card_ids=[a],
+                              hidden=True)
+    session.rollback()
+    other = make_workshop(session)
+    [foreign] = post(session, other, "fremd")
+    with pytest.raises(NotFound):
+        moderation.edit(session=session, workshop=small, moderator=MAIN, card_id=foreign,
+                        text="x")
+    session.rollback()
+    [single] = post(session, small, "C")
+    with pytest.raises(InvalidInput, match="mindestens zwei"):
+        moderation.merge(session=session, workshop=small, moderator=MAIN, card_ids=[single])
+    session.rollback()
+    with pytest.raises(InvalidInput, match="mindestens eine"):
+        moderation.approve(session=session, workshop=small, moderator=MAIN, card_ids=[])
+
+
+def test_field_limited_moderator_stays_in_their_field(session: Session,
+                                                      small: Workshop) -> None:
+    hf1 = get_field(session=session, workshop=small, key="hf1")
+    table = Moderator(label="Tisch 1", field_id=hf1.id, link_id=1)
+    [mine] = post(session, small, "hier")
+    [theirs] = post(session, small, "dort", field="hf2")
+    moderation.set_hidden(session=session, workshop=small, moderator=table, card_ids=[mine],
+                          hidden=True)
+    with pytest.raises(NotAllowed, match="anderes Handlungsfeld"):
+        moderation.set_hidden(session=session, workshop=small, moderator=table,
+                              card_ids=[theirs], hidden=True)
+    session.rollback()
+    with pytest.raises(NotAllowed):
+        moderation.move(session=session, workshop=small, moderator=table, card_id=mine,
+                        field="hf2", category="ideas")
+    session.rollback()
+    # Undo is per facilitator: the main facilitator has nothing to undo here.
+    with pytest.raises(Conflict):
+        moderation.undo(session=session, workshop=small, moderator=MAIN)
+    session.rollback()
+    moderation.undo(session=session, workshop=small, moderator=table)
+    assert texts(session, small) == ["hier"]
+
+
+def test_premoderation_holds_cards_until_approved(session: Session, small: Workshop) -> None:
+    small.premoderation = True
+    session.add(small)
+    session.commit()
+    participant = make_participant(session, small)
+    card = make_card(session, small, participant, text="wartet")
+    assert not card.approved
+    assert texts(session, small) == []
+    mine = cards.list_cards(session=session, workshop=small, participant=participant)
+    assert [c.text for c in mine] == ["wartet"], "the author sees it waiting"
+    moderation.approve(session=session, workshop=small, moderator=MAIN, card_ids=[card.id])
+    assert texts(session, small) == ["wartet"]
