@@ -44,7 +44,7 @@ $(MO): app/translations/en/LC_MESSAGES/messages.po
 messages: setup-dev
 	$(BIN)/pybabel extract -F babel.cfg --no-location --omit-header -k _ -k gettext -k N_ -k DomainError -k InvalidInput -k NotFound \
 		-k NotAllowed -k NotSignedIn -k Conflict -o app/translations/messages.pot app templates
-	$(BIN)/pybabel update -N -i app/translations/messages.pot -d app/translations -D messages --omit-header
+	$(BIN)/pybabel update --ignore-obsolete -N -i app/translations/messages.pot -d app/translations -D messages --omit-header
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,6 +1,7 @@
 """The `zukunft` command: serve, load and validate workshops, upgrade the database."""
 
 import socket
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -9,8 +10,10 @@ import uvicorn
 from sqlmodel import col, select
 
 from app import db as database
+from app.access import set_organizer_password
 from app.auth import Tokens
 from app.config import Settings
+from app.errors import DomainError
 from app.main import create_app
 from app.models import Workshop
 from app.qr import join_url, qr_text
@@ -20,6 +23,8 @@ cli = typer.Typer(help="Zukunftskonferenz: Workshops live durchführen und dokum
                   no_args_is_help=True, add_completion=False)
 db_cli = typer.Typer(help="Datenbank verwalten.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
+admin_cli = typer.Typer(help="Zugang der Organisation verwalten.", no_args_is_help=True)
+cli.add_typer(admin_cli, name="admin")
 
 DatabaseUrl = Annotated[str | None, typer.Option("--database-url", envvar="DATABASE_URL",
                                                  help="SQLAlchemy-URL der Datenbank.")]
@@ -93,6 +98,32 @@ def db_upgrade(database_url: DatabaseUrl = None) -> None:
     settings = _settings(database_url=database_url)
     database.upgrade(settings.resolved_database_url)
     typer.echo("Datenbank ist auf dem neuesten Stand.")
+
+
+@admin_cli.command("set-password")
+def admin_set_password(
+    database_url: DatabaseUrl = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin",
+                                                 help="Passwort von der Standardeingabe lesen."
+                                                 )] = False,
+) -> None:
+    """Setzt das Passwort der Organisation (Zugang zu allen Workshops unter /admin)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Neues Passwort", hide_input=True, confirmation_prompt=True)
+    settings = _settings(database_url=database_url)
+    database.upgrade(settings.resolved_database_url)
+    db = database.Database(settings.resolved_database_url)
+    try:
+        with db.session(write=True) as session:
+            set_organizer_password(session=session, password=password)
+    except DomainError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        db.dispose()
+    typer.echo(f"Passwort gesetzt. Anmelden unter {settings.resolved_base_url}/admin")
 
 
 @cli.command()

@@ -1,5 +1,6 @@
 """Request dependencies: the app context, sessions, the workshop, and who is asking."""
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -10,7 +11,7 @@ from sqlmodel import Session
 from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
-from app import participants
+from app import access, participants
 from app.auth import Tokens
 from app.config import Settings
 from app.db import Database
@@ -88,9 +89,26 @@ def facilitator_cookie(workshop: Workshop) -> str:
     return f"zk_facilitator_{workshop.id}"
 
 
-def is_facilitator(request: Request, context: Context, workshop: Workshop) -> bool:
+ORGANIZER_COOKIE = "zk_organizer"
+ORGANIZER_MAX_AGE = 12 * 3600
+
+
+def organizer_signed_in(request: Request, context: Context, session: Session) -> bool:
+    """The organizer cookie is valid for the current password only."""
+    fingerprint = access.organizer_fingerprint(session=session)
+    return fingerprint is not None and context.tokens.organizer_session_valid(
+        request.cookies.get(ORGANIZER_COOKIE), fingerprint, max_age=ORGANIZER_MAX_AGE)
+
+
+def moderator_of(request: Request, context: Context, session: Session,
+                 workshop: Workshop) -> access.Moderator | None:
+    """The facilitator behind the bearer token or the cookie, or the organizer."""
     token = bearer_token(request) or request.cookies.get(facilitator_cookie(workshop))
-    return context.tokens.is_facilitator(workshop, token)
+    moderator = access.moderator_for(session=session, tokens=context.tokens, workshop=workshop,
+                                     token=token)
+    if moderator is None and organizer_signed_in(request, context, session):
+        return access.ORGANIZER
+    return moderator
 
 
 def participant_of(
@@ -130,11 +148,13 @@ def gettext_of(request: Request, context: ContextDep) -> Callable[[str], str]:
 GettextDep = Annotated[Callable[[str], str], Depends(gettext_of)]
 
 
-def require_facilitator(request: Request, context: ContextDep, workshop: WorkshopDep) -> Workshop:
-    if is_facilitator(request, context, workshop):
-        return workshop
-    cookie = request.cookies.get(facilitator_cookie(workshop))
-    anonymous = bearer_token(request) is None and cookie is None
+def require_moderator(request: Request, context: ContextDep, session: SessionDep,
+                      workshop: WorkshopDep) -> access.Moderator:
+    moderator = moderator_of(request, context, session, workshop)
+    if moderator is not None:
+        return moderator
+    anonymous = bearer_token(request) is None and facilitator_cookie(workshop) not in (
+        request.cookies)
     if anonymous and request.url.path.startswith("/api/"):
         raise NotSignedIn("Diese Aktion braucht den Moderationsschlüssel (Bearer-Token).")
     raise NotAllowed(
@@ -143,7 +163,7 @@ def require_facilitator(request: Request, context: ContextDep, workshop: Worksho
     )
 
 
-FacilitatorWorkshop = Annotated[Workshop, Depends(require_facilitator)]
+ModeratorDep = Annotated[access.Moderator, Depends(require_moderator)]
 
 
 def is_htmx(request: Request) -> bool:
@@ -169,6 +189,7 @@ def render(
     ctx = get_context(request)
     locale = locale_of(request)
     html = ctx.templates.render(
-        template, locale=locale, request=request, base_url=ctx.settings.resolved_base_url, **context
+        template, locale=locale, request=request, base_url=ctx.settings.resolved_base_url,
+        server_now_ms=int(time.time() * 1000), **context,
     )
     return HTMLResponse(html, status_code=status_code, headers=headers)

@@ -18,12 +18,18 @@ from starlette.concurrency import run_in_threadpool
 
 from app.db import Database
 from app.events import (
+    BoardChanged,
     CardDeleted,
     CardEdited,
     CardPosted,
+    CardSnapshot,
+    Counts,
     DomainEvent,
+    FieldPostingChanged,
     ParticipantJoined,
+    PhaseChanged,
     PostingChanged,
+    TimerChanged,
     events_since,
 )
 from app.templating import Templates
@@ -82,10 +88,21 @@ def _deliver(subscribers: list[Subscription], event: DomainEvent) -> None:
 
 @dataclass(frozen=True)
 class BoardView:
-    """The board of one field, in one language."""
+    """The board of one field in one language, all rounds or one; phones embed it too."""
 
     field: str
     locale: str
+    round: int | None = None
+
+    def shows(self, card: CardSnapshot) -> bool:
+        return card.field == self.field and (self.round is None or card.round == self.round)
+
+
+@dataclass(frozen=True)
+class ConsoleView:
+    """A field's moderation console: told that something changed, it reloads its list."""
+
+    field: str
 
 
 @dataclass(frozen=True)
@@ -93,7 +110,7 @@ class ApiView:
     """Every event of the workshop as JSON."""
 
 
-View = BoardView | ApiView
+View = BoardView | ConsoleView | ApiView
 Messages = list[ServerSentEvent]
 
 
@@ -111,7 +128,12 @@ class Views:
         with self._lock:
             if key in self._cache:
                 return self._cache[key]
-        messages = self._render(event, view)
+        if isinstance(view, ApiView):
+            messages = self._api(event)
+        elif isinstance(view, ConsoleView):
+            messages = self._console(event, view)
+        else:
+            messages = self._board(event, view)
         for message in messages:
             message.id = str(event.id)
         with self._lock:
@@ -120,39 +142,75 @@ class Views:
                 self._cache.popitem(last=False)
         return messages
 
-    def _render(self, event: DomainEvent, view: View) -> Messages:
-        if isinstance(view, ApiView):
-            data = json.dumps({"id": event.id, "type": event.kind, "data": event.payload()},
-                              ensure_ascii=False)
-            return [ServerSentEvent(data=data, event=event.kind)]
+    @staticmethod
+    def _api(event: DomainEvent) -> Messages:
+        data = json.dumps({"id": event.id, "type": event.kind, "data": event.payload()},
+                          ensure_ascii=False)
+        return [ServerSentEvent(data=data, event=event.kind)]
+
+    @staticmethod
+    def _console(event: DomainEvent, view: ConsoleView) -> Messages:
+        if isinstance(event, CardPosted | CardEdited | CardDeleted):
+            concerned = event.card.field == view.field
+        elif isinstance(event, BoardChanged):
+            concerned = any(column.field == view.field for column in event.columns)
+        else:
+            concerned = isinstance(event, FieldPostingChanged) and event.field == view.field
+        return [ServerSentEvent(data="", event="changed")] if concerned else []
+
+    def _board(self, event: DomainEvent, view: BoardView) -> Messages:
         fragment = self._fragment(view.locale)
-        if isinstance(event, CardPosted) and event.card.field == view.field:
+        if isinstance(event, CardPosted):
+            if not (view.shows(event.card) and event.card.visible):
+                return []
             return [
                 ServerSentEvent(data=fragment("board/_card.html", card=event.card, arrived=True),
                                 event=f"card-new-{event.card.category}"),
-                self._stats(event.counts.participants, event.counts.cards, view),
+                self._stats(event.counts, view),
             ]
-        if isinstance(event, CardEdited) and event.card.field == view.field:
+        if isinstance(event, CardEdited) and view.shows(event.card) and event.card.visible:
             html = fragment("board/_card.html", card=event.card, arrived=True)
             if event.previous_category == event.card.category:
                 return [ServerSentEvent(data=html, event=f"card-{event.card.id}")]
             return [ServerSentEvent(data="", event=f"card-{event.card.id}"),
                     ServerSentEvent(data=html, event=f"card-new-{event.card.category}")]
-        if isinstance(event, CardDeleted) and event.card.field == view.field:
-            return [
-                ServerSentEvent(data="", event=f"card-{event.card.id}"),
-                self._stats(event.counts.participants, event.counts.cards, view),
-            ]
+        if isinstance(event, CardDeleted) and view.shows(event.card):
+            return [ServerSentEvent(data="", event=f"card-{event.card.id}"),
+                    self._stats(event.counts, view)]
+        if isinstance(event, BoardChanged):
+            return self._columns(event, view)
         if isinstance(event, ParticipantJoined):
-            return [self._stats(event.counts.participants, event.counts.cards, view)]
+            return [self._stats(event.counts, view)]
         if isinstance(event, PostingChanged):
             html = fragment("board/_posting.html", posting_open=event.posting_open)
             return [ServerSentEvent(data=html, event="posting")]
+        if isinstance(event, FieldPostingChanged) and event.field == view.field:
+            html = fragment("board/_field_posting.html", field_posting_open=event.posting_open)
+            return [ServerSentEvent(data=html, event="field-posting")]
+        if isinstance(event, PhaseChanged):
+            html = fragment("board/_phase.html", phase=event.phase, round=event.round,
+                            rounds=event.rounds)
+            return [ServerSentEvent(data=html, event="phase")]
+        if isinstance(event, TimerChanged):
+            return [ServerSentEvent(data=fragment("board/_timer.html", timer=event.timer),
+                                    event="timer")]
         return []
 
-    def _stats(self, participants: int, cards: dict[str, int], view: BoardView) -> ServerSentEvent:
+    def _columns(self, event: BoardChanged, view: BoardView) -> Messages:
+        fragment = self._fragment(view.locale)
+        messages = [
+            ServerSentEvent(
+                data=fragment("board/_column.html", category=column.category,
+                              cards=[c for c in column.cards if view.shows(c)]),
+                event=f"column-{column.category}")
+            for column in event.columns if column.field == view.field
+        ]
+        return [*messages, self._stats(event.counts, view)] if messages else []
+
+    def _stats(self, counts: Counts, view: BoardView) -> ServerSentEvent:
         html = self._fragment(view.locale)(
-            "board/_stats.html", participants=participants, card_count=cards.get(view.field, 0)
+            "board/_stats.html", participants=counts.participants,
+            card_count=counts.cards.get(view.field, 0),
         )
         return ServerSentEvent(data=html, event="stats")
 

@@ -6,7 +6,7 @@ each action the boards get the affected columns redrawn (one `BoardChanged` even
 """
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from sqlmodel import Session, col, select
 
@@ -323,3 +323,43 @@ def merged_originals(*, session: Session, merged_ids: list[int]) -> dict[int, li
         assert original.merged_into is not None
         grouped.setdefault(original.merged_into, []).append(original)
     return grouped
+
+
+class _Args(TypedDict):
+    session: Session
+    workshop: Workshop
+    moderator: Moderator
+
+
+ACTIONS = ("hide", "unhide", "approve", "pin", "unpin", "up", "down", "edit", "move", "merge",
+           "unmerge")
+
+
+def apply(*, session: Session, workshop: Workshop, moderator: Moderator, action: str,
+          card_ids: list[int], text: str | None = None, field: str | None = None,
+          category: str | None = None) -> ModerationAction | None:
+    """One entry for every card action, shared by the console and the API."""
+    if action not in ACTIONS:
+        raise InvalidInput("Diese Aktion gibt es nicht: {action}.", action=action[:20])
+    args: _Args = {"session": session, "workshop": workshop, "moderator": moderator}
+    if action in ("hide", "unhide"):
+        return set_hidden(**args, card_ids=card_ids, hidden=action == "hide")
+    if action == "approve":
+        return approve(**args, card_ids=card_ids)
+    if action == "merge":
+        return merge(**args, card_ids=card_ids, text=text)
+    if len(card_ids) != 1:
+        raise InvalidInput("Bitte genau eine Karte auswählen.")
+    card_id = card_ids[0]
+    if action in ("pin", "unpin"):
+        return pin(**args, card_id=card_id, pinned=action == "pin")
+    if action in ("up", "down"):
+        return reorder(**args, card_id=card_id, direction="up" if action == "up" else "down")
+    if action == "edit":
+        return edit(**args, card_id=card_id, text=text or "")
+    if action == "move":
+        if not field or not category:
+            raise InvalidInput("Bitte Ziel-Handlungsfeld und Spalte wählen.")
+        return move(**args, card_id=card_id, field=field, category=category)
+    return unmerge(**args, card_id=card_id)
+

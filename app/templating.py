@@ -1,8 +1,10 @@
 """Jinja2 environments, one per interface language, with Babel message catalogs."""
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -18,6 +20,17 @@ def translations(locale: str) -> NullTranslations:
     if locale == DEFAULT_LOCALE:  # msgids are German
         return NullTranslations()
     return Translations.load(str(TRANSLATIONS), [locale], domain="messages")
+
+
+LOCAL_TIME = ZoneInfo("Europe/Berlin")
+
+
+def clock(value: str | datetime | None) -> str:
+    """"14:35" in German local time, for times shown in the room."""
+    if value is None:
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.astimezone(LOCAL_TIME).strftime("%H:%M")
 
 
 class Templates:
@@ -37,6 +50,7 @@ class Templates:
             catalog = translations(locale)
             env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
             env.globals["locale"] = locale
+            env.filters["clock"] = clock
             self._envs[locale] = env
             self._gettext[locale] = catalog.gettext
 

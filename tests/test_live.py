@@ -103,3 +103,48 @@ def test_unknown_workshop_stream_is_404(live_server: ServerProcess) -> None:
     response = httpx.get(f"{live_server.base_url}/api/v1/workshops/nope/events")
     assert response.status_code == 404
     assert response.json()["detail"].startswith("Diesen Workshop gibt es nicht")
+
+
+def test_moderation_phase_and_timer_reach_the_board(live_server: ServerProcess,
+                                                    live_workshop: Workshop) -> None:
+    headers = _join(live_server, live_workshop)
+    facilitator = {"Authorization": "Bearer " + _facilitator(live_workshop)}
+    api = f"{live_server.base_url}/api/v1/workshops/{live_workshop.slug}"
+    first = _post(live_server, live_workshop, headers, "eins")
+    second = _post(live_server, live_workshop, headers, "zwei")
+    page = httpx.get(f"{live_server.base_url}/w/{live_workshop.slug}/board/hf1").text
+    after = page.split("events?after=")[1].split("&")[0]
+    board = SSEClient(f"{live_server.base_url}/w/{live_workshop.slug}/board/hf1/events"
+                      f"?after={after}")
+    console = SSEClient(f"{live_server.base_url}/w/{live_workshop.slug}/facilitate/hf1/events"
+                        f"?after={after}", headers=facilitator)
+    try:
+        httpx.post(f"{api}/moderation", headers=facilitator,
+                   json={"action": "hide", "card_ids": [first["id"]]})
+        column = board.next_of("column-ideas")
+        assert "zwei" in column.data and "eins" not in column.data
+        assert console.next_of("changed").data == ""
+        httpx.post(f"{api}/moderation", headers=facilitator,
+                   json={"action": "unhide", "card_ids": [first["id"]]})
+        httpx.post(f"{api}/moderation", headers=facilitator,
+                   json={"action": "merge", "card_ids": [first["id"], second["id"]],
+                         "text": "eins & zwei"})
+        board.next_of("column-ideas")
+        merged = board.next_of("column-ideas")
+        assert "eins &amp; zwei" in merged.data and "×2" in merged.data
+        httpx.put(f"{api}/phase", headers=facilitator, json={"phase": "plenary"})
+        assert "Plenum" in board.next_of("phase").data
+        httpx.put(f"{api}/timer", headers=facilitator, json={"action": "start", "minutes": 3})
+        timer = board.next_of("timer")
+        assert "data-ends-at" in timer.data
+        httpx.put(f"{api}/fields/hf1/posting", headers=facilitator, json={"open": False})
+        assert "diesem Handlungsfeld" in board.next_of("field-posting").data
+    finally:
+        board.close()
+        console.close()
+
+
+def test_console_stream_needs_a_facilitator(live_server: ServerProcess,
+                                            live_workshop: Workshop) -> None:
+    url = f"{live_server.base_url}/w/{live_workshop.slug}/facilitate/hf1/events"
+    assert httpx.get(url).status_code == 403

@@ -31,7 +31,7 @@ def post(session: Session, workshop: Workshop, *items: str, **kwargs: str) -> li
 
 def test_hide_and_unhide_publish_the_column(session: Session, small: Workshop,
                                             events: RecordedEvents) -> None:
-    a, b = post(session, small, "A", "B")
+    a, _b = post(session, small, "A", "B")
     moderation.set_hidden(session=session, workshop=small, moderator=MAIN, card_ids=[a],
                           hidden=True)
     assert texts(session, small) == ["B"]

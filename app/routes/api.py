@@ -1,27 +1,27 @@
 """JSON API under /api/v1: join, workshop structure, cards, posting state and the event stream."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 from sse_starlette import EventSourceResponse
 
-from app import cards, facilitation, participants, workshops
+from app import bulk, cards, facilitation, moderation, participants, phases, workshops
 from app.deps import (
     ContextDep,
-    FacilitatorWorkshop,
+    ModeratorDep,
     SessionDep,
     WorkshopDep,
     event_stream,
-    is_facilitator,
     load_workshop,
+    moderator_of,
     participant_of,
 )
-from app.errors import NotSignedIn
-from app.events import CardSnapshot
+from app.errors import InvalidInput, NotSignedIn
+from app.events import CardSnapshot, TimerState
 from app.live import ApiView
-from app.models import Participant, Workshop
+from app.models import ModerationAction, Participant, Workshop
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 
@@ -124,7 +124,7 @@ def _author(request: Request, context: ContextDep, session: Session, workshop: W
     participant = participant_of(request, context, session, workshop)
     if participant is not None:
         return participant
-    if is_facilitator(request, context, workshop):
+    if moderator_of(request, context, session, workshop) is not None:
         return participants.facilitator_participant(session=session, workshop=workshop)
     raise NotSignedIn("Bitte treten Sie dem Workshop bei (POST /api/v1/join) und senden Sie "
                       "das Token als „Authorization: Bearer …“.")
@@ -172,10 +172,134 @@ def delete_card(card_id: int, request: Request, workshop: WorkshopDep, session: 
 
 
 @router.put("/workshops/{slug}/posting", response_model=PostingOut)
-def set_posting(body: PostingIn, workshop: FacilitatorWorkshop, session: SessionDep) -> PostingOut:
+def set_posting(body: PostingIn, workshop: WorkshopDep, moderator: ModeratorDep,
+                session: SessionDep) -> PostingOut:
     """Open or close posting for the whole workshop (facilitator token)."""
-    facilitation.set_posting_open(session=session, workshop=workshop, posting_open=body.open)
+    facilitation.set_posting_open(session=session, workshop=workshop, posting_open=body.open,
+                                  moderator=moderator)
     return PostingOut(posting_open=workshop.posting_open)
+
+
+@router.put("/workshops/{slug}/fields/{field_key}/posting", response_model=PostingOut)
+def set_field_posting(field_key: str, body: PostingIn, workshop: WorkshopDep,
+                      moderator: ModeratorDep, session: SessionDep) -> PostingOut:
+    """Open or close posting for one field (facilitator token)."""
+    field = workshops.get_field(session=session, workshop=workshop, key=field_key)
+    facilitation.set_field_posting_open(session=session, workshop=workshop, field=field,
+                                        posting_open=body.open, moderator=moderator)
+    return PostingOut(posting_open=field.posting_open)
+
+
+class ModerationIn(BaseModel):
+    action: Literal["hide", "unhide", "approve", "pin", "unpin", "up", "down", "edit", "move",
+                    "merge", "unmerge"]
+    card_ids: list[int] = Field(min_length=1, max_length=moderation.MERGE_MAX)
+    text: str | None = None
+    field: str | None = Field(default=None, max_length=40)
+    category: str | None = Field(default=None, max_length=40)
+
+
+class ModerationOut(BaseModel):
+    action_id: int | None
+    kind: str | None
+    created: list[int] = []
+
+
+def _action_out(action: ModerationAction | None) -> ModerationOut:
+    if action is None:
+        return ModerationOut(action_id=None, kind=None)
+    return ModerationOut(action_id=action.id, kind=action.kind, created=action.created)
+
+
+@router.post("/workshops/{slug}/moderation", response_model=ModerationOut)
+def moderate(body: ModerationIn, workshop: WorkshopDep, moderator: ModeratorDep,
+             session: SessionDep) -> ModerationOut:
+    """Hide, show, approve, pin, reorder, edit, move, merge or split cards (facilitator)."""
+    return _action_out(moderation.apply(
+        session=session, workshop=workshop, moderator=moderator, action=body.action,
+        card_ids=body.card_ids, text=body.text, field=body.field, category=body.category))
+
+
+@router.post("/workshops/{slug}/moderation/undo", response_model=ModerationOut)
+def undo(workshop: WorkshopDep, moderator: ModeratorDep, session: SessionDep) -> ModerationOut:
+    """Take back this facilitator's last moderation action."""
+    return _action_out(moderation.undo(session=session, workshop=workshop, moderator=moderator))
+
+
+class BulkIn(BaseModel):
+    field: str = Field(max_length=40)
+    text: str
+    preview: bool = False
+
+
+class BulkOut(BaseModel):
+    cards: list[dict[str, object]]
+    errors: list[dict[str, object]]
+    created: list[int] = []
+
+
+@router.post("/workshops/{slug}/bulk", response_model=BulkOut)
+def bulk_entry(body: BulkIn, workshop: WorkshopDep, moderator: ModeratorDep,
+               session: SessionDep) -> BulkOut:
+    """Cards typed in from paper, one per line; `preview` only parses (facilitator)."""
+    parsed = bulk.preview(session=session, workshop=workshop, text=body.text)
+    out = BulkOut(cards=[{"line": i.line, "category": i.category, "text": i.text}
+                         for i in parsed.items],
+                  errors=[{"line": e.line, "message": e.render()} for e in parsed.errors])
+    if body.preview:
+        return out
+    action = bulk.create_cards(session=session, workshop=workshop, moderator=moderator,
+                               field_key=body.field, text=body.text)
+    out.created = action.created
+    return out
+
+
+class PhaseIn(BaseModel):
+    phase: Literal["plenary", "working", "closing"] | None = None
+    round: int | None = None
+
+
+class PhaseOut(BaseModel):
+    phase: str
+    round: int
+    rounds: int
+
+
+@router.put("/workshops/{slug}/phase", response_model=PhaseOut)
+def set_phase(body: PhaseIn, workshop: WorkshopDep, moderator: ModeratorDep,
+              session: SessionDep) -> PhaseOut:
+    """Switch the phase and/or the round (facilitator)."""
+    if body.phase is not None:
+        phases.set_phase(session=session, workshop=workshop, moderator=moderator,
+                         phase=body.phase)
+    if body.round is not None:
+        phases.set_round(session=session, workshop=workshop, moderator=moderator,
+                         round_number=body.round)
+    return PhaseOut(phase=workshop.phase, round=workshop.current_round, rounds=workshop.rounds)
+
+
+class TimerIn(BaseModel):
+    action: Literal["start", "pause", "resume", "extend", "stop"]
+    minutes: float | None = None
+
+
+@router.put("/workshops/{slug}/timer", response_model=TimerState)
+def set_timer(body: TimerIn, workshop: WorkshopDep, moderator: ModeratorDep,
+              session: SessionDep) -> TimerState:
+    """Start, pause, resume, extend or stop the countdown (facilitator)."""
+    if body.action in ("start", "extend") and body.minutes is None:
+        raise InvalidInput("Bitte eine Dauer in Minuten angeben, z. B. 15.")
+    if body.action == "start":
+        return phases.start_timer(session=session, workshop=workshop, moderator=moderator,
+                                  minutes=body.minutes or 0)
+    if body.action == "extend":
+        return phases.extend_timer(session=session, workshop=workshop, moderator=moderator,
+                                   minutes=body.minutes or 0)
+    if body.action == "pause":
+        return phases.pause_timer(session=session, workshop=workshop, moderator=moderator)
+    if body.action == "resume":
+        return phases.resume_timer(session=session, workshop=workshop, moderator=moderator)
+    return phases.stop_timer(session=session, workshop=workshop, moderator=moderator)
 
 
 @router.get("/workshops/{slug}/events", response_class=EventSourceResponse,

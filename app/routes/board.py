@@ -6,7 +6,7 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
 from sse_starlette import EventSourceResponse
 
-from app import cards, workshops
+from app import cards, phases, workshops
 from app.deps import (
     ContextDep,
     LocaleDep,
@@ -43,13 +43,15 @@ def join_qr(workshop: WorkshopDep, context: ContextDep) -> Response:
 
 @router.get("/w/{slug}/board/{field_key}")
 def board(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
-          context: ContextDep) -> Response:
-    """The live board of one field: four columns, join QR code and counts."""
+          context: ContextDep,
+          round: Annotated[int | None, Query(ge=1, le=20)] = None) -> Response:
+    """The live board of one field: four columns, join QR code, counts, phase and timer."""
     field = workshops.get_field(session=session, workshop=workshop, key=field_key)
     # The stream starts after the last event this render includes, so nothing falls between.
     assert workshop.id is not None
     after = latest_event_id(session, workshop_id=workshop.id)
-    all_cards = cards.list_cards(session=session, workshop=workshop, field=field.key)
+    all_cards = cards.list_cards(session=session, workshop=workshop, field=field.key,
+                                 rounds=(round,) if round else None)
     categories = workshops.categories_of(session=session, workshop=workshop)
     counts = cards.counts(session, workshop)
     url = join_url(context.settings.resolved_base_url, workshop.join_code)
@@ -57,7 +59,7 @@ def board(field_key: str, request: Request, workshop: WorkshopDep, session: Sess
         request, "board/board.html", workshop=workshop, field=field, categories=categories,
         columns={c.key: [card for card in all_cards if card.category == c.key] for c in categories},
         participants=counts.participants, card_count=len(all_cards), after=after,
-        join_url=url, qr=qr_svg(url),
+        join_url=url, qr=qr_svg(url), round=round, timer=phases.timer_state(workshop),
         fields=workshops.fields_of(session=session, workshop=workshop),
     )
 
@@ -65,8 +67,10 @@ def board(field_key: str, request: Request, workshop: WorkshopDep, session: Sess
 @router.get("/w/{slug}/board/{field_key}/events")
 async def board_events(slug: str, field_key: str, context: ContextDep, locale: LocaleDep,
                        last_event_id: Annotated[int | None, Header()] = None,
-                       after: Annotated[int, Query(ge=0)] = 0) -> EventSourceResponse:
+                       after: Annotated[int, Query(ge=0)] = 0,
+                       round: Annotated[int | None, Query(ge=1, le=20)] = None
+                       ) -> EventSourceResponse:
     """The board's live stream: HTML fragments named for the element they replace."""
     workshop = await load_workshop(context, slug)
     return event_stream(context, workshop, last_event_id=last_event_id, after=after,
-                        view=BoardView(field=field_key, locale=locale))
+                        view=BoardView(field=field_key, locale=locale, round=round))

@@ -1,4 +1,8 @@
-"""Facilitator console (minimal): sign in by the secret link, open and close posting."""
+"""Facilitator console for the whole workshop: sign-in, phases, rounds, timer, switches, links.
+
+Forms post normally and redirect back; with htmx the same routes answer with the
+`_controls.html` fragment that the console page includes.
+"""
 
 from typing import Annotated
 
@@ -6,20 +10,20 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from app import cards, facilitation, workshops
+from app import access, cards, facilitation, phases, workshops
 from app.deps import (
-    Context,
     ContextDep,
-    FacilitatorWorkshop,
+    GettextDep,
+    ModeratorDep,
     SessionDep,
     WorkshopDep,
     facilitator_cookie,
     is_htmx,
     render,
-    require_facilitator,
+    require_moderator,
 )
-from app.errors import NotAllowed
-from app.models import Workshop
+from app.errors import DomainError, InvalidInput, NotAllowed
+from app.models import Field, Workshop
 from app.qr import join_url
 
 router = APIRouter(tags=["facilitator"])
@@ -31,39 +35,170 @@ def sign_in_or_console(request: Request, workshop: WorkshopDep, session: Session
                        token: Annotated[str | None, Query(max_length=200)] = None) -> Response:
     """The facilitator link signs in (cookie) and leads to the console."""
     if token is not None:
-        if not context.tokens.is_facilitator(workshop, token):
+        moderator = access.moderator_for(session=session, tokens=context.tokens,
+                                         workshop=workshop, token=token)
+        if moderator is None:
             raise NotAllowed("Dieser Moderationslink ist ungültig oder veraltet. Bitten Sie "
                              "die Organisation um den aktuellen Link.")
-        response = RedirectResponse(f"/w/{workshop.slug}/facilitate", status_code=303)
+        response = RedirectResponse(_home(session, workshop, moderator), status_code=303)
         response.set_cookie(facilitator_cookie(workshop), token, httponly=True, samesite="lax",
                             max_age=7 * 86400, secure=request.url.scheme == "https")
         return response
-    require_facilitator(request, context, workshop)
-    return _console(request, workshop, session, context)
+    moderator = require_moderator(request, context, session, workshop)
+    if not moderator.whole_workshop:
+        return RedirectResponse(_home(session, workshop, moderator), status_code=303)
+    return _console(request, session, workshop, context, fragment=False)
 
 
-def _console(request: Request, workshop: Workshop, session: Session, context: Context) -> Response:
-    return render(request, "facilitator/console.html", workshop=workshop,
-                  fields=workshops.fields_of(session=session, workshop=workshop),
-                  counts=cards.counts(session, workshop),
-                  join_url=join_url(context.settings.resolved_base_url, workshop.join_code))
+def _home(session: Session, workshop: Workshop, moderator: access.Moderator) -> str:
+    if moderator.field_id is None:
+        return f"/w/{workshop.slug}/facilitate"
+    field = session.get(Field, moderator.field_id)
+    assert field is not None
+    return f"/w/{workshop.slug}/facilitate/{field.key}"
 
 
-@router.post("/w/{slug}/facilitate/posting")
-def set_posting(request: Request, workshop: FacilitatorWorkshop, session: SessionDep,
-                open: Annotated[bool, Form()]) -> Response:
-    """Open or close posting for the whole workshop."""
-    facilitation.set_posting_open(session=session, workshop=workshop, posting_open=open)
+def _console(request: Request, session: Session, workshop: Workshop, context: ContextDep, *,
+             fragment: bool, message: str | None = None, error: str | None = None,
+             status_code: int = 200) -> Response:
+    fields = workshops.fields_of(session=session, workshop=workshop)
+    links = access.links_of(session=session, workshop=workshop)
+    base = context.settings.resolved_base_url
+    link_urls = {link.id: f"{base}/w/{workshop.slug}/facilitate?token="
+                          f"{access.link_token(context.tokens, link)}" for link in links}
+    return render(
+        request, "facilitator/_controls.html" if fragment else "facilitator/console.html",
+        status_code=status_code, workshop=workshop, fields=fields,
+        field_titles={f.id: f"{f.number} {f.title}".strip() for f in fields},
+        counts=cards.counts(session, workshop), timer=phases.timer_state(workshop),
+        links=links, link_urls=link_urls, message=message, error=error,
+        main_url=f"{base}/w/{workshop.slug}/facilitate?token="
+                 f"{context.tokens.facilitator_token(workshop)}",
+        join_url=join_url(base, workshop.join_code), phases=phases.PHASES,
+    )
+
+
+def _answer(request: Request, session: Session, workshop: Workshop, context: ContextDep,
+            message: str) -> Response:
     if is_htmx(request):
-        return render(request, "facilitator/_controls.html", workshop=workshop)
+        return _console(request, session, workshop, context, fragment=True, message=message)
     return RedirectResponse(f"/w/{workshop.slug}/facilitate", status_code=303)
 
 
-@router.post("/w/{slug}/facilitate/joining")
-def set_joining(request: Request, workshop: FacilitatorWorkshop, session: SessionDep,
-                open: Annotated[bool, Form()]) -> Response:
-    """Open or close joining by code."""
-    facilitation.set_joining_open(session=session, workshop=workshop, joining_open=open)
-    if is_htmx(request):
-        return render(request, "facilitator/_controls.html", workshop=workshop)
-    return RedirectResponse(f"/w/{workshop.slug}/facilitate", status_code=303)
+def _failed(request: Request, session: Session, workshop: Workshop, context: ContextDep,
+            exc: DomainError, gettext: GettextDep) -> Response:
+    session.rollback()
+    return _console(request, session, workshop, context, fragment=is_htmx(request),
+                    error=exc.render(gettext), status_code=exc.status_code)
+
+
+@router.post("/w/{slug}/facilitate/phase")
+def set_phase(request: Request, workshop: WorkshopDep, session: SessionDep, context: ContextDep,
+              moderator: ModeratorDep, gettext: GettextDep,
+              phase: Annotated[str, Form(max_length=20)] = "",
+              round: Annotated[int | None, Form()] = None) -> Response:
+    """Switch phase (plenary, working, closing) or the round of the working phase."""
+    try:
+        if round is not None:
+            phases.set_round(session=session, workshop=workshop, moderator=moderator,
+                             round_number=round)
+        else:
+            phases.set_phase(session=session, workshop=workshop, moderator=moderator,
+                             phase=phase)
+    except DomainError as exc:
+        return _failed(request, session, workshop, context, exc, gettext)
+    return _answer(request, session, workshop, context, gettext("Gespeichert."))
+
+
+@router.post("/w/{slug}/facilitate/timer")
+def timer(request: Request, workshop: WorkshopDep, session: SessionDep, context: ContextDep,
+          moderator: ModeratorDep, gettext: GettextDep,
+          action: Annotated[str, Form(max_length=10)] = "start",
+          minutes: Annotated[str, Form(max_length=10)] = "") -> Response:
+    """Start, pause, resume, extend or stop the countdown."""
+    try:
+        if action == "start":
+            phases.start_timer(session=session, workshop=workshop, moderator=moderator,
+                               minutes=_number(minutes))
+        elif action == "extend":
+            phases.extend_timer(session=session, workshop=workshop, moderator=moderator,
+                                minutes=_number(minutes))
+        elif action == "pause":
+            phases.pause_timer(session=session, workshop=workshop, moderator=moderator)
+        elif action == "resume":
+            phases.resume_timer(session=session, workshop=workshop, moderator=moderator)
+        else:
+            phases.stop_timer(session=session, workshop=workshop, moderator=moderator)
+    except DomainError as exc:
+        return _failed(request, session, workshop, context, exc, gettext)
+    return _answer(request, session, workshop, context, gettext("Gespeichert."))
+
+
+def _number(value: str) -> float:
+    try:
+        return float(value.replace(",", "."))
+    except ValueError as exc:
+        raise InvalidInput("Bitte eine Dauer in Minuten angeben, z. B. 15.") from exc
+
+
+@router.post("/w/{slug}/facilitate/switch")
+def switch(request: Request, workshop: WorkshopDep, session: SessionDep, context: ContextDep,
+           moderator: ModeratorDep, gettext: GettextDep,
+           what: Annotated[str, Form(max_length=20)], open: Annotated[bool, Form()],
+           field: Annotated[str | None, Form(max_length=40)] = None) -> Response:
+    """Open or close posting (workshop or one field), joining, or pre-moderation."""
+    try:
+        if what == "posting" and field:
+            target = workshops.get_field(session=session, workshop=workshop, key=field)
+            facilitation.set_field_posting_open(session=session, workshop=workshop, field=target,
+                                                posting_open=open, moderator=moderator)
+        elif what == "posting":
+            facilitation.set_posting_open(session=session, workshop=workshop, posting_open=open,
+                                          moderator=moderator)
+        elif what == "joining":
+            facilitation.set_joining_open(session=session, workshop=workshop, joining_open=open,
+                                          moderator=moderator)
+        elif what == "premoderation":
+            facilitation.set_premoderation(session=session, workshop=workshop, enabled=open,
+                                           moderator=moderator)
+        else:
+            raise InvalidInput("Unbekannter Schalter.")
+    except DomainError as exc:
+        return _failed(request, session, workshop, context, exc, gettext)
+    if field and not moderator.whole_workshop:
+        return RedirectResponse(f"/w/{workshop.slug}/facilitate/{field}", status_code=303)
+    return _answer(request, session, workshop, context, gettext("Gespeichert."))
+
+
+@router.post("/w/{slug}/facilitate/links")
+def links(request: Request, workshop: WorkshopDep, session: SessionDep, context: ContextDep,
+          moderator: ModeratorDep, gettext: GettextDep,
+          action: Annotated[str, Form(max_length=10)] = "create",
+          label: Annotated[str, Form(max_length=200)] = "",
+          field: Annotated[str, Form(max_length=40)] = "",
+          link: Annotated[int | None, Form()] = None) -> Response:
+    """Create, renew (rotate) or revoke facilitator links."""
+    try:
+        moderator.require_whole_workshop()
+        if action == "create":
+            target = workshops.get_field(session=session, workshop=workshop, key=field) if (
+                field) else None
+            access.create_link(session=session, workshop=workshop, label=label, field=target)
+        elif action == "rotate":
+            access.rotate_link(session=session, workshop=workshop, link_id=link)
+        elif action == "revoke" and link is not None:
+            access.revoke_link(session=session, workshop=workshop, link_id=link)
+        else:
+            raise InvalidInput("Unbekannte Aktion.")
+    except DomainError as exc:
+        return _failed(request, session, workshop, context, exc, gettext)
+    if action == "rotate" and link is None:
+        # The main link changed: keep this browser signed in with the new one.
+        response = _answer(request, session, workshop, context,
+                           gettext("Neuer Hauptlink erstellt; der alte gilt nicht mehr."))
+        response.set_cookie(facilitator_cookie(workshop),
+                            context.tokens.facilitator_token(workshop), httponly=True,
+                            samesite="lax", max_age=7 * 86400,
+                            secure=request.url.scheme == "https")
+        return response
+    return _answer(request, session, workshop, context, gettext("Gespeichert."))

@@ -6,14 +6,14 @@ Every form posts normally and redirects; when htmx sends it, the same route answ
 
 import secrets
 from collections import Counter
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from app import cards, participants, workshops
+from app import cards, participants, phases, workshops
 from app.deps import (
     PARTICIPANT_COOKIE,
     ContextDep,
@@ -26,7 +26,7 @@ from app.deps import (
     render,
 )
 from app.errors import DomainError, InvalidInput, NotAllowed
-from app.events import CardSnapshot
+from app.events import CardSnapshot, latest_event_id
 from app.models import Field, Participant, Workshop
 
 router = APIRouter(tags=["participant"])
@@ -96,14 +96,24 @@ def _posting_page(request: Request, session: Session, workshop: Workshop, field:
                   client_id: str | None = None, fragment: bool = False) -> Response:
     mine = cards.list_cards(session=session, workshop=workshop, field=field.key,
                             participant=participant)
+    categories = workshops.categories_of(session=session, workshop=workshop)
+    context: dict[str, Any] = {}
+    if not fragment:  # the whole page also shows the group's board, live
+        group = cards.list_cards(session=session, workshop=workshop, field=field.key)
+        assert workshop.id is not None
+        context = {
+            "group": {c.key: [card for card in group if card.category == c.key]
+                      for c in categories},
+            "after": latest_event_id(session, workshop_id=workshop.id),
+            "timer": phases.timer_state(workshop),
+        }
     template = "participant/_posting.html" if fragment else "participant/post.html"
     return render(
         request, template, status_code=status_code, workshop=workshop, field=field,
-        participant=participant, categories=workshops.categories_of(session=session,
-                                                                   workshop=workshop),
+        participant=participant, categories=categories,
         my_cards=list(reversed(mine)), error=error, message=message, text=text,
         category=category, client_id=client_id or secrets.token_urlsafe(12),
-        text_max=cards.TEXT_MAX,
+        text_max=cards.TEXT_MAX, **context,
     )
 
 

@@ -39,7 +39,8 @@ def test_unknown_code_shows_friendly_page_with_form(client: TestClient) -> None:
 
 def test_closed_code_says_so(client: TestClient, auth: AuthActions) -> None:
     auth.facilitate_in_browser()
-    client.post(f"/w/{auth.workshop.slug}/facilitate/joining", data={"open": "false"})
+    client.post(f"/w/{auth.workshop.slug}/facilitate/switch",
+                data={"what": "joining", "open": "false"})
     response = client.get(f"/j/{auth.workshop.join_code}")
     assert response.status_code == 409
     assert "keine neuen Teilnehmenden" in soup(response.text).select_one("[role=alert]").text
@@ -158,7 +159,7 @@ def test_pages_need_joining_first(client: TestClient, auth: AuthActions) -> None
 def test_closed_posting_is_shown_and_refused(client: TestClient, auth: AuthActions) -> None:
     auth.facilitate_in_browser()
     slug = auth.workshop.slug
-    client.post(f"/w/{slug}/facilitate/posting", data={"open": "false"})
+    client.post(f"/w/{slug}/facilitate/switch", data={"what": "posting", "open": "false"})
     auth.join_in_browser()
     page = soup(client.get(f"/w/{slug}/me/hf1").text)
     assert page.select_one("form.post-form button[type=submit]").has_attr("disabled")

@@ -1,0 +1,203 @@
+"""The moderation console of one field: act on cards, undo, bulk entry, live refresh.
+
+All card actions go through one form: each button carries `op` = "action" or "action:card id",
+the checkboxes carry the selected cards (for merge and for acting on several at once).
+"""
+
+from collections.abc import Sequence
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Header, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+from sse_starlette import EventSourceResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+
+from app import bulk, moderation, workshops
+from app.access import Moderator
+from app.deps import (
+    ContextDep,
+    GettextDep,
+    ModeratorDep,
+    SessionDep,
+    WorkshopDep,
+    event_stream,
+    is_htmx,
+    load_workshop,
+    render,
+    require_moderator,
+)
+from app.errors import N_, DomainError, InvalidInput
+from app.events import latest_event_id
+from app.live import ConsoleView
+from app.models import Field, Workshop
+
+router = APIRouter(tags=["facilitator"])
+
+DONE = {
+    "hide": N_("Ausgeblendet."), "unhide": N_("Wieder eingeblendet."),
+    "approve": N_("Freigegeben."), "pin": N_("Angeheftet."), "unpin": N_("Gelöst."),
+    "up": N_("Verschoben."), "down": N_("Verschoben."), "edit": N_("Gespeichert."),
+    "move": N_("Verschoben."), "merge": N_("Zusammengefasst."), "unmerge": N_("Aufgeteilt."),
+    "undo": N_("Rückgängig gemacht."), "bulk": N_("Karten gespeichert."),
+}
+
+
+def _field(session: Session, workshop: Workshop, moderator: Moderator, key: str) -> Field:
+    field = workshops.get_field(session=session, workshop=workshop, key=key)
+    assert field.id is not None
+    moderator.require_field(field.id)
+    return field
+
+
+def _page(request: Request, session: Session, workshop: Workshop, field: Field,
+          moderator: Moderator, *, fragment: bool, order: str = "board",
+          message: str | None = None, error: str | None = None, status_code: int = 200,
+          bulk_text: str = "", bulk_preview: bulk.BulkPreview | None = None) -> Response:
+    cards = moderation.console_cards(session=session, workshop=workshop, field=field)
+    if order == "newest":
+        cards.sort(key=lambda c: c.id, reverse=True)
+    merged = [c.id for c in cards if c.weight > 1]
+    categories = workshops.categories_of(session=session, workshop=workshop)
+    assert workshop.id is not None
+    return render(
+        request, "facilitator/_moderation.html" if fragment else "facilitator/field.html",
+        status_code=status_code, workshop=workshop, field=field, moderator=moderator,
+        categories=categories, order=order,
+        columns={c.key: [card for card in cards if card.category == c.key and card.approved]
+                 for c in categories},
+        pending=[card for card in cards if not card.approved],
+        originals=moderation.merged_originals(session=session, merged_ids=merged),
+        fields=workshops.fields_of(session=session, workshop=workshop),
+        last=moderation.last_action(session=session, workshop=workshop, moderator=moderator),
+        message=message, error=error, bulk_text=bulk_text, bulk_preview=bulk_preview,
+        after=latest_event_id(session, workshop_id=workshop.id),
+    )
+
+
+@router.get("/w/{slug}/facilitate/{field_key}")
+def console(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
+            moderator: ModeratorDep, gettext: GettextDep,
+            order: Annotated[str, Query(pattern="^(board|newest)$")] = "board",
+            done: Annotated[str | None, Query(max_length=20)] = None) -> Response:
+    """Every card of one field, by column, with the moderation actions."""
+    field = _field(session, workshop, moderator, field_key)
+    message = gettext(DONE[done]) if done in DONE else None
+    return _page(request, session, workshop, field, moderator, fragment=False, order=order,
+                 message=message)
+
+
+@router.get("/w/{slug}/facilitate/{field_key}/cards")
+def console_cards(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
+                  moderator: ModeratorDep,
+                  order: Annotated[str, Query(pattern="^(board|newest)$")] = "board"
+                  ) -> Response:
+    """The console's card area alone, for its live refresh."""
+    field = _field(session, workshop, moderator, field_key)
+    return _page(request, session, workshop, field, moderator, fragment=True, order=order)
+
+
+@router.get("/w/{slug}/facilitate/{field_key}/events")
+async def console_events(slug: str, field_key: str, request: Request, context: ContextDep,
+                         last_event_id: Annotated[int | None, Header()] = None,
+                         after: Annotated[int, Query(ge=0)] = 0) -> EventSourceResponse:
+    """Tells the console that its field changed."""
+    workshop = await load_workshop(context, slug)
+
+    def authorize() -> None:
+        with context.db.session() as session:
+            moderator = require_moderator(request, context, session, workshop)
+            _field(session, workshop, moderator, field_key)
+
+    await run_in_threadpool(authorize)
+    return event_stream(context, workshop, last_event_id=last_event_id, after=after,
+                        view=ConsoleView(field=field_key))
+
+
+def _done(request: Request, session: Session, workshop: Workshop, field: Field,
+          moderator: Moderator, kind: str, gettext: GettextDep, order: str) -> Response:
+    if is_htmx(request):
+        return _page(request, session, workshop, field, moderator, fragment=True, order=order,
+                     message=gettext(DONE[kind]))
+    return RedirectResponse(f"/w/{workshop.slug}/facilitate/{field.key}?done={kind}"
+                            f"&order={order}", status_code=303)
+
+
+def _failed(request: Request, session: Session, workshop: Workshop, field: Field,
+            moderator: Moderator, exc: DomainError, gettext: GettextDep, order: str,
+            **extra: object) -> Response:
+    session.rollback()
+    return _page(request, session, workshop, field, moderator, fragment=is_htmx(request),
+                 order=order, error=exc.render(gettext), status_code=exc.status_code,
+                 **extra)  # type: ignore[arg-type]
+
+
+@router.post("/w/{slug}/facilitate/{field_key}/act")
+async def act(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
+              moderator: ModeratorDep, gettext: GettextDep) -> Response:
+    """Hide, show, approve, pin, reorder, edit, move, merge or split cards."""
+    # The inputs of one card are named after it (text-12, target-12), so the form is read
+    # whole; the database work then runs in the thread pool like any sync route.
+    form = await request.form()
+    return await run_in_threadpool(_act, form, field_key, request, workshop, session,
+                                   moderator, gettext)
+
+
+def _act(form: FormData, field_key: str, request: Request, workshop: Workshop,
+         session: Session, moderator: Moderator, gettext: GettextDep) -> Response:
+    op = str(form.get("op") or "")
+    order = "newest" if form.get("order") == "newest" else "board"
+    action, _, card = op.partition(":")
+    field = _field(session, workshop, moderator, field_key)
+    try:
+        ids = [int(card)] if card.isdigit() else _selected(form.getlist("card_ids"))
+        target = str(form.get(f"target-{card}") or "")
+        target_field, _, target_category = target.partition(":")
+        text = form.get(f"text-{card}") if card else form.get("merge_text")
+        moderation.apply(session=session, workshop=workshop, moderator=moderator, action=action,
+                         card_ids=ids, text=str(text) if text is not None else None,
+                         field=target_field or None, category=target_category or None)
+    except DomainError as exc:
+        return _failed(request, session, workshop, field, moderator, exc, gettext, order)
+    return _done(request, session, workshop, field, moderator, action, gettext, order)
+
+
+def _selected(values: Sequence[object]) -> list[int]:
+    ids = [int(str(v)) for v in values if str(v).isdigit()]
+    if len(ids) != len(values):
+        raise InvalidInput("Ungültige Kartenauswahl.")
+    return ids
+
+
+@router.post("/w/{slug}/facilitate/{field_key}/undo")
+def undo(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
+         moderator: ModeratorDep, gettext: GettextDep) -> Response:
+    """Take back this facilitator's last moderation action."""
+    field = _field(session, workshop, moderator, field_key)
+    try:
+        moderation.undo(session=session, workshop=workshop, moderator=moderator)
+    except DomainError as exc:
+        return _failed(request, session, workshop, field, moderator, exc, gettext, "board")
+    return _done(request, session, workshop, field, moderator, "undo", gettext, "board")
+
+
+@router.post("/w/{slug}/facilitate/{field_key}/bulk")
+def bulk_entry(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
+               moderator: ModeratorDep, gettext: GettextDep,
+               text: Annotated[str, Form()] = "",
+               save: Annotated[bool, Form()] = False) -> Response:
+    """Preview typed-in paper cards, then save them all at once."""
+    field = _field(session, workshop, moderator, field_key)
+    if not save:
+        parsed = bulk.preview(session=session, workshop=workshop, text=text)
+        return _page(request, session, workshop, field, moderator, fragment=is_htmx(request),
+                     bulk_text=text, bulk_preview=parsed)
+    try:
+        bulk.create_cards(session=session, workshop=workshop, moderator=moderator,
+                          field_key=field.key, text=text)
+    except DomainError as exc:
+        return _failed(request, session, workshop, field, moderator, exc, gettext, "board",
+                       bulk_text=text,
+                       bulk_preview=bulk.preview(session=session, workshop=workshop, text=text))
+    return _done(request, session, workshop, field, moderator, "bulk", gettext, "board")

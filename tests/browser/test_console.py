@@ -1,0 +1,93 @@
+"""The facilitator tidies the wall in the console; the projected board follows without reload."""
+
+import re
+
+import httpx
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from app.auth import Tokens
+from app.models import Workshop
+from tests.browser.test_live_board import open_board
+from tests.conftest import SECRET
+from tests.live import ServerProcess
+
+pytestmark = pytest.mark.browser
+
+
+def post(server: ServerProcess, workshop: Workshop, *texts: str) -> None:
+    token = httpx.post(f"{server.base_url}/api/v1/join",
+                       json={"code": workshop.join_code}).json()["participant_token"]
+    for text in texts:
+        httpx.post(f"{server.base_url}/api/v1/workshops/{workshop.slug}/cards",
+                   headers={"Authorization": f"Bearer {token}"},
+                   json={"field": "hf1", "category": "weaknesses", "text": text})
+
+
+def open_console(context: BrowserContext, server: ServerProcess, workshop: Workshop) -> Page:
+    page = context.new_page()
+    token = Tokens(SECRET).facilitator_token(workshop)
+    page.goto(f"{server.base_url}/w/{workshop.slug}/facilitate?token={token}")
+    page.goto(f"{server.base_url}/w/{workshop.slug}/facilitate/hf1")
+    return page
+
+
+def card(page: Page, text: str):  # type: ignore[no-untyped-def]
+    return page.locator(".mod-card", has=page.locator(".mod-text", has_text=text))
+
+
+def test_hide_and_merge_in_console_update_the_board(browser, projector: BrowserContext,
+                                                    live_server: ServerProcess,
+                                                    live_workshop: Workshop) -> None:  # type: ignore[no-untyped-def]
+    post(live_server, live_workshop, "Off-Topic: Parkplatz", "Kein Arzt", "Ärztemangel",
+         "Leerstand")
+    board = open_board(projector, live_server, live_workshop)
+    expect(board.locator("#column-weaknesses li")).to_have_count(4)
+    laptop = browser.new_context(viewport={"width": 1366, "height": 900}, locale="de-DE")
+    try:
+        console = open_console(laptop, live_server, live_workshop)
+        card(console, "Off-Topic").get_by_role("button", name="Ausblenden").click()
+        expect(console.get_by_role("status")).to_have_text("Ausgeblendet.")
+        expect(board.locator("#column-weaknesses li")).to_have_count(3, timeout=2000)
+        card(console, "Kein Arzt").get_by_role("checkbox").check()
+        card(console, "Ärztemangel").get_by_role("checkbox").check()
+        console.get_by_label("Formulierung beim Zusammenfassen (leer: die längste)").fill(
+            "Fehlende ärztliche Versorgung")
+        console.get_by_role("button", name="Ausgewählte zusammenfassen").click()
+        expect(console.get_by_role("status")).to_have_text("Zusammengefasst.")
+        expect(board.locator("#column-weaknesses li")).to_have_text(
+            ["Fehlende ärztliche Versorgung ×2", "Leerstand"], timeout=2000)
+        console.get_by_role("button", name="Rückgängig: Fehlende ärztliche Versorgung").click()
+        expect(board.locator("#column-weaknesses li")).to_have_text(
+            ["Kein Arzt", "Ärztemangel", "Leerstand"], timeout=2000)
+        # A card posted now shows up in the console by itself.
+        post(live_server, live_workshop, "Neu aus dem Saal")
+        expect(card(console, "Neu aus dem Saal")).to_have_count(1, timeout=3000)
+        assert board.evaluate("window.__notReloaded") is True
+    finally:
+        laptop.close()
+
+
+def test_timer_runs_on_board_and_phone(browser, projector: BrowserContext,
+                                       phone: BrowserContext, live_server: ServerProcess,
+                                       live_workshop: Workshop) -> None:  # type: ignore[no-untyped-def]
+    from tests.browser.test_live_board import join_on_phone
+
+    board = open_board(projector, live_server, live_workshop)
+    page = join_on_phone(phone, live_server, live_workshop)
+    laptop = browser.new_context(locale="de-DE")
+    try:
+        console = laptop.new_page()
+        token = Tokens(SECRET).facilitator_token(live_workshop)
+        console.goto(f"{live_server.base_url}/w/{live_workshop.slug}/facilitate?token={token}")
+        console.get_by_label("Minuten").fill("2")
+        console.get_by_role("button", name="Starten").click()
+        for view in (board, page):
+            expect(view.locator("#timer .timer-value")).to_have_text(
+                re.compile(r"^(2:00|1:5\d)$"), timeout=3000)
+        console.get_by_role("button", name="Plenum", exact=True).click()
+        expect(board.locator("#phase")).to_contain_text("Plenum", timeout=2000)
+        expect(page.locator("#phase .phase-hint")).to_contain_text("Plenum", timeout=2000)
+        expect(page.locator("#board-posting")).to_contain_text("geschlossen")
+    finally:
+        laptop.close()
