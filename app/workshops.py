@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, model_validator
+from pydantic import Field as Constraint
 from sqlmodel import Session, col, select
 
 from app.errors import Conflict, NotFound
@@ -75,6 +76,7 @@ class WorkshopDef(_Strict):
         DEFAULT_QUESTIONS
     )
     join_code: Annotated[str, StringConstraints(pattern=r"^[A-Z2-9]{4,12}$")] | None = None
+    rounds: Annotated[int, Constraint(ge=1, le=5)] = 2
     categories: list[CategoryDef] = DEFAULT_CATEGORIES
     fields: list[FieldDef]
 
@@ -112,6 +114,10 @@ _MESSAGES = {
     "literal_error": "muss einer dieser Werte sein: {expected}",
     "date_type": "muss ein Datum sein, z. B. 2026-05-14",
     "date_from_datetime_parsing": "muss ein Datum sein, z. B. 2026-05-14",
+    "int_type": "muss eine ganze Zahl sein",
+    "int_parsing": "muss eine ganze Zahl sein",
+    "greater_than_equal": "muss mindestens {ge} sein",
+    "less_than_equal": "darf höchstens {le} sein",
     "string_pattern_mismatch": "hat nicht die erlaubte Form ({hint})",
 }
 _PATTERN_HINTS = {
@@ -188,7 +194,7 @@ def create_workshop(*, session: Session, definition: WorkshopDef) -> Workshop:
         slug=_free_slug(session, definition.slug or slugify(definition.title)),
         join_code=_free_join_code(session, definition.join_code),
         **definition.model_dump(include={"title", "region", "date", "place", "leitbild", "goals",
-                                         "statement_stem", "questions"}),
+                                         "statement_stem", "questions", "rounds"}),
     )
     session.add(workshop)
     session.flush()

@@ -97,3 +97,20 @@ def test_serve_lan_puts_the_lan_address_into_links(tmp_path: Path) -> None:
     address = lan_address()
     assert f"Mitmachen:       http://{address}:{port}/j/" in output
     assert "█" in output  # the QR code for the terminal
+
+
+def test_admin_set_password_from_stdin(env: dict[str, str]) -> None:
+    from app import access
+
+    short = runner.invoke(cli, ["admin", "set-password", "--password-stdin"], input="kurz\n",
+                          env=env)
+    assert short.exit_code == 1 and "mindestens 10 Zeichen" in short.output
+    result = runner.invoke(cli, ["admin", "set-password", "--password-stdin"],
+                           input="ein langes Passwort\n", env=env)
+    assert result.exit_code == 0, result.output
+    assert "https://zk.example.org/admin" in result.output
+    db = database.Database(env["DATABASE_URL"])
+    with db.session() as session:
+        assert access.check_organizer_password(session=session, password="ein langes Passwort")
+        assert not access.check_organizer_password(session=session, password="falsch")
+    db.dispose()

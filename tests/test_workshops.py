@@ -84,6 +84,8 @@ def test_blank_template_is_valid() -> None:
         ("title='x'\nregion='r'\ndate='morgen'\n[[fields]]\nkey='a'\ntitle='t'",
          "bad.toml: date: muss ein Datum sein"),
         ("title = 'x", "bad.toml: kein gültiges TOML"),
+        ("title='x'\nregion='r'\nrounds=9\n[[fields]]\nkey='a'\ntitle='t'",
+         "bad.toml: rounds: darf höchstens 5 sein"),
     ],
 )
 def test_broken_definitions_name_file_key_and_problem(text: str, expected: str) -> None:
