@@ -1,4 +1,4 @@
-"""Post-to-board latency: a real server, a real board stream, N cards posted one by one.
+"""Live latency: a real server and real board streams; N cards posted, N moderation clicks.
 
 Usage: python scripts/bench_live.py [--posts 50] [--boards 3]
 Prints the time from sending a card's POST until each board's SSE stream delivers it.
@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app import db as database  # noqa: E402
+from app.auth import Tokens  # noqa: E402
 from tests.factories import make_workshop  # noqa: E402
 from tests.live import ServerProcess, SSEClient  # noqa: E402
 
@@ -62,6 +63,8 @@ def run(server: ServerProcess, posts: int, boards: int) -> None:
                for _ in range(boards)]
     post_ms: list[float] = []
     deliver_ms: list[float] = []
+    moderate_ms: list[float] = []
+    facilitator = {"Authorization": "Bearer " + Tokens("bench-secret").facilitator_token(workshop)}
     try:
         for n in range(posts):
             started = time.perf_counter()
@@ -76,6 +79,18 @@ def run(server: ServerProcess, posts: int, boards: int) -> None:
                 assert f'id="card-{card_id}"' in message.data
                 deliver_ms.append((message.received_at - started) * 1000)
             time.sleep(0.05)
+        # A moderation click (hide, then show again) until every board has redrawn the column.
+        for n in range(posts):
+            started = time.perf_counter()
+            response = client.post(f"/api/v1/workshops/{workshop.slug}/moderation",
+                                   headers=facilitator,
+                                   json={"action": "hide" if n % 2 == 0 else "unhide",
+                                         "card_ids": [card_id]})
+            assert response.status_code == 200, response.text
+            for stream in streams:
+                message = stream.next_of("column-ideas", timeout=5)
+                moderate_ms.append((message.received_at - started) * 1000)
+            time.sleep(0.05)
     finally:
         for stream in streams:
             stream.close()
@@ -83,6 +98,7 @@ def run(server: ServerProcess, posts: int, boards: int) -> None:
     print(f"Post-to-board latency, {posts} posts, {boards} boards, one server process, SQLite")
     print(line("POST /cards (201)", post_ms))
     print(line("POST sent → on every board", deliver_ms))
+    print(line("moderation → column redrawn", moderate_ms))
     print(f"{'join page, gzip':<28} {len(gzip.compress(join_page)) / 1024:6.1f} KB")
     print(f"{'phone to first card, gzip':<28} {phone_bytes / 1024:6.1f} KB"
           "   (join, field choice and form pages, CSS, htmx)")
