@@ -142,6 +142,57 @@ class TimerChanged(DomainEvent):
     timer: TimerState
 
 
+class ThemeSnapshot(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    text: str
+    kind: str  # mandatory, lag, conference
+    dots: int = 0
+    subfield: str = ""  # "HF 4 A" when the theme belongs to a sub-field
+
+
+class PlenaryColumn(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    field: str
+    number: str
+    title: str
+    themes: list[ThemeSnapshot]
+
+
+class RemarkSnapshot(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    text: str
+
+
+class PlenaryChanged(DomainEvent):
+    """Themes were added, moved, edited, merged or hidden: redraw these plenary columns."""
+
+    kind = "plenary-changed"
+    columns: list[PlenaryColumn]
+    max_dots: int
+
+
+class ThemeDotsChanged(DomainEvent):
+    kind = "theme-dots-changed"
+    field: str
+    theme: ThemeSnapshot
+    max_dots: int
+
+
+class RemarksChanged(DomainEvent):
+    kind = "remarks-changed"
+    remarks: list[RemarkSnapshot]
+
+
+class ProposalsChanged(DomainEvent):
+    kind = "proposals-changed"
+    pending: int
+
+
 class Publisher(Protocol):
     def publish(self, event: DomainEvent) -> None: ...
 

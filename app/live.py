@@ -28,7 +28,11 @@ from app.events import (
     FieldPostingChanged,
     ParticipantJoined,
     PhaseChanged,
+    PlenaryChanged,
     PostingChanged,
+    ProposalsChanged,
+    RemarksChanged,
+    ThemeDotsChanged,
     TimerChanged,
     events_since,
 )
@@ -106,11 +110,25 @@ class ConsoleView:
 
 
 @dataclass(frozen=True)
+class PlenaryView:
+    """The plenary board in one language; on phones (`phone`) only what is the same for all."""
+
+    locale: str
+    phone: bool = False
+
+
+@dataclass(frozen=True)
+class PlenaryConsoleView:
+    """The plenary console: told that proposals, themes, dots or remarks changed."""
+
+
+@dataclass(frozen=True)
 class ApiView:
     """Every event of the workshop as JSON."""
 
 
-View = BoardView | ConsoleView | ApiView
+View = BoardView | ConsoleView | PlenaryView | PlenaryConsoleView | ApiView
+_PLENARY_EVENTS = (PlenaryChanged, ThemeDotsChanged, RemarksChanged, ProposalsChanged)
 Messages = list[ServerSentEvent]
 
 
@@ -132,6 +150,11 @@ class Views:
             messages = self._api(event)
         elif isinstance(view, ConsoleView):
             messages = self._console(event, view)
+        elif isinstance(view, PlenaryConsoleView):
+            changed = isinstance(event, _PLENARY_EVENTS)
+            messages = [ServerSentEvent(data="", event="changed")] if changed else []
+        elif isinstance(view, PlenaryView):
+            messages = self._plenary(event, view)
         else:
             messages = self._board(event, view)
         for message in messages:
@@ -169,13 +192,14 @@ class Views:
                 self._stats(event.counts, view),
             ]
         if isinstance(event, CardEdited) and view.shows(event.card) and event.card.visible:
-            html = fragment("board/_card.html", card=event.card, arrived=True)
             if event.previous_category == event.card.category:
-                return [ServerSentEvent(data=html, event=f"card-{event.card.id}")]
-            return [ServerSentEvent(data="", event=f"card-{event.card.id}"),
+                return [ServerSentEvent(data=fragment("board/_card_body.html", card=event.card),
+                                        event=f"card-{event.card.id}")]
+            html = fragment("board/_card.html", card=event.card, arrived=True)
+            return [ServerSentEvent(data="", event=f"card-gone-{event.card.id}"),
                     ServerSentEvent(data=html, event=f"card-new-{event.card.category}")]
         if isinstance(event, CardDeleted) and view.shows(event.card):
-            return [ServerSentEvent(data="", event=f"card-{event.card.id}"),
+            return [ServerSentEvent(data="", event=f"card-gone-{event.card.id}"),
                     self._stats(event.counts, view)]
         if isinstance(event, BoardChanged):
             return self._columns(event, view)
@@ -195,6 +219,31 @@ class Views:
             return [ServerSentEvent(data=fragment("board/_timer.html", timer=event.timer),
                                     event="timer")]
         return []
+
+    def _plenary(self, event: DomainEvent, view: PlenaryView) -> Messages:
+        fragment = self._fragment(view.locale)
+        if isinstance(event, PlenaryChanged):
+            if view.phone:
+                return [ServerSentEvent(data=fragment("plenary/_notice.html"),
+                                        event="plenary-notice")]
+            return [*(ServerSentEvent(data=fragment("plenary/_themes.html", column=column),
+                                      event=f"plenary-column-{column.field}")
+                      for column in event.columns),
+                    self._dot_scale(event.max_dots, view)]
+        if isinstance(event, ThemeDotsChanged) and not view.phone:
+            body = fragment("plenary/_theme_body.html", theme=event.theme)
+            return [ServerSentEvent(data=body, event=f"theme-{event.theme.id}"),
+                    self._dot_scale(event.max_dots, view)]
+        if isinstance(event, RemarksChanged):
+            return [ServerSentEvent(data=fragment("plenary/_remarks.html",
+                                                  remarks=event.remarks), event="remarks")]
+        if isinstance(event, PhaseChanged | TimerChanged):
+            return self._board(event, BoardView(field="", locale=view.locale))
+        return []
+
+    def _dot_scale(self, max_dots: int, view: PlenaryView) -> ServerSentEvent:
+        html = self._fragment(view.locale)("plenary/_dot_scale.html", max_dots=max_dots)
+        return ServerSentEvent(data=html, event="dot-scale")
 
     def _columns(self, event: BoardChanged, view: BoardView) -> Messages:
         fragment = self._fragment(view.locale)

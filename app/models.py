@@ -20,6 +20,7 @@ class Workshop(SQLModel, table=True):
     slug: str = Col(max_length=80, unique=True, index=True)
     title: str = Col(max_length=200)
     region: str = Col(max_length=120)
+    region_name: str = Col(default="", max_length=120)  # "Westharz", for questions and titles
     date: dt.date | None = None
     place: str = Col(default="", max_length=200)
     leitbild: str = Col(default="", max_length=500)
@@ -30,6 +31,8 @@ class Workshop(SQLModel, table=True):
     joining_open: bool = True
     posting_open: bool = True
     premoderation: bool = False
+    dots_per_participant: int = 5
+    dots_per_theme: int = 3
     phase: str = Col(default="working", max_length=20)
     rounds: int = 2
     current_round: int = 1
@@ -71,11 +74,58 @@ class Field(SQLModel, table=True):
 
 
 class Theme(SQLModel, table=True):
+    """A topic in a field's plenary column; kind says how it got there (see the legend)."""
+
     id: int | None = Col(default=None, primary_key=True)
     field_id: int = Col(foreign_key="field.id", index=True)
     text: str = Col(max_length=300)
     kind: str = Col(max_length=20)
     position: int = 0
+    status: str = Col(default="active", max_length=10)  # active, hidden, merged
+    merged_into_id: int | None = Col(default=None, foreign_key="theme.id")
+
+
+class ThemeProposal(SQLModel, table=True):
+    """A participant's proposal in the plenary: a new theme, or moving a theme elsewhere."""
+
+    __tablename__ = "theme_proposal"
+
+    id: int | None = Col(default=None, primary_key=True)
+    workshop_id: int = Col(foreign_key="workshop.id", index=True)
+    participant_id: int = Col(foreign_key="participant.id")
+    kind: str = Col(max_length=10)  # new, move
+    field_id: int = Col(foreign_key="field.id")  # where the theme should be
+    theme_id: int | None = Col(default=None, foreign_key="theme.id")  # the theme to move
+    text: str = Col(default="", max_length=120)
+    status: str = Col(default="pending", max_length=10)  # pending, accepted, rejected
+    created_at: datetime = Col(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class Remark(SQLModel, table=True):
+    """A cross-cutting remark of the plenary that belongs to no field."""
+
+    id: int | None = Col(default=None, primary_key=True)
+    workshop_id: int = Col(foreign_key="workshop.id", index=True)
+    participant_id: int | None = Col(default=None, foreign_key="participant.id")
+    text: str = Col(max_length=300)
+    hidden: bool = False
+    created_at: datetime = Col(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class Dot(SQLModel, table=True):
+    """One importance dot a participant placed on a theme."""
+
+    id: int | None = Col(default=None, primary_key=True)
+    workshop_id: int = Col(foreign_key="workshop.id", index=True)
+    participant_id: int = Col(foreign_key="participant.id", index=True)
+    theme_id: int = Col(foreign_key="theme.id", index=True)
+    created_at: datetime = Col(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
 
 
 FACILITATOR = "facilitator"  # Participant.role of the author of cards a facilitator posts

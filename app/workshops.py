@@ -12,7 +12,7 @@ from pydantic import Field as Constraint
 from sqlmodel import Session, col, select
 
 from app.errors import Conflict, NotFound
-from app.models import Category, Field, Theme, Workshop
+from app.models import Category, Field, Remark, Theme, Workshop
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -21,7 +21,7 @@ ThemeKind = Literal["mandatory", "lag", "conference"]
 DEFAULT_STEM = "Mit diesem Handlungsfeld wollen wir für {region} erreichen, dass …"
 DEFAULT_QUESTIONS = [
     "Finden Sie Ihre Anliegen in diesen Handlungsfeldern wieder?",
-    "Treffen die Handlungsfelder und Themen den Bedarf der Region?",
+    "Treffen die Handlungsfelder und Themen den Bedarf der Region {region_name}?",
     "Gibt es weitere Themen oder möchten Sie Themen anders zuordnen?",
 ]
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in a hall
@@ -67,6 +67,7 @@ class WorkshopDef(_Strict):
     slug: Key | None = None
     title: Line
     region: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    region_name: Annotated[str, StringConstraints(max_length=120)] = ""
     date: dt.date | None = None
     place: Annotated[str, StringConstraints(max_length=200)] = ""
     leitbild: Annotated[str, StringConstraints(max_length=500)] = ""
@@ -77,8 +78,21 @@ class WorkshopDef(_Strict):
     )
     join_code: Annotated[str, StringConstraints(pattern=r"^[A-Z2-9]{4,12}$")] | None = None
     rounds: Annotated[int, Constraint(ge=1, le=5)] = 2
+    dots: Annotated[int, Constraint(ge=1, le=20)] = 5
+    dots_per_theme: Annotated[int, Constraint(ge=1, le=20)] = 3
+    remarks: list[Annotated[str, StringConstraints(min_length=1, max_length=300)]] = []
     categories: list[CategoryDef] = DEFAULT_CATEGORIES
     fields: list[FieldDef]
+
+    @model_validator(mode="after")
+    def _region_name(self) -> "WorkshopDef":
+        if not self.region_name:
+            # "den Westharz" → "Westharz": the phrase without its article.
+            words = self.region.split()
+            article = words[0].lower() in ("den", "die", "das", "dem", "der", "unsere", "unser")
+            self.region_name = " ".join(words[1:] if article and len(words) > 1 else words)
+        self.questions = [q.replace("{region_name}", self.region_name) for q in self.questions]
+        return self
 
     @model_validator(mode="after")
     def _keys_unique(self) -> "WorkshopDef":
@@ -193,14 +207,18 @@ def create_workshop(*, session: Session, definition: WorkshopDef) -> Workshop:
     workshop = Workshop(
         slug=_free_slug(session, definition.slug or slugify(definition.title)),
         join_code=_free_join_code(session, definition.join_code),
-        **definition.model_dump(include={"title", "region", "date", "place", "leitbild", "goals",
-                                         "statement_stem", "questions", "rounds"}),
+        **definition.model_dump(include={"title", "region", "region_name", "date", "place",
+                                         "leitbild", "goals", "statement_stem", "questions",
+                                         "rounds", "dots_per_theme"}),
+        dots_per_participant=definition.dots,
     )
     session.add(workshop)
     session.flush()
     assert workshop.id is not None
     for position, category in enumerate(definition.categories):
         session.add(Category(workshop_id=workshop.id, position=position, **category.model_dump()))
+    for text in definition.remarks:
+        session.add(Remark(workshop_id=workshop.id, text=text))
     position = 0
     for field_def in definition.fields:
         parent = _add_field(session, workshop.id, field_def, None, position)

@@ -69,12 +69,17 @@ def test_upgrade_keeps_existing_workshops_and_downgrades(tmp_path) -> None:  # t
             " '2026-01-01')"))
         connection.execute(text("INSERT INTO field (workshop_id, key, number, title, topics,"
                                 " position) VALUES (1, 'hf1', 'HF 1', 'T', '', 0)"))
+        connection.execute(text("INSERT INTO theme (field_id, text, kind, position)"
+                                " VALUES (1, 'Thema', 'lag', 0)"))
     command.upgrade(config, "head")
     with engine.begin() as connection:
         row = connection.execute(text(
             "SELECT phase, rounds, current_round, premoderation FROM workshop")).one()
         assert tuple(row) == ("working", 2, 1, 0)
         assert connection.execute(text("SELECT posting_open FROM field")).scalar() == 1
+        assert connection.execute(text("SELECT status FROM theme")).scalar() == "active"
+        assert tuple(connection.execute(text(
+            "SELECT dots_per_participant, dots_per_theme FROM workshop")).one()) == (5, 3)
     command.downgrade(config, "0001")
     command.upgrade(config, "head")
     engine.dispose()

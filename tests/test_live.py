@@ -148,3 +148,36 @@ def test_console_stream_needs_a_facilitator(live_server: ServerProcess,
                                             live_workshop: Workshop) -> None:
     url = f"{live_server.base_url}/w/{live_workshop.slug}/facilitate/hf1/events"
     assert httpx.get(url).status_code == 403
+
+
+def test_plenary_board_follows_dots_and_accepted_proposals(live_server: ServerProcess,
+                                                           live_workshop: Workshop) -> None:
+    facilitator = {"Authorization": "Bearer " + _facilitator(live_workshop)}
+    api = f"{live_server.base_url}/api/v1/workshops/{live_workshop.slug}"
+    httpx.put(f"{api}/phase", headers=facilitator, json={"phase": "plenary"})
+    headers = _join(live_server, live_workshop)
+    themes = {t["text"]: t["id"] for c in httpx.get(f"{api}/plenary").json()["columns"]
+              for t in c["themes"]}
+    page = httpx.get(f"{live_server.base_url}/w/{live_workshop.slug}/plenary").text
+    after = page.split("events?after=")[1].split("&")[0]
+    board = SSEClient(f"{live_server.base_url}/w/{live_workshop.slug}/plenary/events"
+                      f"?after={after}")
+    phone = SSEClient(f"{live_server.base_url}/w/{live_workshop.slug}/plenary/events"
+                      f"?after={after}&phone=1")
+    try:
+        httpx.post(f"{api}/plenary/dots", headers=headers, json={"theme": themes["Tierwohl"]})
+        dot = board.next_of(f"theme-{themes['Tierwohl']}")
+        assert 'style="--dots: 1"' in dot.data and "<li" not in dot.data
+        assert "--max-dots: 1" in board.next_of("dot-scale").data
+        proposal = httpx.post(f"{api}/plenary/proposals", headers=headers,
+                              json={"field": "hf5", "text": "Jugendtreff"}).json()
+        httpx.post(f"{live_server.base_url}/w/{live_workshop.slug}/plenary/moderate/act",
+                   headers=facilitator, data={"op": f"accept:{proposal['id']}"})
+        column = board.next_of("plenary-column-hf5")
+        assert "Jugendtreff" in column.data and "kind-conference" in column.data
+        assert "neue Themen" in phone.next_of("plenary-notice").data
+        httpx.post(f"{api}/plenary/remarks", headers=headers, json={"text": "Mehr <Jugend>!"})
+        assert "Mehr &lt;Jugend&gt;!" in board.next_of("remarks").data
+    finally:
+        board.close()
+        phone.close()

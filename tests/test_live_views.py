@@ -42,17 +42,17 @@ def test_edit_in_place_or_move_to_another_column() -> None:
     v = views()
     same = CardEdited(id=12, workshop_id=1, card=CARD, previous_category="ideas")
     [replace] = v.render(same, BoardView(field="hf1", locale="de"))
-    assert replace.event == "card-7" and "Bahn" in replace.data
+    assert replace.event == "card-7" and "Bahn" in replace.data and "<li" not in replace.data
     moved = CardEdited(id=13, workshop_id=1, card=CARD, previous_category="strengths")
     remove, append = v.render(moved, BoardView(field="hf1", locale="de"))
-    assert (remove.event, remove.data) == ("card-7", "")
+    assert (remove.event, remove.data) == ("card-gone-7", "")
     assert append.event == "card-new-ideas"
 
 
 def test_delete_removes_and_updates_counts() -> None:
     event = CardDeleted(id=14, workshop_id=1, card=CARD, counts=Counts(participants=3, cards={}))
     remove, stats = views().render(event, BoardView(field="hf1", locale="en"))
-    assert (remove.event, remove.data) == ("card-7", "")
+    assert (remove.event, remove.data) == ("card-gone-7", "")
     assert "<strong>0</strong> cards" in stats.data
 
 

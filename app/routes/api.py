@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 from sse_starlette import EventSourceResponse
 
-from app import bulk, cards, facilitation, moderation, participants, phases, workshops
+from app import bulk, cards, facilitation, moderation, participants, phases, plenary, workshops
 from app.deps import (
     ContextDep,
     ModeratorDep,
@@ -19,7 +19,7 @@ from app.deps import (
     participant_of,
 )
 from app.errors import InvalidInput, NotSignedIn
-from app.events import CardSnapshot, TimerState
+from app.events import CardSnapshot, PlenaryColumn, RemarkSnapshot, TimerState
 from app.live import ApiView
 from app.models import ModerationAction, Participant, Workshop
 
@@ -311,3 +311,92 @@ async def events(slug: str, context: ContextDep,
     workshop = await load_workshop(context, slug)
     return event_stream(context, workshop, last_event_id=last_event_id, after=after,
                         view=ApiView())
+
+
+def _participant(request: Request, context: ContextDep, session: Session,
+                 workshop: Workshop) -> Participant:
+    participant = participant_of(request, context, session, workshop)
+    if participant is None:
+        raise NotSignedIn("Bitte treten Sie dem Workshop bei (POST /api/v1/join) und senden Sie "
+                          "das Token als „Authorization: Bearer …“.")
+    return participant
+
+
+class PlenaryOut(BaseModel):
+    questions: list[str]
+    columns: list[PlenaryColumn]
+    remarks: list[RemarkSnapshot]
+    dots_per_participant: int
+    dots_per_theme: int
+
+
+@router.get("/workshops/{slug}/plenary", response_model=PlenaryOut)
+def plenary_state(workshop: WorkshopDep, session: SessionDep) -> PlenaryOut:
+    """Themes of every field with their dots, the questions and the remarks."""
+    return PlenaryOut(
+        questions=workshop.questions,
+        columns=plenary.columns(session=session, workshop=workshop),
+        remarks=[RemarkSnapshot(id=r.id or 0, text=r.text)
+                 for r in plenary.remarks(session=session, workshop=workshop)],
+        dots_per_participant=workshop.dots_per_participant,
+        dots_per_theme=workshop.dots_per_theme)
+
+
+class DotIn(BaseModel):
+    theme: int
+    remove: bool = False
+
+
+@router.post("/workshops/{slug}/plenary/dots", response_model=plenary.DotAllowance)
+def plenary_dot(body: DotIn, request: Request, workshop: WorkshopDep, session: SessionDep,
+                context: ContextDep) -> plenary.DotAllowance:
+    """Place (or with `remove` take back) one importance dot (participant token)."""
+    participant = _participant(request, context, session, workshop)
+    if body.remove:
+        return plenary.remove_dot(session=session, workshop=workshop, participant=participant,
+                                  theme_id=body.theme)
+    return plenary.place_dot(session=session, workshop=workshop, participant=participant,
+                             theme_id=body.theme)
+
+
+class ProposalIn(BaseModel):
+    field: str = Field(max_length=40)
+    text: str | None = None
+    theme: int | None = None  # set: propose moving this theme to `field`
+
+
+class ProposalOut(BaseModel):
+    id: int
+    kind: str
+    status: str
+
+
+@router.post("/workshops/{slug}/plenary/proposals", response_model=ProposalOut, status_code=201)
+def plenary_proposal(body: ProposalIn, request: Request, workshop: WorkshopDep,
+                     session: SessionDep, context: ContextDep) -> ProposalOut:
+    """Propose a new theme for a field, or moving a theme (participant token)."""
+    participant = _participant(request, context, session, workshop)
+    if body.theme is not None:
+        proposal = plenary.propose_move(session=session, workshop=workshop,
+                                        participant=participant, theme_id=body.theme,
+                                        field=body.field)
+    else:
+        proposal = plenary.propose_theme(session=session, workshop=workshop,
+                                         participant=participant, field=body.field,
+                                         text=body.text or "")
+    return ProposalOut(id=proposal.id or 0, kind=proposal.kind, status=proposal.status)
+
+
+class RemarkIn(BaseModel):
+    text: str
+
+
+@router.post("/workshops/{slug}/plenary/remarks", response_model=RemarkSnapshot,
+             status_code=201)
+def plenary_remark(body: RemarkIn, request: Request, workshop: WorkshopDep,
+                   session: SessionDep, context: ContextDep) -> RemarkSnapshot:
+    """Add a cross-cutting remark (participant token)."""
+    participant = _participant(request, context, session, workshop)
+    remark = plenary.add_remark(session=session, workshop=workshop, participant=participant,
+                                text=body.text)
+    return RemarkSnapshot(id=remark.id or 0, text=remark.text)

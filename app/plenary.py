@@ -1,0 +1,421 @@
+"""The plenary: every field's themes, proposals from phones, cross-cutting remarks, and dots.
+
+A theme's importance is its number of dots (a merged theme adds the dots of the themes merged
+into it). Participants act while the phase is `plenary`; facilitators decide on proposals.
+"""
+
+from collections import Counter
+
+from pydantic import BaseModel, ConfigDict
+from sqlmodel import Session, col, delete, func, select
+
+from app.access import Moderator
+from app.errors import N_, Conflict, InvalidInput, NotFound
+from app.events import (
+    PlenaryChanged,
+    PlenaryColumn,
+    ProposalsChanged,
+    RemarksChanged,
+    RemarkSnapshot,
+    ThemeDotsChanged,
+    ThemeSnapshot,
+    record,
+)
+from app.models import Dot, Field, Participant, Remark, Theme, ThemeProposal, Workshop
+from app.text import clean_text
+from app.workshops import fields_of, find_field
+
+THEME_MAX = 120
+REMARK_MAX = 300
+DOTS_LIMIT = 20
+
+
+class DotAllowance(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    used: int
+    total: int
+    per_theme: int
+
+    @property
+    def left(self) -> int:
+        return max(0, self.total - self.used)
+
+
+def _require_plenary(workshop: Workshop) -> None:
+    if workshop.phase != "plenary":
+        raise Conflict("Die Plenumsrunde ist gerade nicht offen.")
+
+
+THEME_EMPTY = N_("Bitte schreiben Sie ein Thema.")
+REMARK_EMPTY = N_("Bitte schreiben Sie eine Bemerkung.")
+
+
+def _clean(text: str, limit: int, empty: str) -> str:
+    cleaned = clean_text(text or "", multiline=False)
+    if not cleaned:
+        raise InvalidInput(empty)
+    if len(cleaned) > limit:
+        raise InvalidInput("Höchstens {max} Zeichen, bitte kürzen ({length} Zeichen).",
+                           max=limit, length=len(cleaned))
+    return cleaned
+
+
+def _theme(session: Session, workshop: Workshop, theme_id: int, *, active: bool = True) -> Theme:
+    theme = session.get(Theme, theme_id)
+    field = session.get(Field, theme.field_id) if theme else None
+    if theme is None or field is None or field.workshop_id != workshop.id:
+        raise NotFound("Dieses Thema gibt es nicht (mehr).")
+    if active and theme.status != "active":
+        raise Conflict("Dieses Thema wurde ausgeblendet oder mit einem anderen zusammengefasst.")
+    return theme
+
+
+def _column_field(session: Session, field_id: int) -> Field:
+    """The top-level field whose plenary column shows themes of `field_id`."""
+    field = session.get(Field, field_id)
+    assert field is not None
+    if field.parent_id is None:
+        return field
+    parent = session.get(Field, field.parent_id)
+    return parent or field
+
+
+def dot_totals(session: Session, workshop: Workshop) -> Counter[int]:
+    """Dots per theme, with merged themes' dots counted on the theme they went into."""
+    rows = session.exec(
+        select(Dot.theme_id, func.count(col(Dot.id)))
+        .where(Dot.workshop_id == workshop.id).group_by(col(Dot.theme_id))
+    ).all()
+    merged: dict[int | None, int | None] = dict(session.exec(
+        select(Theme.id, Theme.merged_into_id)
+        .join(Field, col(Field.id) == Theme.field_id)
+        .where(Field.workshop_id == workshop.id, col(Theme.merged_into_id).is_not(None))
+    ).all())
+    totals: Counter[int] = Counter()
+    for theme_id, count in rows:
+        target: int | None = theme_id
+        seen: set[int | None] = set()
+        while target in merged and target not in seen:
+            seen.add(target)
+            target = merged[target]
+        if target is not None:
+            totals[target] += count
+    return totals
+
+
+def columns(*, session: Session, workshop: Workshop,
+            field_ids: set[int] | None = None) -> list[PlenaryColumn]:
+    """One column per top-level field, with the active themes of it and of its sub-fields."""
+    fields = fields_of(session=session, workshop=workshop)
+    totals = dot_totals(session, workshop)
+    themes = session.exec(
+        select(Theme).join(Field, col(Field.id) == Theme.field_id)
+        .where(Field.workshop_id == workshop.id, Theme.status == "active")
+        .order_by(col(Field.position), col(Theme.position), col(Theme.id))
+    ).all()
+    by_field: dict[int, list[Theme]] = {}
+    for theme in themes:
+        by_field.setdefault(theme.field_id, []).append(theme)
+    result = []
+    for field in fields:
+        if field.parent_id is not None or (field_ids is not None and field.id not in field_ids):
+            continue
+        members = [field] + [f for f in fields if f.parent_id == field.id]
+        snapshots = [
+            ThemeSnapshot(id=t.id or 0, text=t.text, kind=t.kind, dots=totals[t.id or 0],
+                          subfield=member.number if member.parent_id else "")
+            for member in members for t in by_field.get(member.id or 0, [])
+        ]
+        result.append(PlenaryColumn(field=field.key, number=field.number, title=field.title,
+                                    themes=snapshots))
+    return result
+
+
+def max_dots(session: Session, workshop: Workshop) -> int:
+    return max(dot_totals(session, workshop).values(), default=0)
+
+
+def allowance(*, session: Session, workshop: Workshop, participant: Participant) -> DotAllowance:
+    used = session.exec(select(func.count(col(Dot.id))).where(
+        Dot.participant_id == participant.id)).one()
+    return DotAllowance(used=used, total=workshop.dots_per_participant,
+                        per_theme=workshop.dots_per_theme)
+
+
+def my_dots(*, session: Session, participant: Participant) -> Counter[int]:
+    return Counter(session.exec(select(Dot.theme_id).where(
+        Dot.participant_id == participant.id)).all())
+
+
+def place_dot(*, session: Session, workshop: Workshop, participant: Participant,
+              theme_id: int) -> DotAllowance:
+    """Put one of the participant's dots on a theme, within both allowances."""
+    _require_plenary(workshop)
+    # Serialize a participant's dots: SQLite's write lock does it already, this does it on
+    # PostgreSQL, so that many taps at once never exceed the allowance.
+    session.exec(select(Participant.id).where(Participant.id == participant.id)
+                 .with_for_update()).one()
+    theme = _theme(session, workshop, theme_id)
+    current = allowance(session=session, workshop=workshop, participant=participant)
+    if current.left == 0:
+        raise Conflict("Sie haben alle {total} Punkte vergeben. Nehmen Sie einen zurück, um "
+                       "ihn anders zu setzen.", total=current.total)
+    on_theme = session.exec(select(func.count(col(Dot.id))).where(
+        Dot.participant_id == participant.id, Dot.theme_id == theme_id)).one()
+    if on_theme >= workshop.dots_per_theme:
+        raise Conflict("Auf ein Thema passen höchstens {max} Ihrer Punkte.",
+                       max=workshop.dots_per_theme)
+    assert workshop.id is not None and participant.id is not None
+    session.add(Dot(workshop_id=workshop.id, participant_id=participant.id, theme_id=theme_id))
+    session.flush()
+    _record_dots(session, workshop, theme)
+    session.commit()
+    return allowance(session=session, workshop=workshop, participant=participant)
+
+
+def remove_dot(*, session: Session, workshop: Workshop, participant: Participant,
+               theme_id: int) -> DotAllowance:
+    """Take one of the participant's dots back from a theme."""
+    _require_plenary(workshop)
+    theme = _theme(session, workshop, theme_id, active=False)
+    dot = session.exec(select(Dot).where(Dot.participant_id == participant.id,
+                                         Dot.theme_id == theme_id)
+                       .order_by(col(Dot.id).desc()).limit(1)).first()
+    if dot is None:
+        raise Conflict("Auf diesem Thema liegt kein Punkt von Ihnen.")
+    session.delete(dot)
+    session.flush()
+    _record_dots(session, workshop, theme)
+    session.commit()
+    return allowance(session=session, workshop=workshop, participant=participant)
+
+
+def _record_dots(session: Session, workshop: Workshop, theme: Theme) -> None:
+    target = theme
+    while target.merged_into_id is not None:
+        target = session.get(Theme, target.merged_into_id) or target
+        if target.merged_into_id == target.id:
+            break
+    totals = dot_totals(session, workshop)
+    field = _column_field(session, target.field_id)
+    member = session.get(Field, target.field_id)
+    assert workshop.id is not None and target.id is not None and member is not None
+    record(session, ThemeDotsChanged(
+        workshop_id=workshop.id, field=field.key, max_dots=max(totals.values(), default=0),
+        theme=ThemeSnapshot(id=target.id, text=target.text, kind=target.kind,
+                            dots=totals[target.id],
+                            subfield=member.number if member.parent_id else "")))
+
+
+def propose_theme(*, session: Session, workshop: Workshop, participant: Participant,
+                  field: str, text: str) -> ThemeProposal:
+    """Propose a new theme for a field; the facilitator decides."""
+    _require_plenary(workshop)
+    target = _field(session, workshop, field)
+    return _propose(session, workshop, participant, kind="new", field=target,
+                    text=_clean(text, THEME_MAX, THEME_EMPTY))
+
+
+def propose_move(*, session: Session, workshop: Workshop, participant: Participant,
+                 theme_id: int, field: str) -> ThemeProposal:
+    """Propose to show a theme under another field."""
+    _require_plenary(workshop)
+    theme = _theme(session, workshop, theme_id)
+    target = _field(session, workshop, field)
+    if target.id == theme.field_id:
+        raise InvalidInput("Das Thema steht schon in diesem Handlungsfeld.")
+    return _propose(session, workshop, participant, kind="move", field=target, text=theme.text,
+                    theme=theme)
+
+
+def _field(session: Session, workshop: Workshop, key: str) -> Field:
+    field = find_field(session=session, workshop=workshop, key=key)
+    if field is None:
+        raise InvalidInput("Das Handlungsfeld „{key}“ gibt es in diesem Workshop nicht.",
+                           key=key[:40])
+    return field
+
+
+def _propose(session: Session, workshop: Workshop, participant: Participant, *, kind: str,
+             field: Field, text: str, theme: Theme | None = None) -> ThemeProposal:
+    assert workshop.id is not None and participant.id is not None and field.id is not None
+    proposal = ThemeProposal(workshop_id=workshop.id, participant_id=participant.id, kind=kind,
+                             field_id=field.id, theme_id=theme.id if theme else None, text=text)
+    session.add(proposal)
+    session.flush()
+    _record_proposals(session, workshop)
+    session.commit()
+    return proposal
+
+
+def pending_proposals(*, session: Session, workshop: Workshop) -> list[ThemeProposal]:
+    return list(session.exec(select(ThemeProposal).where(
+        ThemeProposal.workshop_id == workshop.id, ThemeProposal.status == "pending"
+    ).order_by(col(ThemeProposal.id))))
+
+
+def _record_proposals(session: Session, workshop: Workshop) -> None:
+    assert workshop.id is not None
+    record(session, ProposalsChanged(
+        workshop_id=workshop.id,
+        pending=len(pending_proposals(session=session, workshop=workshop))))
+
+
+def add_remark(*, session: Session, workshop: Workshop, participant: Participant | None,
+               text: str) -> Remark:
+    """A cross-cutting remark ("Digitalisierung überall mitdenken!"), shown at once."""
+    if participant is not None:
+        _require_plenary(workshop)
+    assert workshop.id is not None
+    remark = Remark(workshop_id=workshop.id, participant_id=participant.id if participant else None,
+                    text=_clean(text, REMARK_MAX, REMARK_EMPTY))
+    session.add(remark)
+    session.flush()
+    _record_remarks(session, workshop)
+    session.commit()
+    return remark
+
+
+def remarks(*, session: Session, workshop: Workshop, hidden: bool = False) -> list[Remark]:
+    query = select(Remark).where(Remark.workshop_id == workshop.id)
+    if not hidden:
+        query = query.where(col(Remark.hidden).is_(False))
+    return list(session.exec(query.order_by(col(Remark.id))))
+
+
+def _record_remarks(session: Session, workshop: Workshop) -> None:
+    assert workshop.id is not None
+    record(session, RemarksChanged(workshop_id=workshop.id, remarks=[
+        RemarkSnapshot(id=r.id or 0, text=r.text) for r in remarks(session=session,
+                                                                   workshop=workshop)]))
+
+
+def set_remark_hidden(*, session: Session, workshop: Workshop, moderator: Moderator,
+                      remark_id: int, hidden: bool) -> None:
+    moderator.require_whole_workshop()
+    remark = session.get(Remark, remark_id)
+    if remark is None or remark.workshop_id != workshop.id:
+        raise NotFound("Diese Bemerkung gibt es nicht (mehr).")
+    remark.hidden = hidden
+    session.add(remark)
+    session.flush()
+    _record_remarks(session, workshop)
+    session.commit()
+
+
+def _proposal(session: Session, workshop: Workshop, proposal_id: int) -> ThemeProposal:
+    proposal = session.get(ThemeProposal, proposal_id)
+    if proposal is None or proposal.workshop_id != workshop.id:
+        raise NotFound("Diesen Vorschlag gibt es nicht (mehr).")
+    if proposal.status != "pending":
+        raise Conflict("Über diesen Vorschlag wurde schon entschieden.")
+    return proposal
+
+
+def accept_proposal(*, session: Session, workshop: Workshop, moderator: Moderator,
+                    proposal_id: int, text: str | None = None) -> Theme:
+    """A new theme becomes a `conference` theme; a move moves the theme."""
+    moderator.require_whole_workshop()
+    proposal = _proposal(session, workshop, proposal_id)
+    changed = {_column_field(session, proposal.field_id).id}
+    if proposal.kind == "move":
+        assert proposal.theme_id is not None
+        theme = _theme(session, workshop, proposal.theme_id)
+        changed.add(_column_field(session, theme.field_id).id)
+        theme.field_id = proposal.field_id
+        theme.position = _end(session, proposal.field_id)
+    else:
+        theme = Theme(field_id=proposal.field_id, kind="conference",
+                      text=_clean(text or proposal.text, THEME_MAX, THEME_EMPTY),
+                      position=_end(session, proposal.field_id))
+    session.add(theme)
+    proposal.status = "accepted"
+    session.add(proposal)
+    session.flush()
+    _record_columns(session, workshop, changed)
+    _record_proposals(session, workshop)
+    session.commit()
+    return theme
+
+
+def _end(session: Session, field_id: int) -> int:
+    positions = session.exec(select(Theme.position).where(Theme.field_id == field_id)).all()
+    return max(positions, default=0) + 1
+
+
+def reject_proposal(*, session: Session, workshop: Workshop, moderator: Moderator,
+                    proposal_id: int) -> None:
+    moderator.require_whole_workshop()
+    proposal = _proposal(session, workshop, proposal_id)
+    proposal.status = "rejected"
+    session.add(proposal)
+    session.flush()
+    _record_proposals(session, workshop)
+    session.commit()
+
+
+def edit_theme(*, session: Session, workshop: Workshop, moderator: Moderator, theme_id: int,
+               text: str) -> Theme:
+    moderator.require_whole_workshop()
+    theme = _theme(session, workshop, theme_id)
+    theme.text = _clean(text, THEME_MAX, THEME_EMPTY)
+    session.add(theme)
+    session.flush()
+    _record_columns(session, workshop, {_column_field(session, theme.field_id).id})
+    session.commit()
+    return theme
+
+
+def hide_theme(*, session: Session, workshop: Workshop, moderator: Moderator,
+               theme_id: int) -> None:
+    """Take a theme off the board; its dots go back to the participants."""
+    moderator.require_whole_workshop()
+    theme = _theme(session, workshop, theme_id)
+    theme.status = "hidden"
+    session.add(theme)
+    session.exec(delete(Dot).where(col(Dot.theme_id) == theme_id))
+    session.flush()
+    _record_columns(session, workshop, {_column_field(session, theme.field_id).id})
+    session.commit()
+
+
+def merge_themes(*, session: Session, workshop: Workshop, moderator: Moderator,
+                 theme_ids: list[int], text: str | None = None) -> Theme:
+    """Merge duplicates into the first theme; their dots count for it from now on."""
+    moderator.require_whole_workshop()
+    themes = [_theme(session, workshop, t) for t in dict.fromkeys(theme_ids)]
+    if len(themes) < 2:
+        raise InvalidInput("Zum Zusammenfassen braucht es mindestens zwei Themen.")
+    target, others = themes[0], themes[1:]
+    if text and text.strip():
+        target.text = _clean(text, THEME_MAX, THEME_EMPTY)
+    changed = {_column_field(session, t.field_id).id for t in themes}
+    for theme in others:
+        theme.status, theme.merged_into_id = "merged", target.id
+        session.add(theme)
+    session.add(target)
+    session.flush()
+    _record_columns(session, workshop, changed)
+    session.commit()
+    return target
+
+
+def set_dot_allowance(*, session: Session, workshop: Workshop, moderator: Moderator,
+                      dots: int, per_theme: int) -> Workshop:
+    moderator.require_whole_workshop()
+    if not (1 <= dots <= DOTS_LIMIT and 1 <= per_theme <= DOTS_LIMIT):
+        raise InvalidInput("Punkte: jeweils 1 bis {max}.", max=DOTS_LIMIT)
+    workshop.dots_per_participant, workshop.dots_per_theme = dots, per_theme
+    session.add(workshop)
+    session.commit()
+    return workshop
+
+
+def _record_columns(session: Session, workshop: Workshop, field_ids: set[int | None]) -> None:
+    assert workshop.id is not None
+    ids = {f for f in field_ids if f is not None}
+    record(session, PlenaryChanged(
+        workshop_id=workshop.id, columns=columns(session=session, workshop=workshop,
+                                                 field_ids=ids),
+        max_dots=max_dots(session, workshop)))
