@@ -33,6 +33,8 @@ def test_legend_styles_and_live_voting(projector: BrowserContext, phone: Browser
     board.goto(f"{live_server.base_url}/w/{live_workshop.slug}/plenary")
     expect(board.locator("body[data-live=connected]")).to_have_count(1, timeout=5000)
     board.evaluate("window.__notReloaded = true")
+    legend = board.locator(".legend").bounding_box()
+    assert legend is not None and legend["y"] + legend["height"] <= 720, "legend on screen"
     mandatory = f"#theme-{themes['Digitale Dörfer (Digitalisierung)']} .theme-text"
     lag = f"#theme-{themes['Wohnen & Arbeiten']} .theme-text"
     conference = f"#theme-{themes['Carsharing']} .theme"
