@@ -12,6 +12,7 @@ from sqlalchemy import event as sa_event
 from sqlmodel import Session, col, select
 
 from app.models import EventRecord
+from app.text import join_sentence
 
 BUS_KEY = "event_bus"
 _PENDING_KEY = "pending_events"
@@ -191,6 +192,34 @@ class RemarksChanged(DomainEvent):
 class ProposalsChanged(DomainEvent):
     kind = "proposals-changed"
     pending: int
+
+
+class StatementProposalSnapshot(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    text: str
+    support: int
+    author: str  # public id of the proposer
+    supporters: list[str]  # public ids, so each phone can show its own support
+
+
+class StatementChanged(DomainEvent):
+    """The guiding sentence of a field: proposals ranked by support, draft, adopted text."""
+
+    kind = "statement-changed"
+    field: str
+    stem: str
+    proposals: list[StatementProposalSnapshot]
+    draft: str
+    adopted: str | None
+    version: int
+    open: bool
+
+    @property
+    def sentence(self) -> str | None:
+        """The adopted sentence in full, exactly stem plus completion."""
+        return join_sentence(self.stem, self.adopted) if self.adopted else None
 
 
 class Publisher(Protocol):

@@ -32,6 +32,7 @@ from app.events import (
     PostingChanged,
     ProposalsChanged,
     RemarksChanged,
+    StatementChanged,
     ThemeDotsChanged,
     TimerChanged,
     events_since,
@@ -110,6 +111,16 @@ class ConsoleView:
 
 
 @dataclass(frozen=True)
+class StatementView:
+    """A phone's view of its field's guiding sentence, with that participant's support."""
+
+    field: str
+    locale: str
+    viewer: str  # the participant's public id
+    slug: str
+
+
+@dataclass(frozen=True)
 class PlenaryView:
     """The plenary board in one language; on phones (`phone`) only what is the same for all."""
 
@@ -127,7 +138,7 @@ class ApiView:
     """Every event of the workshop as JSON."""
 
 
-View = BoardView | ConsoleView | PlenaryView | PlenaryConsoleView | ApiView
+View = BoardView | ConsoleView | StatementView | PlenaryView | PlenaryConsoleView | ApiView
 _PLENARY_EVENTS = (PlenaryChanged, ThemeDotsChanged, RemarksChanged, ProposalsChanged)
 Messages = list[ServerSentEvent]
 
@@ -155,6 +166,12 @@ class Views:
             messages = [ServerSentEvent(data="", event="changed")] if changed else []
         elif isinstance(view, PlenaryView):
             messages = self._plenary(event, view)
+        elif isinstance(view, StatementView):
+            messages = []
+            if isinstance(event, StatementChanged) and event.field == view.field:
+                html = self._fragment(view.locale)("statements/_phone.html", s=event,
+                                                   viewer=view.viewer, s_slug=view.slug)
+                messages = [ServerSentEvent(data=html, event="statement")]
         else:
             messages = self._board(event, view)
         for message in messages:
@@ -177,6 +194,9 @@ class Views:
             concerned = event.card.field == view.field
         elif isinstance(event, BoardChanged):
             concerned = any(column.field == view.field for column in event.columns)
+        elif isinstance(event, StatementChanged):
+            return ([ServerSentEvent(data="", event="statement-changed")]
+                    if event.field == view.field else [])
         else:
             concerned = isinstance(event, FieldPostingChanged) and event.field == view.field
         return [ServerSentEvent(data="", event="changed")] if concerned else []
@@ -211,6 +231,9 @@ class Views:
         if isinstance(event, FieldPostingChanged) and event.field == view.field:
             html = fragment("board/_field_posting.html", field_posting_open=event.posting_open)
             return [ServerSentEvent(data=html, event="field-posting")]
+        if isinstance(event, StatementChanged) and event.field == view.field:
+            return [ServerSentEvent(data=fragment("statements/_board.html", s=event),
+                                    event="statement")]
         if isinstance(event, PhaseChanged):
             html = fragment("board/_phase.html", phase=event.phase, round=event.round,
                             rounds=event.rounds)

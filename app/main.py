@@ -16,7 +16,16 @@ from app.deps import LOCALE_COOKIE, Context
 from app.errors_http import install_error_handlers
 from app.limits import BodySizeLimit
 from app.live import LocalBus, Views
-from app.routes import api, board, facilitator, moderation, organizer, participant, plenary
+from app.routes import (
+    api,
+    board,
+    facilitator,
+    moderation,
+    organizer,
+    participant,
+    plenary,
+    statements,
+)
 from app.templating import LOCALES, Templates
 
 log = logging.getLogger(__name__)
@@ -59,6 +68,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> Fas
 
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
-    for module in (participant, board, plenary, facilitator, moderation, organizer, api):
+    for module in (participant, board, plenary, statements, facilitator, moderation, organizer,
+                   api):
         app.include_router(module.router)
     return app

@@ -71,6 +71,9 @@ class Field(SQLModel, table=True):
     topics: str = Col(default="", max_length=1000)
     position: int = 0
     posting_open: bool = True
+    statement_stem: str | None = Col(default=None, max_length=300)  # overrides the workshop's
+    statement_open: bool | None = None  # None: proposals follow the working phase
+    statement_draft: str = Col(default="", max_length=400)
 
 
 class Theme(SQLModel, table=True):
@@ -238,5 +241,45 @@ class OrganizerPassword(SQLModel, table=True):
     id: int | None = Col(default=None, primary_key=True)
     password_hash: str = Col(max_length=200)
     updated_at: datetime = Col(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class StatementProposal(SQLModel, table=True):
+    """A participant's completion of the guiding sentence for a field."""
+
+    __tablename__ = "statement_proposal"
+
+    id: int | None = Col(default=None, primary_key=True)
+    workshop_id: int = Col(foreign_key="workshop.id", index=True)
+    field_id: int = Col(foreign_key="field.id", index=True)
+    participant_id: int = Col(foreign_key="participant.id")
+    text: str = Col(max_length=400)
+    created_at: datetime = Col(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class StatementSupport(SQLModel, table=True):
+    __tablename__ = "statement_support"
+    __table_args__ = (UniqueConstraint("proposal_id", "participant_id"),)
+
+    id: int | None = Col(default=None, primary_key=True)
+    proposal_id: int = Col(foreign_key="statement_proposal.id", index=True)
+    participant_id: int = Col(foreign_key="participant.id")
+    created_at: datetime = Col(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class Statement(SQLModel, table=True):
+    """An adopted guiding sentence; adopting again adds a version, the newest counts."""
+
+    id: int | None = Col(default=None, primary_key=True)
+    workshop_id: int = Col(foreign_key="workshop.id", index=True)
+    field_id: int = Col(foreign_key="field.id", index=True)
+    version: int
+    text: str = Col(max_length=400)  # the completion after the stem
+    adopted_at: datetime = Col(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )

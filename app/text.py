@@ -20,3 +20,11 @@ def clean_text(value: str, *, multiline: bool = True) -> str:
         value = "\n".join(line.rstrip() for line in value.split("\n"))
         value = _BLANK_LINES.sub("\n\n", value)
     return value.strip()
+
+
+_ELLIPSIS = " .…"
+
+
+def join_sentence(stem: str, completion: str) -> str:
+    """A guiding sentence from its stem ("…, dass …") and completion: "…, dass die Region …"."""
+    return f"{stem.rstrip(_ELLIPSIS)} {completion.lstrip(_ELLIPSIS)}".strip()

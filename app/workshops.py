@@ -46,6 +46,7 @@ class SubFieldDef(_Strict):
     number: Annotated[str, StringConstraints(max_length=20)] = ""
     title: Line
     topics: Annotated[str, StringConstraints(max_length=1000)] = ""
+    statement_stem: Annotated[str, StringConstraints(min_length=1, max_length=300)] | None = None
     themes: list[ThemeDef] = []
 
 
@@ -235,7 +236,7 @@ def _add_field(
 ) -> Field:
     field = Field(
         workshop_id=workshop_id, parent_id=parent_id, position=position,
-        **field_def.model_dump(include={"key", "number", "title", "topics"}),
+        **field_def.model_dump(include={"key", "number", "title", "topics", "statement_stem"}),
     )
     session.add(field)
     session.flush()

@@ -181,3 +181,32 @@ def test_plenary_board_follows_dots_and_accepted_proposals(live_server: ServerPr
     finally:
         board.close()
         phone.close()
+
+
+def test_statement_reaches_board_and_phone_streams(live_server: ServerProcess,
+                                                   live_workshop: Workshop) -> None:
+    headers = _join(live_server, live_workshop)
+    token = headers["Authorization"].split()[1]
+    api = f"{live_server.base_url}/api/v1/workshops/{live_workshop.slug}"
+    page = httpx.get(f"{live_server.base_url}/w/{live_workshop.slug}/board/hf1").text
+    after = page.split("events?after=")[1].split("&")[0]
+    board = SSEClient(f"{live_server.base_url}/w/{live_workshop.slug}/board/hf1/events"
+                      f"?after={after}")
+    phone = SSEClient(f"{live_server.base_url}/w/{live_workshop.slug}/statement/hf1/events"
+                      f"?after={after}", headers={"Cookie": f"zk_participant={token}"})
+    try:
+        httpx.post(f"{api}/fields/hf1/statement/proposals", headers=headers,
+                   json={"text": "alle <gut> leben"})
+        assert "alle &lt;gut&gt; leben" in board.next_of("statement").data
+        mine = phone.next_of("statement").data
+        assert "Ihr Vorschlag" in mine and "Unterstützen" in mine
+        httpx.post(f"{api}/fields/hf1/statement/adopt",
+                   headers={"Authorization": "Bearer " + _facilitator(live_workshop)},
+                   json={"text": "alle gut leben."})
+        assert ("Mit diesem Handlungsfeld wollen wir für den Westharz erreichen, dass alle gut "
+                "leben.") in board.next_of("statement").data
+    finally:
+        board.close()
+        phone.close()
+    assert httpx.get(f"{live_server.base_url}/w/{live_workshop.slug}/statement/hf1/events"
+                     ).status_code == 401

@@ -7,7 +7,17 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 from sse_starlette import EventSourceResponse
 
-from app import bulk, cards, facilitation, moderation, participants, phases, plenary, workshops
+from app import (
+    bulk,
+    cards,
+    facilitation,
+    moderation,
+    participants,
+    phases,
+    plenary,
+    statements,
+    workshops,
+)
 from app.deps import (
     ContextDep,
     ModeratorDep,
@@ -19,9 +29,16 @@ from app.deps import (
     participant_of,
 )
 from app.errors import InvalidInput, NotSignedIn
-from app.events import CardSnapshot, PlenaryColumn, RemarkSnapshot, TimerState
+from app.events import (
+    CardSnapshot,
+    PlenaryColumn,
+    RemarkSnapshot,
+    StatementProposalSnapshot,
+    TimerState,
+)
 from app.live import ApiView
-from app.models import ModerationAction, Participant, Workshop
+from app.models import Field as FieldModel
+from app.models import ModerationAction, Participant, StatementProposal, Workshop
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 
@@ -400,3 +417,97 @@ def plenary_remark(body: RemarkIn, request: Request, workshop: WorkshopDep,
     remark = plenary.add_remark(session=session, workshop=workshop, participant=participant,
                                 text=body.text)
     return RemarkSnapshot(id=remark.id or 0, text=remark.text)
+
+
+class StatementOut(BaseModel):
+    field: str
+    stem: str
+    proposals: list[StatementProposalSnapshot]
+    draft: str
+    adopted: str | None
+    sentence: str | None
+    version: int
+    open: bool
+
+
+def _statement_out(session: Session, workshop: Workshop, field_key: str) -> StatementOut:
+    field = workshops.get_field(session=session, workshop=workshop, key=field_key)
+    current = statements.snapshot(session, workshop, field)
+    return StatementOut(**current.model_dump(include={"field", "stem", "proposals", "draft",
+                                                     "adopted", "version", "open"}),
+                        sentence=current.sentence)
+
+
+@router.get("/workshops/{slug}/fields/{field_key}/statement", response_model=StatementOut)
+def statement(field_key: str, workshop: WorkshopDep, session: SessionDep) -> StatementOut:
+    """The field's guiding sentence: proposals by support, draft, adopted sentence."""
+    return _statement_out(session, workshop, field_key)
+
+
+class StatementProposalIn(BaseModel):
+    text: str
+
+
+@router.post("/workshops/{slug}/fields/{field_key}/statement/proposals",
+             response_model=StatementOut, status_code=201)
+def statement_proposal(field_key: str, body: StatementProposalIn, request: Request,
+                       workshop: WorkshopDep, session: SessionDep,
+                       context: ContextDep) -> StatementOut:
+    """Propose a completion (participant token)."""
+    participant = _participant(request, context, session, workshop)
+    statements.propose(session=session, workshop=workshop, participant=participant,
+                       field=field_key, text=body.text)
+    return _statement_out(session, workshop, field_key)
+
+
+@router.post("/workshops/{slug}/statement-proposals/{proposal_id}/support",
+             response_model=StatementOut)
+def statement_support(proposal_id: int, request: Request, workshop: WorkshopDep,
+                      session: SessionDep, context: ContextDep) -> StatementOut:
+    """Support a proposal once (participant token)."""
+    participant = _participant(request, context, session, workshop)
+    statements.support(session=session, workshop=workshop, participant=participant,
+                       proposal_id=proposal_id)
+    return _statement_out(session, workshop, _proposal_field(session, proposal_id))
+
+
+@router.delete("/workshops/{slug}/statement-proposals/{proposal_id}/support",
+               response_model=StatementOut)
+def statement_withdraw(proposal_id: int, request: Request, workshop: WorkshopDep,
+                       session: SessionDep, context: ContextDep) -> StatementOut:
+    """Take one's support back (participant token)."""
+    participant = _participant(request, context, session, workshop)
+    statements.withdraw(session=session, workshop=workshop, participant=participant,
+                        proposal_id=proposal_id)
+    return _statement_out(session, workshop, _proposal_field(session, proposal_id))
+
+
+def _proposal_field(session: Session, proposal_id: int) -> str:
+    proposal = session.get(StatementProposal, proposal_id)
+    field = session.get(FieldModel, proposal.field_id) if proposal else None
+    assert field is not None
+    return field.key
+
+
+class StatementTextIn(BaseModel):
+    text: str
+
+
+@router.put("/workshops/{slug}/fields/{field_key}/statement/draft", response_model=StatementOut)
+def statement_draft(field_key: str, body: StatementTextIn, workshop: WorkshopDep,
+                    moderator: ModeratorDep, session: SessionDep) -> StatementOut:
+    """Set the draft the board shows while it is shaped (facilitator)."""
+    field = workshops.get_field(session=session, workshop=workshop, key=field_key)
+    statements.set_draft(session=session, workshop=workshop, moderator=moderator, field=field,
+                         text=body.text)
+    return _statement_out(session, workshop, field_key)
+
+
+@router.post("/workshops/{slug}/fields/{field_key}/statement/adopt", response_model=StatementOut)
+def statement_adopt(field_key: str, body: StatementTextIn, workshop: WorkshopDep,
+                    moderator: ModeratorDep, session: SessionDep) -> StatementOut:
+    """Adopt the guiding sentence; adopting again keeps the earlier version (facilitator)."""
+    field = workshops.get_field(session=session, workshop=workshop, key=field_key)
+    statements.adopt(session=session, workshop=workshop, moderator=moderator, field=field,
+                     text=body.text)
+    return _statement_out(session, workshop, field_key)

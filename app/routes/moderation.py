@@ -32,6 +32,7 @@ from app.errors import N_, DomainError, InvalidInput
 from app.events import latest_event_id
 from app.live import ConsoleView
 from app.models import Field, Workshop
+from app.routes.statements import console_context as statement_console
 
 router = APIRouter(tags=["facilitator"])
 
@@ -61,6 +62,7 @@ def _page(request: Request, session: Session, workshop: Workshop, field: Field,
     merged = [c.id for c in cards if c.weight > 1]
     categories = workshops.categories_of(session=session, workshop=workshop)
     assert workshop.id is not None
+    extra = {} if fragment else statement_console(session, workshop, field)
     return render(
         request, "facilitator/_moderation.html" if fragment else "facilitator/field.html",
         status_code=status_code, workshop=workshop, field=field, moderator=moderator,
@@ -72,7 +74,7 @@ def _page(request: Request, session: Session, workshop: Workshop, field: Field,
         fields=workshops.fields_of(session=session, workshop=workshop),
         last=moderation.last_action(session=session, workshop=workshop, moderator=moderator),
         message=message, error=error, bulk_text=bulk_text, bulk_preview=bulk_preview,
-        after=latest_event_id(session, workshop_id=workshop.id),
+        **{"after": latest_event_id(session, workshop_id=workshop.id), **extra},
     )
 
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from app import cards, participants, phases, workshops
+from app import cards, participants, phases, statements, workshops
 from app.deps import (
     PARTICIPANT_COOKIE,
     ContextDep,
@@ -106,6 +106,7 @@ def _posting_page(request: Request, session: Session, workshop: Workshop, field:
                       for c in categories},
             "after": latest_event_id(session, workshop_id=workshop.id),
             "timer": phases.timer_state(workshop),
+            "s": statements.snapshot(session, workshop, field),
         }
     template = "participant/_posting.html" if fragment else "participant/post.html"
     return render(

@@ -1,0 +1,183 @@
+"""The guiding sentence: phones propose and support, the facilitator drafts and adopts."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Header, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+from sse_starlette import EventSourceResponse
+from starlette.concurrency import run_in_threadpool
+
+from app import statements, workshops
+from app.access import Moderator
+from app.deps import (
+    ContextDep,
+    GettextDep,
+    LocaleDep,
+    ModeratorDep,
+    ParticipantDep,
+    SessionDep,
+    WorkshopDep,
+    event_stream,
+    is_htmx,
+    load_workshop,
+    participant_of,
+    render,
+)
+from app.errors import DomainError, InvalidInput, NotSignedIn
+from app.events import latest_event_id
+from app.live import StatementView
+from app.models import Field, Participant, StatementProposal, Workshop
+
+router = APIRouter(tags=["statements"])
+
+
+def _phone_fragment(request: Request, session: Session, workshop: Workshop, field: Field,
+                    participant: Participant, *, error: str | None = None,
+                    status_code: int = 200) -> Response:
+    return render(request, "statements/_phone.html", status_code=status_code,
+                  s=statements.snapshot(session, workshop, field), viewer=participant.public_id,
+                  s_slug=workshop.slug, error=error)
+
+
+def _answer(request: Request, session: Session, workshop: Workshop, field: Field,
+            participant: Participant, exc: DomainError | None, gettext: GettextDep) -> Response:
+    if exc is not None:
+        session.rollback()
+    if is_htmx(request):
+        return _phone_fragment(request, session, workshop, field, participant,
+                               error=exc.render(gettext) if exc else None,
+                               status_code=exc.status_code if exc else 200)
+    if exc is not None:
+        return render(request, "error.html", status_code=exc.status_code,
+                      message=exc.render(gettext), status=exc.status_code)
+    return RedirectResponse(f"/w/{workshop.slug}/me/{field.key}#statement-title",
+                            status_code=303)
+
+
+@router.post("/w/{slug}/statement/{field_key}/propose")
+def propose(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
+            participant: ParticipantDep, gettext: GettextDep,
+            text: Annotated[str, Form()] = "") -> Response:
+    """Propose a completion of the guiding sentence."""
+    field = workshops.get_field(session=session, workshop=workshop, key=field_key)
+    try:
+        statements.propose(session=session, workshop=workshop, participant=participant,
+                           field=field.key, text=text)
+    except DomainError as exc:
+        return _answer(request, session, workshop, field, participant, exc, gettext)
+    return _answer(request, session, workshop, field, participant, None, gettext)
+
+
+@router.post("/w/{slug}/statement/{field_key}/support")
+def support(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
+            participant: ParticipantDep, gettext: GettextDep,
+            proposal: Annotated[int, Form()],
+            action: Annotated[str, Form(max_length=10)] = "support") -> Response:
+    """Support a proposal, or take the support back."""
+    field = workshops.get_field(session=session, workshop=workshop, key=field_key)
+    try:
+        if action == "withdraw":
+            statements.withdraw(session=session, workshop=workshop, participant=participant,
+                                proposal_id=proposal)
+        else:
+            statements.support(session=session, workshop=workshop, participant=participant,
+                               proposal_id=proposal)
+    except DomainError as exc:
+        return _answer(request, session, workshop, field, participant, exc, gettext)
+    return _answer(request, session, workshop, field, participant, None, gettext)
+
+
+@router.get("/w/{slug}/statement/{field_key}/events")
+async def phone_events(slug: str, field_key: str, request: Request, context: ContextDep,
+                       locale: LocaleDep, last_event_id: Annotated[int | None, Header()] = None,
+                       after: Annotated[int, Query(ge=0)] = 0) -> EventSourceResponse:
+    """The field's guiding sentence for one phone, live."""
+    workshop = await load_workshop(context, slug)
+
+    def viewer() -> str:
+        with context.db.session() as session:
+            participant = participant_of(request, context, session, workshop)
+            if participant is None:
+                raise NotSignedIn("Bitte treten Sie dem Workshop zuerst bei.")
+            return participant.public_id
+
+    public_id = await run_in_threadpool(viewer)
+    return event_stream(context, workshop, last_event_id=last_event_id, after=after,
+                        view=StatementView(field=field_key, locale=locale, viewer=public_id,
+                                           slug=workshop.slug))
+
+
+def console_context(session: Session, workshop: Workshop, field: Field) -> dict[str, Any]:
+    assert workshop.id is not None
+    return {"s": statements.snapshot(session, workshop, field),
+            "history": statements.history(session=session, field=field),
+            "after": latest_event_id(session, workshop_id=workshop.id)}
+
+
+def _console(request: Request, session: Session, workshop: Workshop, field: Field, *,
+             message: str | None = None, error: str | None = None,
+             status_code: int = 200) -> Response:
+    return render(request, "facilitator/_statement.html", status_code=status_code,
+                  workshop=workshop, field=field, message=message, error=error,
+                  **console_context(session, workshop, field))
+
+
+def _field(session: Session, workshop: Workshop, moderator: Moderator, key: str) -> Field:
+    field = workshops.get_field(session=session, workshop=workshop, key=key)
+    assert field.id is not None
+    moderator.require_field(field.id)
+    return field
+
+
+@router.get("/w/{slug}/facilitate/{field_key}/statement")
+def console(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
+            moderator: ModeratorDep) -> Response:
+    """The facilitator's guiding-sentence panel, for its live refresh."""
+    return _console(request, session, workshop, _field(session, workshop, moderator, field_key))
+
+
+@router.post("/w/{slug}/facilitate/{field_key}/statement/draft")
+def draft(field_key: str, workshop: WorkshopDep, session: SessionDep, moderator: ModeratorDep,
+          text: Annotated[str, Form()] = "") -> Response:
+    """Save the draft while the facilitator types; boards show it at once."""
+    field = _field(session, workshop, moderator, field_key)
+    statements.set_draft(session=session, workshop=workshop, moderator=moderator, field=field,
+                         text=text)
+    return Response(status_code=204)
+
+
+@router.post("/w/{slug}/facilitate/{field_key}/statement")
+def act(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
+        moderator: ModeratorDep, gettext: GettextDep,
+        op: Annotated[str, Form(max_length=20)] = "draft",
+        text: Annotated[str, Form()] = "") -> Response:
+    """Save the draft, take a proposal into it, adopt it, or open/close proposals."""
+    field = _field(session, workshop, moderator, field_key)
+    args: dict[str, Any] = {"session": session, "workshop": workshop, "moderator": moderator,
+                            "field": field}
+    action, _, target = op.partition(":")
+    try:
+        if action == "adopt":
+            statements.adopt(**args, text=text)
+            message = gettext("Leitsatz beschlossen.")
+        elif action == "take":
+            proposal = session.get(StatementProposal, int(target) if target.isdigit() else 0)
+            if proposal is None or proposal.field_id != field.id:
+                raise InvalidInput("Diesen Vorschlag gibt es nicht (mehr).")
+            statements.set_draft(**args, text=f"{text.strip()} {proposal.text}".strip())
+            message = gettext("In den Entwurf übernommen.")
+        elif action in ("open", "close", "auto"):
+            statements.set_open(**args, open_={"open": True, "close": False}.get(action))
+            message = gettext("Gespeichert.")
+        else:
+            statements.set_draft(**args, text=text)
+            message = gettext("Entwurf gespeichert.")
+    except DomainError as exc:
+        session.rollback()
+        return _console(request, session, workshop, field, error=exc.render(gettext),
+                        status_code=exc.status_code)
+    if is_htmx(request):
+        return _console(request, session, workshop, field, message=message)
+    return RedirectResponse(f"/w/{workshop.slug}/facilitate/{field.key}#statement-console",
+                            status_code=303)

@@ -1,0 +1,88 @@
+"""Guiding sentence over HTTP: phone forms (with and without htmx), console, and the API."""
+
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+
+from tests.conftest import AuthActions
+
+SENTENCE = ("Mit diesem Handlungsfeld wollen wir für den Westharz erreichen, dass die Region "
+            "attraktiv und lebenswert für alle Generationen bleibt und wir neue Konzeptideen "
+            "verwirklichen können.")
+
+
+def soup(html: str) -> BeautifulSoup:
+    return BeautifulSoup(html, "html.parser")
+
+
+def test_phone_proposes_and_supports(client: TestClient, auth: AuthActions) -> None:
+    auth.join_in_browser()
+    slug = auth.workshop.slug
+    page = soup(client.get(f"/w/{slug}/me/hf1").text)
+    label = page.select_one("label[for=statement-text]").text
+    assert label == "Mit diesem Handlungsfeld wollen wir für den Westharz erreichen, dass …"
+    response = client.post(f"/w/{slug}/statement/hf1/propose",
+                           data={"text": "<i>alle</i> gut leben"})
+    assert response.status_code == 303
+    page = soup(client.get(f"/w/{slug}/me/hf1").text)
+    item = page.select_one(".statement-proposals li")
+    assert item.select_one("p").get_text(" ", strip=True) == "… <i>alle</i> gut leben Ihr Vorschlag"
+    proposal = item.select_one("input[name=proposal]")["value"]
+    htmx = client.post(f"/w/{slug}/statement/hf1/support", headers={"HX-Request": "true"},
+                       data={"proposal": proposal})
+    fragment = soup(htmx.text)
+    assert fragment.select_one(".support").text == "1 Stimme"
+    assert fragment.select_one("button[value=withdraw]") is not None
+    twice = client.post(f"/w/{slug}/statement/hf1/support", headers={"HX-Request": "true"},
+                        data={"proposal": proposal})
+    assert twice.status_code == 409
+    assert "schon" in soup(twice.text).select_one("[role=alert]").text
+    empty = client.post(f"/w/{slug}/statement/hf1/propose", data={"text": "  "})
+    assert empty.status_code == 422
+
+
+def test_console_takes_drafts_and_adopts(client: TestClient, auth: AuthActions) -> None:
+    slug = auth.workshop.slug
+    api = f"/api/v1/workshops/{slug}/fields/hf1/statement"
+    client.post(f"{api}/proposals", headers=auth.participant_headers(),
+                json={"text": "die Region attraktiv und lebenswert für alle Generationen bleibt"})
+    proposal = client.get(api).json()["proposals"][0]["id"]
+    auth.facilitate_in_browser()
+    console = f"/w/{slug}/facilitate/hf1/statement"
+    taken = client.post(console, headers={"HX-Request": "true"},
+                        data={"op": f"take:{proposal}", "text": ""})
+    assert soup(taken.text).select_one("textarea#draft").text.startswith("die Region attraktiv")
+    assert client.post(f"{console}/draft", data={"text": "im Entwurf"}).status_code == 204
+    assert client.get(api).json()["draft"] == "im Entwurf"
+    completion = ("die Region attraktiv und lebenswert für alle Generationen bleibt und wir neue "
+                  "Konzeptideen verwirklichen können.")
+    adopted = client.post(console, data={"op": "adopt", "text": completion})
+    assert adopted.status_code == 303
+    data = client.get(api).json()
+    assert (data["sentence"], data["version"], data["draft"]) == (SENTENCE, 1, "")
+    board = soup(client.get(f"/w/{slug}/board/hf1").text)
+    assert board.select_one("#statement .adopted").text == SENTENCE
+    closed = client.post(console, data={"op": "close"})
+    assert closed.status_code == 303 and client.get(api).json()["open"] is False
+
+
+def test_statement_api_rules(client: TestClient, auth: AuthActions) -> None:
+    slug = auth.workshop.slug
+    api = f"/api/v1/workshops/{slug}"
+    headers = auth.participant_headers()
+    created = client.post(f"{api}/fields/hf2/statement/proposals", headers=headers,
+                          json={"text": "die Ortskerne lebenswert bleiben"})
+    assert created.status_code == 201
+    proposal = created.json()["proposals"][0]["id"]
+    supported = client.post(f"{api}/statement-proposals/{proposal}/support", headers=headers)
+    assert supported.json()["proposals"][0]["support"] == 1
+    again = client.post(f"{api}/statement-proposals/{proposal}/support", headers=headers)
+    assert again.status_code == 409
+    withdrawn = client.delete(f"{api}/statement-proposals/{proposal}/support", headers=headers)
+    assert withdrawn.json()["proposals"][0]["support"] == 0
+    too_long = client.post(f"{api}/fields/hf2/statement/proposals", headers=headers,
+                           json={"text": "x" * 401})
+    assert too_long.status_code == 422
+    assert client.post(f"{api}/fields/hf2/statement/adopt", headers=headers,
+                       json={"text": "x"}).status_code == 403
+    assert client.post(f"{api}/fields/hf2/statement/proposals",
+                       json={"text": "x"}).status_code == 401

@@ -1,0 +1,141 @@
+"""Guiding sentences: propose, support and withdraw (also concurrently), draft, adopt, history."""
+
+import threading
+
+import pytest
+from sqlmodel import Session, select
+
+from app import phases, statements
+from app.access import MAIN, Moderator
+from app.db import Database
+from app.errors import Conflict, InvalidInput, NotAllowed
+from app.events import StatementChanged
+from app.models import StatementSupport, Workshop
+from app.text import join_sentence
+from app.workshops import get_field
+from tests.conftest import RecordedEvents
+from tests.factories import make_participant, make_workshop
+
+
+@pytest.fixture
+def westharz(session: Session) -> Workshop:
+    return make_workshop(session, westharz=True)
+
+
+def test_stem_and_full_sentence(session: Session, westharz: Workshop) -> None:
+    field = get_field(session=session, workshop=westharz, key="hf1")
+    stem = statements.stem(westharz, field)
+    assert stem == "Mit diesem Handlungsfeld wollen wir für den Westharz erreichen, dass …"
+    completion = ("die Region attraktiv und lebenswert für alle Generationen bleibt und wir "
+                  "neue Konzeptideen verwirklichen können.")
+    assert join_sentence(stem, "… " + completion) == (
+        "Mit diesem Handlungsfeld wollen wir für den Westharz erreichen, dass " + completion)
+
+
+def test_propose_support_rank_and_withdraw(session: Session, westharz: Workshop,
+                                           events: RecordedEvents) -> None:
+    anna, ben, cem = (make_participant(session, westharz) for _ in range(3))
+    first = statements.propose(session=session, workshop=westharz, participant=anna,
+                               field="hf1", text="… die Region <lebenswert> bleibt.")
+    assert first.text == "die Region <lebenswert> bleibt."
+    second = statements.propose(session=session, workshop=westharz, participant=ben,
+                                field="hf1", text="alle Generationen gut leben.")
+    for person in (anna, ben, cem):
+        statements.support(session=session, workshop=westharz, participant=person,
+                           proposal_id=second.id or 0)
+    statements.support(session=session, workshop=westharz, participant=anna,
+                       proposal_id=first.id or 0)
+    with pytest.raises(Conflict, match="schon"):
+        statements.support(session=session, workshop=westharz, participant=anna,
+                           proposal_id=first.id or 0)
+    field = get_field(session=session, workshop=westharz, key="hf1")
+    ranked = statements.ranked(session=session, field=field)
+    assert [(p.text, p.support) for p in ranked] == [("alle Generationen gut leben.", 3),
+                                                     ("die Region <lebenswert> bleibt.", 1)]
+    statements.withdraw(session=session, workshop=westharz, participant=ben,
+                        proposal_id=second.id or 0)
+    assert statements.ranked(session=session, field=field)[0].support == 2
+    with pytest.raises(Conflict, match="nicht"):
+        statements.withdraw(session=session, workshop=westharz, participant=ben,
+                            proposal_id=second.id or 0)
+    last = events.published[-1]
+    assert isinstance(last, StatementChanged) and last.field == "hf1" and last.open
+
+
+@pytest.mark.parametrize(("text", "message"), [("  ", "ergänzen Sie den Satz"),
+                                               ("… ", "ergänzen Sie den Satz"),
+                                               ("x" * 401, "Höchstens 400")])
+def test_bad_proposals(session: Session, westharz: Workshop, text: str, message: str) -> None:
+    anna = make_participant(session, westharz)
+    with pytest.raises(InvalidInput, match=message):
+        statements.propose(session=session, workshop=westharz, participant=anna, field="hf1",
+                           text=text)
+
+
+def test_closed_statement_phase(session: Session, westharz: Workshop) -> None:
+    anna = make_participant(session, westharz)
+    phases.set_phase(session=session, workshop=westharz, moderator=MAIN, phase="plenary")
+    with pytest.raises(Conflict, match="keine Leitsätze"):
+        statements.propose(session=session, workshop=westharz, participant=anna, field="hf2",
+                           text="x")
+    session.rollback()
+    field = get_field(session=session, workshop=westharz, key="hf2")
+    statements.set_open(session=session, workshop=westharz, moderator=MAIN, field=field,
+                        open_=True)
+    statements.propose(session=session, workshop=westharz, participant=anna, field="hf2",
+                       text="x")
+    with pytest.raises(InvalidInput, match="„hf9“"):
+        statements.propose(session=session, workshop=westharz, participant=anna, field="hf9",
+                           text="x")
+
+
+def test_draft_adopt_and_history(session: Session, westharz: Workshop,
+                                 events: RecordedEvents) -> None:
+    field = get_field(session=session, workshop=westharz, key="hf1")
+    statements.set_draft(session=session, workshop=westharz, moderator=MAIN, field=field,
+                         text="die Region attraktiv bleibt")
+    assert events.published[-1].draft == "die Region attraktiv bleibt"  # type: ignore[attr-defined]
+    first = statements.adopt(session=session, workshop=westharz, moderator=MAIN, field=field,
+                             text="die Region attraktiv bleibt.")
+    second = statements.adopt(session=session, workshop=westharz, moderator=MAIN, field=field,
+                              text="die Region attraktiv und lebenswert bleibt.")
+    assert (first.version, second.version) == (1, 2)
+    assert statements.adopted(session=session, field=field).text == (  # type: ignore[union-attr]
+        "die Region attraktiv und lebenswert bleibt.")
+    assert [s.version for s in statements.history(session=session, field=field)] == [1, 2]
+    changed = events.published[-1]
+    assert isinstance(changed, StatementChanged)
+    assert (changed.adopted, changed.version, changed.draft) == (
+        "die Region attraktiv und lebenswert bleibt.", 2, "")
+    table = Moderator(label="Tisch", field_id=get_field(session=session, workshop=westharz,
+                                                          key="hf2").id, link_id=1)
+    with pytest.raises(NotAllowed):
+        statements.adopt(session=session, workshop=westharz, moderator=table, field=field,
+                         text="x")
+
+
+def test_concurrent_support_counts_once(db: Database) -> None:
+    with db.session(write=True) as session:
+        workshop = make_workshop(session, westharz=True)
+        anna = make_participant(session, workshop)
+        proposal = statements.propose(session=session, workshop=workshop, participant=anna,
+                                      field="hf1", text="gemeinsam")
+    outcomes: list[str] = []
+
+    def tap() -> None:
+        with db.session(write=True) as own:
+            try:
+                statements.support(session=own, workshop=workshop, participant=anna,
+                                   proposal_id=proposal.id or 0)
+                outcomes.append("ok")
+            except Conflict:
+                outcomes.append("again")
+
+    threads = [threading.Thread(target=tap) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["again"] * 9 + ["ok"]
+    with db.session() as session:
+        assert len(session.exec(select(StatementSupport)).all()) == 1
