@@ -86,3 +86,36 @@ def test_statement_api_rules(client: TestClient, auth: AuthActions) -> None:
                        json={"text": "x"}).status_code == 403
     assert client.post(f"{api}/fields/hf2/statement/proposals",
                        json={"text": "x"}).status_code == 401
+
+
+SEED = {
+    "hf1": "die Region attraktiv und lebenswert für alle Generationen bleibt und wir neue "
+           "Konzeptideen verwirklichen können.",
+    "hf2": "die Ortskerne lebenswert bleiben und sich nachhaltig (sozial, ökologisch, "
+           "ökonomisch) entwickeln und dass eine behutsame nachhaltige und an den Naturraum "
+           "angepasste Siedlungsentwicklung im Randbereich möglich ist.",
+    "hf3": "die historische Kulturlandschaft der Region den hier lebenden Menschen in ihrer "
+           "Vielfalt bewusster wird und sie zu schätzen lernt. → „Starke Natur für eine starke "
+           "Region“… Bewusstsein für die Region stärken",
+    "hf4": "der Harz ein innovativerer und attraktiverer Lebens-, Arbeits- und Erholungsraum "
+           "wird und eine Brücke zwischen Tradition und Zukunft schlägt.",
+    "hf5": "Ehrenamt bekannter gemacht wird und Glückorte entdeckt werden und selbstbewusst "
+           "engagiert gepflegt und entwickelt werden.",
+}
+
+
+def test_the_seeds_five_sentences_read_exactly_on_the_boards(client: TestClient,
+                                                             auth: AuthActions) -> None:
+    slug = auth.workshop.slug
+    headers = auth.participant_headers()
+    for field, completion in SEED.items():
+        api = f"/api/v1/workshops/{slug}/fields/{field}/statement"
+        client.post(f"{api}/proposals", headers=headers, json={"text": "… " + completion})
+        proposal = client.get(api).json()["proposals"][0]
+        assert proposal["text"] == completion
+        client.post(f"{api}/adopt", headers=auth.facilitator_headers(),
+                    json={"text": proposal["text"]})
+        board = soup(client.get(f"/w/{slug}/board/{field}").text)
+        expected = ("Mit diesem Handlungsfeld wollen wir für den Westharz erreichen, dass "
+                    + completion)
+        assert board.select_one("#statement .adopted").text == expected
