@@ -222,6 +222,14 @@ class StatementChanged(DomainEvent):
         return join_sentence(self.stem, self.adopted) if self.adopted else None
 
 
+class SurveyChanged(DomainEvent):
+    """A survey was opened, closed or answered: projectors redraw its results."""
+
+    kind = "survey-changed"
+    survey: int
+    status: str
+
+
 class Publisher(Protocol):
     def publish(self, event: DomainEvent) -> None: ...
 

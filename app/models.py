@@ -33,6 +33,7 @@ class Workshop(SQLModel, table=True):
     premoderation: bool = False
     dots_per_participant: int = 5
     dots_per_theme: int = 3
+    survey_min_respondents: int = 5  # fewer: results show counts only (anonymity)
     phase: str = Col(default="working", max_length=20)
     rounds: int = 2
     current_round: int = 1
@@ -283,3 +284,53 @@ class Statement(SQLModel, table=True):
     adopted_at: datetime = Col(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
+
+
+class Survey(SQLModel, table=True):
+    id: int | None = Col(default=None, primary_key=True)
+    workshop_id: int = Col(foreign_key="workshop.id", index=True)
+    title: str = Col(max_length=200)
+    status: str = Col(default="draft", max_length=10)  # draft, open, closed
+    position: int = 0
+    created_at: datetime = Col(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class Question(SQLModel, table=True):
+    id: int | None = Col(default=None, primary_key=True)
+    survey_id: int = Col(foreign_key="survey.id", index=True)
+    position: int = 0
+    kind: str = Col(max_length=10)  # single, multiple, rating, ranking, text, number
+    text: str = Col(max_length=300)
+    required: bool = False
+    options: list[str] = Col(default_factory=list, sa_column=Column(JSON, nullable=False))
+    max_choices: int | None = None
+    scale_min: int = 1
+    scale_max: int = 5
+    label_min: str = Col(default="", max_length=60)
+    label_max: str = Col(default="", max_length=60)
+
+
+class SurveyResponse(SQLModel, table=True):
+    """One respondent's answers: a participant (live) or a row of an imported file."""
+
+    __tablename__ = "survey_response"
+    __table_args__ = (UniqueConstraint("survey_id", "participant_id"),)
+
+    id: int | None = Col(default=None, primary_key=True)
+    survey_id: int = Col(foreign_key="survey.id", index=True)
+    participant_id: int | None = Col(default=None, foreign_key="participant.id")
+    source: str = Col(default="", max_length=120)  # "" live, else the import's label
+    created_at: datetime = Col(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class Answer(SQLModel, table=True):
+    id: int | None = Col(default=None, primary_key=True)
+    response_id: int = Col(foreign_key="survey_response.id", index=True)
+    question_id: int = Col(foreign_key="question.id", index=True)
+    # Choices and rankings: option indexes; rating and number: one number; text: a string.
+    value: Any = Col(default=None, sa_column=Column(JSON, nullable=True))
+    hidden: bool = False  # free text hidden by the facilitator

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from app.errors import Conflict, NotFound
 from app.models import Category, Field, Remark, Theme, Workshop
+from app.surveys import SurveyDef, create_survey
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -82,6 +83,8 @@ class WorkshopDef(_Strict):
     dots: Annotated[int, Constraint(ge=1, le=20)] = 5
     dots_per_theme: Annotated[int, Constraint(ge=1, le=20)] = 3
     remarks: list[Annotated[str, StringConstraints(min_length=1, max_length=300)]] = []
+    survey_min_respondents: Annotated[int, Constraint(ge=1, le=100)] = 5
+    surveys: list[SurveyDef] = []
     categories: list[CategoryDef] = DEFAULT_CATEGORIES
     fields: list[FieldDef]
 
@@ -210,7 +213,7 @@ def create_workshop(*, session: Session, definition: WorkshopDef) -> Workshop:
         join_code=_free_join_code(session, definition.join_code),
         **definition.model_dump(include={"title", "region", "region_name", "date", "place",
                                          "leitbild", "goals", "statement_stem", "questions",
-                                         "rounds", "dots_per_theme"}),
+                                         "rounds", "dots_per_theme", "survey_min_respondents"}),
         dots_per_participant=definition.dots,
     )
     session.add(workshop)
@@ -220,6 +223,9 @@ def create_workshop(*, session: Session, definition: WorkshopDef) -> Workshop:
         session.add(Category(workshop_id=workshop.id, position=position, **category.model_dump()))
     for text in definition.remarks:
         session.add(Remark(workshop_id=workshop.id, text=text))
+    for index, survey in enumerate(definition.surveys):
+        create_survey(session=session, workshop=workshop, definition=survey, position=index,
+                      commit=False)
     position = 0
     for field_def in definition.fields:
         parent = _add_field(session, workshop.id, field_def, None, position)
