@@ -110,7 +110,7 @@ def test_results_per_kind_and_small_numbers(session: Session, westharz: Workshop
     assert rating.distribution == {1: 1, 2: 0, 3: 1, 4: 2, 5: 1}
     assert (rating.mean, rating.median) == (3.4, 4.0)
     ranking = live["ranking3"]
-    assert ranking.average_ranks == [1.8, 2.6, 1.6, 4.0, 5.0]
+    assert ranking.average_ranks == [1.8, 2.8, 1.4, 4.0, 5.0]
     assert [t for _, t in live["text2"].texts] == ["Goslar"] * 5
 
 
