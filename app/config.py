@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, description="Port the server listens on.")
     secret_key: str = Field(default="", description="Signs cookies and tokens; generated if empty.")
     max_body_bytes: int = Field(default=64 * 1024, description="Largest request body accepted.")
+    max_upload_bytes: int = Field(default=5 * 1024 * 1024,
+                                  description="Largest file upload (survey CSV import).")
     sse_ping_seconds: float = Field(default=15.0, description="Heartbeat interval of live streams.")
 
     @cached_property

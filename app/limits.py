@@ -17,18 +17,25 @@ class BodyTooLarge(HTTPException):
         super().__init__(status_code=413, detail=_detail(max_bytes))
 
 
+UPLOAD_SUFFIXES = ("/import", "/import/confirm")
+
+
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, max_upload_bytes: int) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.body_bytes = max_bytes
+        self.upload_bytes = max_upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        # File imports may be larger than any form or card; everything else stays small.
+        upload = scope["path"].endswith(UPLOAD_SUFFIXES)
+        limit = self.upload_bytes if upload else self.body_bytes
         length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            await self._reject(scope, send)
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            await self._reject(scope, send, limit)
             return
         received = 0
         started = False
@@ -38,8 +45,8 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLarge(self.max_bytes)
+                if received > limit:
+                    raise BodyTooLarge(limit)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -52,10 +59,11 @@ class BodySizeLimit:
             await self.app(scope, limited_receive, tracking_send)
         except BodyTooLarge:
             if not started:
-                await self._reject(scope, send)
+                await self._reject(scope, send, limit)
 
-    async def _reject(self, scope: Scope, send: Send) -> None:
-        detail = _detail(self.max_bytes)
+    @staticmethod
+    async def _reject(scope: Scope, send: Send, limit: int) -> None:
+        detail = _detail(limit)
         if scope["path"].startswith("/api/"):
             body = json.dumps({"detail": detail}, ensure_ascii=False).encode()
             content_type = b"application/json"

@@ -33,6 +33,7 @@ from app.events import (
     ProposalsChanged,
     RemarksChanged,
     StatementChanged,
+    SurveyChanged,
     ThemeDotsChanged,
     TimerChanged,
     events_since,
@@ -134,11 +135,19 @@ class PlenaryConsoleView:
 
 
 @dataclass(frozen=True)
+class SurveyView:
+    """A survey's projector page: told when its results changed, it refetches them."""
+
+    survey: int
+
+
+@dataclass(frozen=True)
 class ApiView:
     """Every event of the workshop as JSON."""
 
 
-View = BoardView | ConsoleView | StatementView | PlenaryView | PlenaryConsoleView | ApiView
+View = (BoardView | ConsoleView | StatementView | PlenaryView | PlenaryConsoleView | SurveyView
+        | ApiView)
 _PLENARY_EVENTS = (PlenaryChanged, ThemeDotsChanged, RemarksChanged, ProposalsChanged)
 Messages = list[ServerSentEvent]
 
@@ -166,6 +175,9 @@ class Views:
             messages = [ServerSentEvent(data="", event="changed")] if changed else []
         elif isinstance(view, PlenaryView):
             messages = self._plenary(event, view)
+        elif isinstance(view, SurveyView):
+            concerned = isinstance(event, SurveyChanged) and event.survey == view.survey
+            messages = [ServerSentEvent(data="", event="changed")] if concerned else []
         elif isinstance(view, StatementView):
             messages = []
             if isinstance(event, StatementChanged) and event.field == view.field:

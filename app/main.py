@@ -25,6 +25,7 @@ from app.routes import (
     participant,
     plenary,
     statements,
+    surveys,
 )
 from app.templating import LOCALES, Templates
 
@@ -54,7 +55,8 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> Fas
         docs_url="/api/docs", redoc_url=None, openapi_url="/api/v1/openapi.json",
     )
     app.state.context = context
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
+                       max_upload_bytes=settings.max_upload_bytes)
     # Phones on a weak signal: compress pages and assets (Starlette leaves SSE streams alone).
     app.add_middleware(GZipMiddleware, minimum_size=500)
 
@@ -68,7 +70,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> Fas
 
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
-    for module in (participant, board, plenary, statements, facilitator, moderation, organizer,
-                   api):
+    for module in (participant, board, plenary, statements, surveys, facilitator, moderation,
+                   organizer, api):
         app.include_router(module.router)
     return app

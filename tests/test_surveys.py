@@ -200,7 +200,7 @@ def test_import_windows_1252_semicolons_with_umlauts(session: Session,
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig"])
 def test_import_utf8_with_and_without_bom_and_commas(session: Session, westharz: Workshop,
                                                      encoding: str) -> None:
-    survey, q = survey_and_questions(session, westharz)
+    survey, _q = survey_and_questions(session, westharz)
     text = ('"Wie alt sind Sie?","Wie möchten Sie sich weiter beteiligen?"\n'
             '"18–29","Newsletter|Projektidee einreichen"\n')
     table = read_table(decode(text.encode(encoding)))

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from app import cards, participants, phases, statements, workshops
+from app import cards, participants, phases, statements, surveys, workshops
 from app.deps import (
     PARTICIPANT_COOKIE,
     ContextDep,
@@ -87,7 +87,8 @@ def choose_field(request: Request, workshop: WorkshopDep, session: SessionDep,
     per_field = Counter(card.field for card in mine)
     return render(request, "participant/fields.html", workshop=workshop, participant=participant,
                   fields=workshops.fields_of(session=session, workshop=workshop),
-                  mine=per_field)
+                  mine=per_field,
+                  open_surveys=surveys.open_surveys(session=session, workshop=workshop))
 
 
 def _posting_page(request: Request, session: Session, workshop: Workshop, field: Field,

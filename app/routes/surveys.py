@@ -1,0 +1,336 @@
+"""Surveys: answering on the phone, live results and charts, the facilitator's editor, import."""
+
+from functools import lru_cache
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Header, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+from sse_starlette import EventSourceResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+
+from app import charts, survey_import, surveys
+from app.access import Moderator
+from app.deps import (
+    ContextDep,
+    GettextDep,
+    ModeratorDep,
+    ParticipantDep,
+    SessionDep,
+    WorkshopDep,
+    event_stream,
+    load_workshop,
+    render,
+)
+from app.errors import N_, DomainError, InvalidInput, NotFound
+from app.events import latest_event_id
+from app.live import SurveyView
+from app.models import Participant, Survey, Workshop
+
+router = APIRouter(tags=["surveys"])
+KIND_LABELS = {"single": N_("Einfachauswahl"), "multiple": N_("Mehrfachauswahl"),
+               "rating": N_("Bewertungsskala"), "ranking": N_("Rangfolge"),
+               "text": N_("Freitext"), "number": N_("Zahl")}
+
+
+def form_answers(form: FormData, questions: list[Any]) -> dict[int, Any]:
+    """Answers from the phone form: q-ID (one value), q-ID[] (several), q-ID-rank-N (places)."""
+    values: dict[int, Any] = {}
+    for question in questions:
+        key = f"q-{question.id}"
+        if question.kind == "multiple":
+            values[question.id] = [str(v) for v in form.getlist(key)]
+        elif question.kind == "ranking":
+            places = [(str(form.get(f"{key}-rank-{i}") or ""), i)
+                      for i in range(len(question.options))]
+            if any(place for place, _ in places):
+                if not all(place.isdigit() for place, _ in places):
+                    raise InvalidInput("„{question}“: bitte jeden Platz genau einmal vergeben.",
+                                       question=question.text)
+                values[question.id] = [i for _, i in sorted((int(p), i) for p, i in places)]
+        else:
+            values[question.id] = form.get(key)
+    return values
+
+
+def _redisplay(questions: list[Any], values: dict[int, Any]) -> dict[int, Any]:
+    """Form values in the stored shape, so that a form with an error shows them again."""
+    shown: dict[int, Any] = {}
+    for question in questions:
+        value = values.get(question.id)
+        if question.kind in ("single", "multiple"):
+            items = value if isinstance(value, list) else [value]
+            shown[question.id] = [int(str(v)) for v in items if str(v).isdigit()]
+        elif question.kind == "rating":
+            shown[question.id] = int(str(value)) if str(value).isdigit() else None
+        else:
+            shown[question.id] = value
+    return shown
+
+
+def _phone(request: Request, session: Session, workshop: Workshop, survey: Survey,
+           participant: Participant, *, values: dict[int, Any] | None = None,
+           message: str | None = None, error: str | None = None,
+           status_code: int = 200) -> Response:
+    return render(request, "surveys/phone.html", status_code=status_code, workshop=workshop,
+                  survey=survey, questions=surveys.questions_of(session=session, survey=survey),
+                  values=values if values is not None else surveys.my_answers(
+                      session=session, survey=survey, participant=participant),
+                  message=message, error=error)
+
+
+@router.get("/w/{slug}/surveys/{survey_id}/me")
+def phone(survey_id: int, request: Request, workshop: WorkshopDep, session: SessionDep,
+          participant: ParticipantDep, gettext: GettextDep,
+          saved: Annotated[int, Query()] = 0) -> Response:
+    """The survey on the phone; earlier answers are filled in."""
+    survey = surveys.get_survey(session=session, workshop=workshop, survey_id=survey_id)
+    return _phone(request, session, workshop, survey, participant,
+                  message=gettext("Danke, Ihre Antworten sind gespeichert.") if saved else None)
+
+
+@router.post("/w/{slug}/surveys/{survey_id}/me")
+async def answer(survey_id: int, request: Request, workshop: WorkshopDep, session: SessionDep,
+                 participant: ParticipantDep, gettext: GettextDep) -> Response:
+    """Send (or change) one's answers."""
+    form = await request.form()
+
+    def save() -> Response:
+        survey = surveys.get_survey(session=session, workshop=workshop, survey_id=survey_id)
+        questions = surveys.questions_of(session=session, survey=survey)
+        values: dict[int, Any] = {}
+        try:
+            values = form_answers(form, questions)
+            surveys.answer(session=session, workshop=workshop, participant=participant,
+                           survey=survey, values=values)
+        except DomainError as exc:
+            session.rollback()
+            return _phone(request, session, workshop, survey, participant,
+                          values=_redisplay(questions, values), error=exc.render(gettext),
+                          status_code=exc.status_code)
+        return RedirectResponse(f"/w/{workshop.slug}/surveys/{survey.id}/me?saved=1",
+                                status_code=303)
+
+    return await run_in_threadpool(save)
+
+
+def _results(session: Session, workshop: Workshop, survey: Survey,
+             include_hidden: bool = False) -> dict[str, Any]:
+    assert workshop.id is not None
+    by_source = surveys.results(session=session, workshop=workshop, survey=survey,
+                                include_hidden=include_hidden)
+    return {"by_source": by_source,
+            "counts": {source: surveys.respondent_count(session=session, survey=survey,
+                                                        source=source) for source in by_source},
+            "version": latest_event_id(session, workshop_id=workshop.id)}
+
+
+@router.get("/w/{slug}/survey/{survey_id}")
+def projector(survey_id: int, request: Request, workshop: WorkshopDep,
+              session: SessionDep) -> Response:
+    """Live results for the projector: a chart per question, per source."""
+    survey = surveys.get_survey(session=session, workshop=workshop, survey_id=survey_id)
+    return render(request, "surveys/projector.html", workshop=workshop, survey=survey,
+                  **_results(session, workshop, survey))
+
+
+@router.get("/w/{slug}/survey/{survey_id}/results")
+def results_fragment(survey_id: int, request: Request, workshop: WorkshopDep,
+                     session: SessionDep) -> Response:
+    """The results alone, refetched when answers arrive."""
+    survey = surveys.get_survey(session=session, workshop=workshop, survey_id=survey_id)
+    return render(request, "surveys/_results.html", workshop=workshop, survey=survey,
+                  **_results(session, workshop, survey))
+
+
+@lru_cache(maxsize=256)
+def _chart(kind: str, result_json: str) -> bytes | None:
+    result = surveys.QuestionResult.model_validate_json(result_json)
+    if kind == "png":
+        return charts.png(result)
+    svg = charts.svg(result)
+    return svg.encode() if svg else None
+
+
+@router.get("/w/{slug}/survey/{survey_id}/chart/{question_id}.{kind}")
+def chart(survey_id: int, question_id: int, kind: str, workshop: WorkshopDep,
+          session: SessionDep, source: Annotated[str, Query(max_length=120)] = "") -> Response:
+    """One question's chart as SVG or PNG; identical results are drawn once (cached)."""
+    if kind not in ("svg", "png"):
+        raise InvalidInput("Nur SVG oder PNG.")
+    survey = surveys.get_survey(session=session, workshop=workshop, survey_id=survey_id)
+    by_source = surveys.results(session=session, workshop=workshop, survey=survey)
+    result = next((r for r in by_source.get(source, []) if r.question_id == question_id), None)
+    if result is None:
+        raise NotFound("Diese Frage gibt es nicht (mehr).")
+    body = _chart(kind, result.model_dump_json())
+    if body is None:
+        raise NotFound("Für diese Frage gibt es (noch) kein Diagramm.")
+    media = "image/png" if kind == "png" else "image/svg+xml"
+    return Response(body, media_type=media, headers={"Cache-Control": "no-cache"})
+
+
+def _editor(request: Request, session: Session, workshop: Workshop, *,
+            message: str | None = None, error: str | None = None, status_code: int = 200,
+            mapping: dict[str, Any] | None = None) -> Response:
+    items = []
+    for survey in surveys.surveys_of(session=session, workshop=workshop):
+        results = surveys.results(session=session, workshop=workshop, survey=survey,
+                                  include_hidden=True)
+        items.append({"survey": survey,
+                      "questions": surveys.questions_of(session=session, survey=survey),
+                      "texts": [r for rs in results.values() for r in rs if r.kind == "text"],
+                      "count": surveys.respondent_count(session=session, survey=survey)})
+    return render(request, "surveys/editor.html", status_code=status_code, workshop=workshop,
+                  items=items, kinds=KIND_LABELS, message=message, error=error,
+                  mapping=mapping)
+
+
+@router.get("/w/{slug}/surveys")
+def editor(request: Request, workshop: WorkshopDep, session: SessionDep,
+           moderator: ModeratorDep, gettext: GettextDep,
+           done: Annotated[str | None, Query(max_length=20)] = None) -> Response:
+    """The facilitator's surveys: open/close, questions, free-text moderation, import."""
+    moderator.require_whole_workshop()
+    return _editor(request, session, workshop,
+                   message=gettext("Gespeichert.") if done else None)
+
+
+def _done(workshop: Workshop) -> Response:
+    return RedirectResponse(f"/w/{workshop.slug}/surveys?done=1", status_code=303)
+
+
+@router.post("/w/{slug}/surveys")
+async def edit(request: Request, workshop: WorkshopDep, session: SessionDep,
+               moderator: ModeratorDep, gettext: GettextDep) -> Response:
+    """Create a survey, add or remove questions, open or close, hide free-text answers."""
+    form = await request.form()
+    return await run_in_threadpool(_edit, form, request, workshop, session, moderator, gettext)
+
+
+def _edit(form: FormData, request: Request, workshop: Workshop, session: Session,
+          moderator: Moderator, gettext: GettextDep) -> Response:
+    op, _, target = str(form.get("op") or "").partition(":")
+    number = int(target) if target.isdigit() else 0
+    args: dict[str, Any] = {"session": session, "workshop": workshop, "moderator": moderator}
+    try:
+        moderator.require_whole_workshop()
+        if op == "create":
+            definition = surveys.SurveyDef(title=str(form.get("title") or "").strip() or "—",
+                                           questions=[_question(form)])
+            surveys.create_survey(session=session, workshop=workshop, definition=definition,
+                                  position=len(surveys.surveys_of(session=session,
+                                                                  workshop=workshop)))
+        elif op in ("open", "close", "draft"):
+            survey = surveys.get_survey(session=session, workshop=workshop, survey_id=number)
+            surveys.set_status(**args, survey=survey,
+                               status={"close": "closed"}.get(op, op))
+        elif op == "add":
+            survey = surveys.get_survey(session=session, workshop=workshop, survey_id=number)
+            surveys.add_question(**args, survey=survey, definition=_question(form))
+        elif op == "remove":
+            survey_id, _, question_id = target.partition("-")
+            survey = surveys.get_survey(session=session, workshop=workshop,
+                                        survey_id=int(survey_id or 0))
+            surveys.remove_question(**args, survey=survey, question_id=int(question_id or 0))
+        elif op in ("hide", "show"):
+            survey_id, _, answer_id = target.partition("-")
+            survey = surveys.get_survey(session=session, workshop=workshop,
+                                        survey_id=int(survey_id or 0))
+            surveys.hide_text_answer(**args, survey=survey, answer_id=int(answer_id or 0),
+                                     hidden=op == "hide")
+        else:
+            raise InvalidInput("Unbekannte Aktion.")
+    except DomainError as exc:
+        session.rollback()
+        return _editor(request, session, workshop, error=exc.render(gettext),
+                       status_code=exc.status_code)
+    except ValueError as exc:  # the question form did not describe a valid question
+        session.rollback()
+        return _editor(request, session, workshop, status_code=422,
+                       error=gettext("Die Frage ist unvollständig: ") + _first_error(exc))
+    return _done(workshop)
+
+
+def _first_error(exc: ValueError) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        return str(first.get("ctx", {}).get("error") or first.get("msg"))
+    return str(exc)
+
+
+def _question(form: FormData) -> surveys.QuestionDef:
+    def text(name: str) -> str:
+        return str(form.get(name) or "").strip()
+
+    options = [line.strip() for line in text("options").splitlines() if line.strip()]
+    data: dict[str, Any] = {"kind": text("kind") or "single", "text": text("text"),
+                            "required": form.get("required") == "on", "options": options,
+                            "label_min": text("label_min"), "label_max": text("label_max")}
+    for name in ("max_choices", "scale_min", "scale_max"):
+        if text(name):
+            data[name] = text(name)
+    return surveys.QuestionDef.model_validate(data)
+
+
+@router.post("/w/{slug}/surveys/{survey_id}/import")
+def upload(survey_id: int, request: Request, workshop: WorkshopDep, session: SessionDep,
+           moderator: ModeratorDep, gettext: GettextDep,
+           file: Annotated[UploadFile, File()], label: Annotated[str, Form()] = "") -> Response:
+    """Step 1 of an import: read the file and propose which column answers which question."""
+    try:
+        moderator.require_whole_workshop()
+        survey = surveys.get_survey(session=session, workshop=workshop, survey_id=survey_id)
+        text = survey_import.decode(file.file.read())
+        table = survey_import.read_table(text)
+    except DomainError as exc:
+        return _editor(request, session, workshop, error=exc.render(gettext),
+                       status_code=exc.status_code)
+    questions = surveys.questions_of(session=session, survey=survey)
+    return _editor(request, session, workshop, mapping={
+        "survey": survey, "questions": questions, "headers": table.headers, "csv": text,
+        "rows": len(table.rows), "label": label,
+        "suggested": survey_import.suggest_mapping(questions, table.headers)})
+
+
+@router.post("/w/{slug}/surveys/{survey_id}/import/confirm")
+async def confirm_import(survey_id: int, request: Request, workshop: WorkshopDep,
+                         session: SessionDep, moderator: ModeratorDep,
+                         gettext: GettextDep) -> Response:
+    """Step 2: import with the chosen columns; one bad cell and nothing is imported."""
+    form = await request.form()
+
+    def run() -> Response:
+        survey = surveys.get_survey(session=session, workshop=workshop, survey_id=survey_id)
+        questions = surveys.questions_of(session=session, survey=survey)
+        mapping = {q.id or 0: int(str(form.get(f"map-{q.id}")))
+                   if str(form.get(f"map-{q.id}") or "").isdigit() else None for q in questions}
+        text, label = str(form.get("csv") or ""), str(form.get("label") or "")
+        try:
+            survey_import.import_responses(session=session, workshop=workshop,
+                                           moderator=moderator, survey=survey, data=text,
+                                           mapping=mapping, label=label)
+        except DomainError as exc:
+            session.rollback()
+            table = survey_import.read_table(text) if text.strip() else None
+            return _editor(request, session, workshop, error=exc.render(gettext),
+                           status_code=exc.status_code, mapping={
+                               "survey": survey, "questions": questions,
+                               "headers": table.headers if table else [], "csv": text,
+                               "rows": len(table.rows) if table else 0, "label": label,
+                               "suggested": mapping})
+        return _done(workshop)
+
+    return await run_in_threadpool(run)
+
+
+@router.get("/w/{slug}/survey/{survey_id}/events")
+async def projector_events(slug: str, survey_id: int, context: ContextDep,
+                           last_event_id: Annotated[int | None, Header()] = None,
+                           after: Annotated[int, Query(ge=0)] = 0) -> EventSourceResponse:
+    """Tells the projector that the survey's results changed."""
+    workshop = await load_workshop(context, slug)
+    return event_stream(context, workshop, last_event_id=last_event_id, after=after,
+                        view=SurveyView(survey=survey_id))
