@@ -51,8 +51,9 @@ def figure(result: QuestionResult) -> Figure | None:
         ax.bar_label(bars, labels=[str(c) for c in counts], padding=3)
         if result.mean is not None and keys:
             position = (result.mean - keys[0])  # bar index space
+            summary = f"Mittelwert {result.mean:.2f} · Median {result.median:g}"
             ax.axvline(position, color="#a4161a", linewidth=2.5,
-                       label=f"Mittelwert {result.mean:.2f}".replace(".", ","))
+                       label=summary.replace(".", ","))
             ax.legend(loc="upper left", frameon=False)
         ends = f"{keys[0]} = {result.label_min}, {keys[-1]} = {result.label_max}" if (
             result.label_min or result.label_max) else ""

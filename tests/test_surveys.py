@@ -132,7 +132,7 @@ def test_charts_carry_the_numbers(session: Session, westharz: Workshop) -> None:
     assert "5 (100 %)" in texts and "0 (0 %)" in texts
     assert "HF 3: Gelebte Landschaft" in texts
     rating_svg = charts.svg(by_kind["rating"]) or ""
-    assert "Mittelwert 4,00" in rating_svg
+    assert "Mittelwert 4,00 · Median 4" in rating_svg
     png = charts.png(by_kind["ranking"])
     assert png is not None and png.startswith(b"\x89PNG\r\n\x1a\n")
     assert re.search(r"Ø Platz 1,0", charts.svg(by_kind["ranking"]) or "")
