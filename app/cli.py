@@ -100,6 +100,48 @@ def db_upgrade(database_url: DatabaseUrl = None) -> None:
     typer.echo("Datenbank ist auf dem neuesten Stand.")
 
 
+@cli.command()
+def export(
+    slug: Annotated[str, typer.Argument(help="Kurzname des Workshops.")],
+    format: Annotated[str, typer.Option("--format", "-f", help="html, pdf, docx, md, json "
+                                        "oder csv.")] = "docx",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Zieldatei.")] = None,
+    authors: Annotated[bool, typer.Option(help="Namen der Verfassenden zeigen.")] = False,
+    delimiter: Annotated[str, typer.Option(help="Trennzeichen für CSV.")] = ";",
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Exportiert die Ergebnisdokumentation eines Workshops."""
+    from app.report import ReportOptions, build_report
+    from app.report.writers import FORMATS, write
+    from app.workshops import get_workshop
+
+    if format not in FORMATS:
+        typer.echo(f"Unbekanntes Format „{format}“; möglich: {', '.join(FORMATS)}", err=True)
+        raise typer.Exit(2)
+    settings = _settings(database_url=database_url)
+    database.upgrade(settings.resolved_database_url)
+    db = database.Database(settings.resolved_database_url)
+    target = output or Path(f"ergebnisdokumentation-{slug}.{format}")
+    try:
+        with db.session() as session:
+            workshop = get_workshop(session=session, slug=slug)
+            with typer.progressbar(length=4, label="Ergebnisdokumentation") as bar:
+                def step(_name: str) -> None:
+                    bar.update(1)
+
+                report = build_report(session=session, workshop=workshop,
+                                      options=ReportOptions(authors=authors), progress=step)
+                data = write(report, format, delimiter=delimiter)
+                bar.update(1)
+    except DomainError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        db.dispose()
+    target.write_bytes(data)
+    typer.echo(f"{target}: {len(data) / 1024:.0f} KB, {report.stats.cards} Karten.")
+
+
 @admin_cli.command("set-password")
 def admin_set_password(
     database_url: DatabaseUrl = None,

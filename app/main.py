@@ -19,6 +19,7 @@ from app.live import LocalBus, Views
 from app.routes import (
     api,
     board,
+    export,
     facilitator,
     moderation,
     organizer,
@@ -70,7 +71,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> Fas
 
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
-    for module in (participant, board, plenary, statements, surveys, facilitator, moderation,
-                   organizer, api):
+    for module in (participant, board, plenary, statements, surveys, export, facilitator,
+                   moderation, organizer, api):
         app.include_router(module.router)
     return app

@@ -33,6 +33,11 @@ def clock(value: str | datetime | None) -> str:
     return moment.astimezone(LOCAL_TIME).strftime("%H:%M")
 
 
+def clock_date(value: datetime) -> str:
+    """"22.11.2026, 14:35" in German local time."""
+    return value.astimezone(LOCAL_TIME).strftime("%d.%m.%Y, %H:%M")
+
+
 class Templates:
     """Renders templates in a language; the German environment is the default."""
 
@@ -51,6 +56,7 @@ class Templates:
             env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
             env.globals["locale"] = locale
             env.filters["clock"] = clock
+            env.filters["clock_date"] = clock_date
             self._envs[locale] = env
             self._gettext[locale] = catalog.gettext
 

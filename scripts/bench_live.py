@@ -37,7 +37,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--posts", type=int, default=50)
     parser.add_argument("--boards", type=int, default=3)
+    parser.add_argument("--export-cards", type=int, default=2000)
     args = parser.parse_args()
+    export_times(args.export_cards)
     with tempfile.TemporaryDirectory() as tmp:
         server = ServerProcess(Path(tmp), "bench-secret")
         server.start()
@@ -102,6 +104,38 @@ def run(server: ServerProcess, posts: int, boards: int) -> None:
     print(f"{'join page, gzip':<28} {len(gzip.compress(join_page)) / 1024:6.1f} KB")
     print(f"{'phone to first card, gzip':<28} {phone_bytes / 1024:6.1f} KB"
           "   (join, field choice and form pages, CSS, htmx)")
+
+
+def export_times(cards: int = 2000) -> None:
+    """Build the documentation of a workshop with `cards` cards and write every format."""
+    from app.cards import post_card
+    from app.participants import join
+    from app.report import build_report
+    from app.report.writers import FORMATS, write
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'export.sqlite3'}"
+        database.upgrade(url)
+        db = database.Database(url)
+        with db.session(write=True) as session:
+            workshop = make_workshop(session, westharz=True)
+            people = [join(session=session, workshop=workshop) for _ in range(100)]
+            fields = ["hf1", "hf2", "hf3", "hf4", "hf5"]
+            categories = ["strengths", "weaknesses", "potentials", "ideas"]
+            for n in range(cards):
+                post_card(session=session, workshop=workshop, participant=people[n % 100],
+                          field=fields[n % 5], category=categories[n // 5 % 4],
+                          text=f"Karte {n}: ein Gedanke aus der Arbeitsgruppe, kurz notiert")
+            started = time.perf_counter()
+            report = build_report(session=session, workshop=workshop)
+            build_ms = (time.perf_counter() - started) * 1000
+        db.dispose()
+    print(f"Export of a workshop with {cards} cards (report built in {build_ms:.0f} ms):")
+    for fmt in FORMATS:
+        started = time.perf_counter()
+        data = write(report, fmt)
+        print(f"  {fmt:<5} {(time.perf_counter() - started) * 1000:7.0f} ms  "
+              f"{len(data) / 1024:7.0f} KB")
 
 
 def page_weight(base: str, code: str, slug: str) -> int:

@@ -114,3 +114,16 @@ def test_admin_set_password_from_stdin(env: dict[str, str]) -> None:
         assert access.check_organizer_password(session=session, password="ein langes Passwort")
         assert not access.check_organizer_password(session=session, password="falsch")
     db.dispose()
+
+
+def test_export_writes_the_file(env: dict[str, str], tmp_path: Path) -> None:
+    runner.invoke(cli, ["load", str(WESTHARZ)], env=env)
+    target = tmp_path / "doku.docx"
+    result = runner.invoke(cli, ["export", "westharz", "--format", "docx", "--output",
+                                 str(target)], env=env)
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes().startswith(b"PK") and "0 Karten" in result.output
+    wrong = runner.invoke(cli, ["export", "westharz", "--format", "odt"], env=env)
+    assert wrong.exit_code == 2 and "Unbekanntes Format" in wrong.output
+    missing = runner.invoke(cli, ["export", "nirgendwo"], env=env)
+    assert missing.exit_code == 1 and "gibt es nicht" in missing.output

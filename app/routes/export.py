@@ -1,0 +1,48 @@
+"""Downloads of the Ergebnisdokumentation for facilitators and organizers."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from app.deps import ContextDep, ModeratorDep, SessionDep, WorkshopDep, render
+from app.errors import InvalidInput
+from app.report import ReportOptions, build_report
+from app.report.writers import FORMATS, write
+from app.workshops import slugify
+
+router = APIRouter(tags=["export"])
+
+
+@router.get("/w/{slug}/export")
+def export_page(request: Request, workshop: WorkshopDep, moderator: ModeratorDep) -> Response:
+    """Choose format and parts of the documentation."""
+    moderator.require_whole_workshop()
+    return render(request, "report/export.html", workshop=workshop, formats=FORMATS)
+
+
+@router.get("/w/{slug}/export/{fmt}")
+async def export(fmt: str, workshop: WorkshopDep, session: SessionDep,
+                 moderator: ModeratorDep, context: ContextDep,
+                 plenary: Annotated[bool, Query()] = True,
+                 working: Annotated[bool, Query()] = True,
+                 surveys: Annotated[bool, Query()] = True,
+                 appendix: Annotated[bool, Query()] = True,
+                 authors: Annotated[bool, Query()] = False,
+                 delimiter: Annotated[str, Query(pattern="^[;,]$")] = ";") -> Response:
+    """The documentation as a file (DOCX, PDF, HTML, Markdown, JSON or CSV)."""
+    moderator.require_whole_workshop()
+    if fmt not in FORMATS:
+        raise InvalidInput("Dieses Format gibt es nicht: {fmt}.", fmt=fmt[:10])
+    options = ReportOptions(plenary=plenary, working=working, surveys=surveys,
+                            appendix=appendix, authors=authors)
+
+    def make() -> bytes:
+        report = build_report(session=session, workshop=workshop, options=options)
+        return write(report, fmt, delimiter=delimiter)
+
+    body = await run_in_threadpool(make)
+    name = f"ergebnisdokumentation-{slugify(workshop.slug)}.{fmt}"
+    return Response(body, media_type=FORMATS[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

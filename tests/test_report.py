@@ -1,0 +1,183 @@
+"""The report value and every writer, read back with a reader of that format."""
+
+import csv
+import io
+import json
+
+import pytest
+from bs4 import BeautifulSoup
+from docx import Document
+from pypdf import PdfReader
+from sqlmodel import Session
+
+from app import moderation, phases, plenary, statements
+from app.access import MAIN
+from app.cards import list_cards
+from app.models import Workshop
+from app.report import ReportOptions, build_report
+from app.report.model import Report
+from app.report.writers import (
+    write_csv,
+    write_docx,
+    write_html,
+    write_json,
+    write_markdown,
+    write_pdf,
+)
+from app.workshops import get_field
+from tests.factories import make_card, make_participant, make_workshop
+
+SEED_HF1 = {
+    "strengths": ["Attraktivität des Raumes (Vielfalt der Natur, Landschaft)",
+                  "Platz zum Verwirklichen (räumlich)", "bezahlbare Nutzungskonzepte (neue)",
+                  "Vereinskultur"],
+    "weaknesses": ["Leerstand", "keine gute Vernetzung im ÖPNV", "fehlende ärztliche Versorgung",
+                   "Kein Arzt im Dorf"],
+    "potentials": ["Grünes Zentrum als zentraler Ort", "Förderung von „dritten Orten“."],
+    "ideas": ["Reaktivierung der Bahnverbindung"],
+}
+EDGE = ["=HYPERLINK(\"http://x\",\"klick\")", "+cmd|' /C calc'!A0", "<script>alert(1)</script>",
+        "**fett** und [link](http://x)", "x" * 500, "Dorfladen 🛒 شكرا", "Off-Topic"]
+
+
+@pytest.fixture
+def filled(session: Session) -> Workshop:
+    workshop = make_workshop(session, westharz=True)
+    anna = make_participant(session, workshop, name="Anna")
+    for category, texts in SEED_HF1.items():
+        for text in texts:
+            make_card(session, workshop, anna, category=category, text=text)
+    for text in EDGE:
+        make_card(session, workshop, anna, field="hf2", category="ideas", text=text)
+    cards = {c.text: c.id for c in list_cards(session=session, workshop=workshop)}
+    moderation.merge(session=session, workshop=workshop, moderator=MAIN,
+                     card_ids=[cards["fehlende ärztliche Versorgung"], cards["Kein Arzt im Dorf"]],
+                     text="fehlende ärztliche Versorgung")
+    moderation.set_hidden(session=session, workshop=workshop, moderator=MAIN,
+                          card_ids=[cards["Off-Topic"]], hidden=True)
+    statements.adopt(session=session, workshop=workshop, moderator=MAIN,
+                     field=get_field(session=session, workshop=workshop, key="hf1"),
+                     text="die Region attraktiv und lebenswert für alle Generationen bleibt.")
+    phases.set_phase(session=session, workshop=workshop, moderator=MAIN, phase="plenary")
+    carsharing = next(t.id for c in plenary.columns(session=session, workshop=workshop)
+                      for t in c.themes if t.text == "Carsharing")
+    plenary.place_dot(session=session, workshop=workshop, participant=anna, theme_id=carsharing)
+    return workshop
+
+
+@pytest.fixture
+def report(session: Session, filled: Workshop) -> Report:
+    return build_report(session=session, workshop=filled)
+
+
+def test_report_value(report: Report) -> None:
+    assert report.title == "Zukunftskonferenz Westharz" and report.leitbild
+    hf1 = report.fields[0]
+    columns = {c.label: [(card.text, card.weight) for card in c.cards] for c in hf1.columns}
+    assert columns["Stärken"] == [(t, 1) for t in SEED_HF1["strengths"]]
+    assert columns["Schwächen"] == [("Leerstand", 1), ("keine gute Vernetzung im ÖPNV", 1),
+                                    ("fehlende ärztliche Versorgung", 2)]
+    assert hf1.sentence == ("Mit diesem Handlungsfeld wollen wir für den Westharz erreichen, "
+                            "dass die Region attraktiv und lebenswert für alle Generationen "
+                            "bleibt.")
+    hf2_ideas = [c.text for c in report.fields[1].columns[3].cards]
+    assert "Off-Topic" not in hf2_ideas and len(hf2_ideas) == len(EDGE) - 1
+    assert [c.number for c in report.plenary] == ["HF 1", "HF 2", "HF 3", "HF 4", "HF 5"]
+    carsharing = next(t for t in report.plenary[0].themes if t.text == "Carsharing")
+    assert (carsharing.kind, carsharing.dots) == ("conference", 1)
+    assert report.remarks == ["Digitalisierung überall mitdenken!", "Netzabdeckung sicher stellen."]
+    assert report.stats.participants == 1 and report.stats.cards == 10 + len(EDGE) - 1
+    assert all(card.author == "" for f in report.fields for c in f.columns for card in c.cards)
+
+
+def test_authors_only_when_asked(session: Session, filled: Workshop) -> None:
+    named = build_report(session=session, workshop=filled, options=ReportOptions(authors=True))
+    assert named.fields[0].columns[0].cards[0].author == "Anna"
+
+
+def test_html_is_self_contained_and_escaped(report: Report) -> None:
+    html = write_html(report)
+    page = BeautifulSoup(html, "html.parser")
+    assert page.select("script") == [] and "<script>alert(1)</script>" in page.text
+    assert not page.select("[src^=http], link[href^=http]")
+    headings = [h.get_text(" ", strip=True) for h in page.select("h2")]
+    assert "Ergebnisse der Diskussionsrunde im Plenum" in headings
+    assert "Ergebnisse der Arbeitsphase" in headings
+    plenary_table = page.select_one(".plenary table")
+    assert plenary_table.select_one("th").text == "HF 1: Gutes Leben in der Region"
+    assert plenary_table.select_one(".theme-mandatory") is not None
+    hf1 = page.select_one("#field-hf1").find_parent("section")
+    assert [th.text for th in hf1.select("th")] == ["Stärken", "Schwächen", "Potentiale", "Ideen"]
+    assert "(×2)" in hf1.text
+    assert hf1.select_one(".statement .completion").text.startswith("… die Region attraktiv")
+
+
+def test_pdf_has_the_structure_and_the_text(report: Report) -> None:
+    reader = PdfReader(io.BytesIO(write_pdf(report)))
+    # pypdf returns some runs as UTF-16 with NUL bytes between the letters.
+    text = "\n".join(page.extract_text() for page in reader.pages).replace("\x00", "")
+    for expected in ("Ergebnisdokumentation", "Ergebnisse der Diskussionsrunde im Plenum",
+                     "Ergebnisse der Arbeitsphase", "Vereinskultur", "Reaktivierung der",
+                     "<script>alert(1)</script>", "Digitalisierung überall mitdenken!"):
+        # Narrow columns wrap lines, so compare without white space.
+        assert "".join(expected.split()) in "".join(text.split()), expected
+    assert len(reader.pages) >= 4
+    assert reader.pages[1].mediabox.width > reader.pages[1].mediabox.height  # plenary: landscape
+    assert "Off-Topic" not in text
+
+
+def test_docx_has_headings_tables_and_page_numbers(report: Report) -> None:
+    document = Document(io.BytesIO(write_docx(report)))
+    headings = [(p.style.name, p.text) for p in document.paragraphs
+                if p.style.name.startswith(("Heading", "Title"))]
+    assert ("Title", "Zukunftskonferenz Westharz") in headings
+    assert ("Heading 1", "Ergebnisse der Arbeitsphase") in headings
+    assert ("Heading 2", "Handlungsfeld 1 – Gutes Leben in der Region") in headings
+    plenary_table, hf1 = document.tables[0], document.tables[1]
+    assert plenary_table.cell(0, 0).text == "HF 1: Gutes Leben in der Region"
+    assert [hf1.cell(0, i).text for i in range(4)] == ["Stärken", "Schwächen", "Potentiale",
+                                                       "Ideen"]
+    assert "• fehlende ärztliche Versorgung (×2)" in hf1.cell(1, 1).text
+    assert "Vereinskultur" in hf1.cell(1, 0).text
+    texts = "\n".join(p.text for p in document.paragraphs)
+    assert "… die Region attraktiv und lebenswert für alle Generationen bleibt." in texts
+    all_cells = " ".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    assert "<script>alert(1)</script>" in all_cells and "Off-Topic" not in all_cells
+    assert "PAGE" in document.sections[0].footer._element.xml
+    underlined = [r for r in plenary_table.cell(1, 0).paragraphs[1].runs if r.underline]
+    assert underlined, "mandatory themes are underlined"
+
+
+def test_markdown_escapes_user_syntax(report: Report) -> None:
+    markdown = write_markdown(report)
+    assert r"\*\*fett\*\* und \[link\]\(http://x\)" in markdown
+    assert r"\<script\>alert\(1\)\</script\>" in markdown
+    assert "> Mit diesem Handlungsfeld wollen wir für den Westharz erreichen, dass" in markdown
+
+
+def test_csv_opens_in_german_excel_without_formulas(report: Report) -> None:
+    data = write_csv(report)
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:4] == ["Art", "Handlungsfeld", "Spalte", "Text"]
+    texts = [r[3] for r in rows]
+    assert "'=HYPERLINK(\"http://x\",\"klick\")" in texts
+    assert "'+cmd|' /C calc'!A0" in texts
+    assert not any(t.startswith(("=", "+", "@")) for t in texts)
+    assert ["Karte", "HF 1", "Schwächen", "fehlende ärztliche Versorgung", "2", "1", ""] in rows
+    comma = list(csv.reader(io.StringIO(write_csv(report, ",").decode("utf-8-sig"))))
+    assert comma[0][0] == "Art"
+
+
+def test_json_has_everything(report: Report) -> None:
+    data = json.loads(write_json(report))
+    assert data["fields"][0]["sentence"].startswith("Mit diesem Handlungsfeld")
+    assert data["plenary"][0]["themes"][0]["text"] == "Wohnen & Arbeiten"
+
+
+def test_empty_workshop_still_exports(session: Session) -> None:
+    empty = build_report(session=session, workshop=make_workshop(session))
+    assert empty.stats.cards == 0
+    assert BeautifulSoup(write_html(empty), "html.parser").select_one("h1").text
+    assert write_pdf(empty).startswith(b"%PDF")
+    assert Document(io.BytesIO(write_docx(empty))).paragraphs
