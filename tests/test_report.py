@@ -181,3 +181,38 @@ def test_empty_workshop_still_exports(session: Session) -> None:
     assert BeautifulSoup(write_html(empty), "html.parser").select_one("h1").text
     assert write_pdf(empty).startswith(b"%PDF")
     assert Document(io.BytesIO(write_docx(empty))).paragraphs
+
+
+def test_a_very_full_column_breaks_across_pages(session: Session) -> None:
+    workshop = make_workshop(session)
+    person = make_participant(session, workshop)
+    for n in range(300):
+        make_card(session, workshop, person, category="ideas", text=f"Idee Nummer {n}")
+    report = build_report(session=session, workshop=workshop)
+    reader = PdfReader(io.BytesIO(write_pdf(report)))
+    text = "".join(page.extract_text() for page in reader.pages).replace("\x00", "")
+    assert len(reader.pages) > 5
+    assert "IdeeNummer0" in "".join(text.split()) and "IdeeNummer299" in "".join(text.split())
+    rows = Document(io.BytesIO(write_docx(report))).tables[1].cell(1, 3).paragraphs
+    assert len(rows) == 300
+
+
+def test_survey_charts_are_in_every_format(session: Session, filled: Workshop) -> None:
+    from app import surveys
+
+    [survey] = surveys.surveys_of(session=session, workshop=filled)
+    surveys.set_status(session=session, workshop=filled, moderator=MAIN, survey=survey,
+                       status="open")
+    question = surveys.questions_of(session=session, survey=survey)[0]
+    for _ in range(5):
+        surveys.answer(session=session, workshop=filled,
+                       participant=make_participant(session, filled), survey=survey,
+                       values={question.id: 0})
+    report = build_report(session=session, workshop=filled)
+    page = BeautifulSoup(write_html(report), "html.parser")
+    chart = page.select_one(".chart [role=img]")
+    assert chart is not None and chart.select_one("svg") is not None
+    assert chart["aria-label"].startswith("HF 1: Gutes Leben in der Region: 5 (100.0 %)")
+    document = Document(io.BytesIO(write_docx(report)))
+    assert len(document.inline_shapes) >= 1
+    assert "HF 1: Gutes Leben in der Region: 5 (100 %)" in write_markdown(report)
