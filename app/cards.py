@@ -148,6 +148,12 @@ def _by_client_id(
     return snapshot(*row) if row else None
 
 
+def is_repeat(*, session: Session, participant: Participant, client_id: str | None) -> bool:
+    """Whether this submission was stored before (a retry, not a new card)."""
+    return bool(client_id and CLIENT_ID.match(client_id)
+                and _by_client_id(session, participant, client_id))
+
+
 def _own_card(session: Session, workshop: Workshop, participant: Participant, card_id: int) -> Card:
     card = session.get(Card, card_id)
     if card is None or card.workshop_id != workshop.id or card.deleted_at is not None:

@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=64 * 1024, description="Largest request body accepted.")
     max_upload_bytes: int = Field(default=5 * 1024 * 1024,
                                   description="Largest file upload (survey CSV import).")
+    cards_per_minute: int = Field(default=20, description="Cards one participant may post "
+                                                          "per minute (429 beyond).")
+    joins_per_minute: int = Field(default=3000, description="Joins per minute from one address "
+                                                            "(a venue shares one).")
     sse_ping_seconds: float = Field(default=15.0, description="Heartbeat interval of live streams.")
 
     @cached_property

@@ -18,6 +18,7 @@ from app.db import Database
 from app.errors import NotAllowed, NotSignedIn
 from app.live import LocalBus, View, Views, stream
 from app.models import Participant, Workshop
+from app.ratelimit import Limits
 from app.templating import DEFAULT_LOCALE, LOCALES, Templates
 from app.workshops import get_workshop
 
@@ -33,6 +34,7 @@ class Context:
     templates: Templates
     views: Views
     tokens: Tokens
+    limits: Limits
 
 
 def get_context(request: Request) -> Context:

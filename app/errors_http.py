@@ -57,7 +57,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
         gettext = get_context(request).templates.gettext(locale_of(request))
-        return error_response(request, exc.status_code, exc.render(gettext))
+        response = error_response(request, exc.status_code, exc.render(gettext))
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            response.headers["Retry-After"] = str(retry_after)
+        return response
 
     @app.exception_handler(JoinFirst)
     async def join_first(request: Request, exc: JoinFirst) -> Response:

@@ -16,6 +16,7 @@ from app.deps import LOCALE_COOKIE, Context
 from app.errors_http import install_error_handlers
 from app.limits import BodySizeLimit
 from app.live import LocalBus, Views
+from app.ratelimit import Limits
 from app.routes import (
     api,
     board,
@@ -28,6 +29,7 @@ from app.routes import (
     statements,
     surveys,
 )
+from app.security import Security
 from app.templating import LOCALES, Templates
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> Fas
     context = Context(
         settings=settings, db=database.Database(url, bus=bus), bus=bus, templates=templates,
         views=Views(templates), tokens=Tokens(settings.resolved_secret_key),
+        limits=Limits(settings.cards_per_minute, settings.joins_per_minute),
     )
 
     @asynccontextmanager
@@ -60,6 +63,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> Fas
                        max_upload_bytes=settings.max_upload_bytes)
     # Phones on a weak signal: compress pages and assets (Starlette leaves SSE streams alone).
     app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.add_middleware(Security)
 
     @app.middleware("http")
     async def remember_locale(request: Request, call_next):  # type: ignore[no-untyped-def]

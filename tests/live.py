@@ -26,12 +26,12 @@ def free_port() -> int:
 class ServerProcess:
     """`python -m app serve` on a free port with its own SQLite file."""
 
-    def __init__(self, data_dir: Path, secret: str) -> None:
+    def __init__(self, data_dir: Path, secret: str, **env: str) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.database_url = f"sqlite:///{data_dir / 'live.sqlite3'}"
         self.env = {**os.environ, "DATABASE_URL": self.database_url, "SECRET_KEY": secret,
-                    "BASE_URL": self.base_url, "DATA_DIR": str(data_dir)}
+                    "BASE_URL": self.base_url, "DATA_DIR": str(data_dir), **env}
         self.log = data_dir / "server.log"
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -76,6 +76,7 @@ class SSEClient:
         self._client = httpx.Client(timeout=httpx.Timeout(5, read=None))
         self._stop = threading.Event()
         self._open = threading.Event()
+        self.finished = threading.Event()
         self.status: int | None = None
         self.headers: dict[str, Any] = {}
         self._thread = threading.Thread(target=self._run, args=(url, headers or {}), daemon=True)
@@ -113,6 +114,8 @@ class SSEClient:
             self._open.set()
             if not self._stop.is_set():
                 self.messages.put(exc)
+        finally:
+            self.finished.set()
 
     def next(self, timeout: float = 5.0) -> SSEMessage:
         item = self.messages.get(timeout=timeout)

@@ -62,10 +62,12 @@ def join(code: str, request: Request, session: SessionDep, context: ContextDep,
     """Join as a participant; the signed cookie is all that identifies the phone."""
     try:
         workshop = workshops.workshop_by_code(session=session, code=code)
+        existing = participant_of(request, context, session, workshop)
+        if existing is None:
+            context.limits.join(request.client.host if request.client else "")
     except DomainError as exc:
         return render(request, "participant/home.html", status_code=exc.status_code,
                       error=exc.render(gettext), code=code[:20])
-    existing = participant_of(request, context, session, workshop)
     if existing is None:
         try:
             existing = participants.join(session=session, workshop=workshop, display_name=name)
@@ -134,7 +136,7 @@ def posting_page(field_key: str, request: Request, workshop: WorkshopDep, sessio
 
 @router.post("/w/{slug}/me/{field_key}")
 def post_card(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
-              participant: ParticipantDep, gettext: GettextDep,
+              participant: ParticipantDep, gettext: GettextDep, context: ContextDep,
               text: Annotated[str, Form()] = "",
               category: Annotated[str, Form(max_length=40)] = "",
               client_id: Annotated[str | None, Form(max_length=64)] = None) -> Response:
@@ -144,6 +146,8 @@ def post_card(field_key: str, request: Request, workshop: WorkshopDep, session: 
         if not category:
             raise InvalidInput("Bitte wählen Sie eine Spalte: Stärken, Schwächen, "
                                "Potentiale oder Ideen.")
+        if not cards.is_repeat(session=session, participant=participant, client_id=client_id):
+            context.limits.card(participant.public_id)
         cards.post_card(session=session, workshop=workshop, participant=participant,
                         field=field.key, category=category, text=text, client_id=client_id)
     except DomainError as exc:
