@@ -19,6 +19,7 @@ test: setup-dev $(MO) browser
 
 bench: setup-dev $(MO)
 	$(BIN)/python scripts/bench_live.py
+	$(BIN)/python scripts/bench_load.py
 
 setup: $(VENV)/.installed
 setup-dev: $(VENV)/.installed-dev

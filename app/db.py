@@ -1,5 +1,6 @@
 """Engine, sessions and schema upgrades. SQLite gets WAL, synchronous=FULL and immediate writes."""
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,12 +35,34 @@ def make_engine(url: str) -> Engine:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
+    # SQLite has one writer at a time. Writers of this process queue on a lock of their own:
+    # SQLite's busy handler polls with sleeps of up to 100 ms, which under a burst of posts
+    # costs far more than the writes themselves.
+    writer = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         # A deferred transaction that reads and then writes fails at once with SQLITE_BUSY
         # when another writer committed in between; taking the write lock first makes it wait.
         immediate = conn.get_execution_options().get("sqlite_immediate", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if not immediate:
+            conn.exec_driver_sql("BEGIN")
+            return
+        writer.acquire()
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            writer.release()
+            raise
+        conn.info["holds_writer"] = True
+
+    # Released when the connection goes back to the pool, i.e. after COMMIT (with its fsync)
+    # or ROLLBACK has finished, so the next writer finds SQLite free.
+    @event.listens_for(engine, "checkin")
+    @event.listens_for(engine, "invalidate")
+    def _on_return(_dbapi_connection: Any, record: Any, *_args: Any) -> None:
+        if record.info.pop("holds_writer", False):
+            writer.release()
 
     return engine
 

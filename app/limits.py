@@ -1,5 +1,6 @@
 """Request body limit: a body larger than allowed gets 413 before anything reads it whole."""
 
+import asyncio
 import json
 
 from starlette.exceptions import HTTPException
@@ -75,3 +76,27 @@ class BodySizeLimit:
                                 (b"content-length", str(len(body)).encode()),
                                 (b"connection", b"close")]})
         await send({"type": "http.response.body", "body": body})
+
+
+class WriteGate:
+    """At most `slots` state-changing requests at once; the rest wait without holding a thread.
+
+    Sync routes run in a pool of worker threads, and a write transaction may start in one of a
+    route's dependencies and end in the route. If every worker thread waited for the database's
+    single writer, the writer could not get a thread to finish: a stall. Keeping the number of
+    writes in flight well below the pool size rules that out; waiting requests cost nothing.
+    """
+
+    def __init__(self, app: ASGIApp, slots: int = 8) -> None:
+        self.app = app
+        self.slots = slots
+        self._semaphore: asyncio.Semaphore | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        if self._semaphore is None:
+            self._semaphore = asyncio.Semaphore(self.slots)
+        async with self._semaphore:
+            await self.app(scope, receive, send)

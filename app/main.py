@@ -14,7 +14,7 @@ from app.auth import Tokens
 from app.config import PROJECT_ROOT, Settings
 from app.deps import LOCALE_COOKIE, Context
 from app.errors_http import install_error_handlers
-from app.limits import BodySizeLimit
+from app.limits import BodySizeLimit, WriteGate
 from app.live import LocalBus, Views
 from app.ratelimit import Limits
 from app.routes import (
@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> Fas
     # Phones on a weak signal: compress pages and assets (Starlette leaves SSE streams alone).
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(Security)
+    app.add_middleware(WriteGate)
 
     @app.middleware("http")
     async def remember_locale(request: Request, call_next):  # type: ignore[no-untyped-def]

@@ -579,3 +579,9 @@ def survey_list(workshop: WorkshopDep, session: SessionDep) -> list[SurveyOut]:
         QuestionOut.model_validate(q, from_attributes=True)
         for q in surveys.questions_of(session=session, survey=s)])
         for s in surveys.surveys_of(session=session, workshop=workshop)]
+
+
+@router.get("/ping")
+def ping() -> dict[str, bool]:
+    """A minimal endpoint of the same stack (the load benchmark's ceiling)."""
+    return {"ok": True}
