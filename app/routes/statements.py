@@ -44,6 +44,10 @@ def _answer(request: Request, session: Session, workshop: Workshop, field: Field
             participant: Participant, exc: DomainError | None, gettext: GettextDep) -> Response:
     if exc is not None:
         session.rollback()
+    if is_htmx(request) and exc is None:
+        # The phone's live stream brings the new state (this action's event included); an
+        # answer rendered now could arrive after a newer one and undo it.
+        return Response(status_code=204)
     if is_htmx(request):
         return _phone_fragment(request, session, workshop, field, participant,
                                error=exc.render(gettext) if exc else None,

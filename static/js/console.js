@@ -17,4 +17,16 @@
   ["sse:changed", "sse:statement-changed"].forEach(function (name) {
     document.addEventListener(name, guard, true);
   });
+  // A refresh that was already under way when the facilitator started typing must not
+  // replace the field under their fingers.
+  // Nor may it replace a newer view: the answer to one's own action can arrive first.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var config = event.detail.requestConfig;
+    var target = event.detail.target;
+    if (!config || config.verb !== "get" || !target || !target.dataset ||
+        target.dataset.after === undefined) return;
+    var match = /data-after="(\d+)"/.exec(event.detail.serverResponse || "");
+    var stale = match && Number(match[1]) <= Number(target.dataset.after);
+    if (stale || target.querySelector(BUSY)) event.detail.shouldSwap = false;
+  });
 })();

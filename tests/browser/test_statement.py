@@ -45,12 +45,14 @@ def test_group_arrives_at_its_sentence_live(browser, projector: BrowserContext, 
         console.goto(f"{live_server.base_url}/w/{live_workshop.slug}/facilitate/hf1")
         console.locator("#statement-console li", has_text="attraktiv").get_by_role(
             "button", name="In den Entwurf").click()
+        expect(console.locator("#statement-console [role=status]")).to_have_text(
+            "In den Entwurf übernommen.")
         draft = console.locator("textarea#draft")
         expect(draft).to_have_value("die Region attraktiv und lebenswert bleibt")
         draft.press("End")
         draft.type(" und wir neue Konzeptideen verwirklichen können.")
         expect(board.locator("#statement .draft")).to_contain_text("Konzeptideen",
-                                                                   timeout=3000)
+                                                                   timeout=5000)
         console.get_by_role("button", name="Beschließen").click()
         sentence = ("Mit diesem Handlungsfeld wollen wir für den Westharz erreichen, dass die "
                     "Region attraktiv und lebenswert bleibt und wir neue Konzeptideen "

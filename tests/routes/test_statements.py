@@ -29,7 +29,8 @@ def test_phone_proposes_and_supports(client: TestClient, auth: AuthActions) -> N
     proposal = item.select_one("input[name=proposal]")["value"]
     htmx = client.post(f"/w/{slug}/statement/hf1/support", headers={"HX-Request": "true"},
                        data={"proposal": proposal})
-    fragment = soup(htmx.text)
+    assert htmx.status_code == 204  # the phone's live stream brings the new state
+    fragment = soup(client.get(f"/w/{slug}/me/hf1").text).select_one("#statement")
     assert fragment.select_one(".support").text == "1 Stimme"
     assert fragment.select_one("button[value=withdraw]") is not None
     twice = client.post(f"/w/{slug}/statement/hf1/support", headers={"HX-Request": "true"},
