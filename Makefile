@@ -43,7 +43,8 @@ $(MO): app/translations/en/LC_MESSAGES/messages.po
 
 # Re-extract messages after changing texts; then translate the new entries in the .po file.
 messages: setup-dev
-	$(BIN)/pybabel extract -F babel.cfg --no-location --omit-header -k _ -k gettext -k N_ -k DomainError -k InvalidInput -k NotFound \
+	$(BIN)/pybabel extract -F babel.cfg --project zukunftskonferenz --version 0.1.0 \
+		--copyright-holder "Zukunftskonferenz developers" --no-location --omit-header -k _ -k gettext -k N_ -k DomainError -k InvalidInput -k NotFound \
 		-k NotAllowed -k NotSignedIn -k Conflict -o app/translations/messages.pot app templates
 	$(BIN)/pybabel update --ignore-obsolete -N -i app/translations/messages.pot -d app/translations -D messages --omit-header
 

@@ -35,6 +35,7 @@ def main() -> None:
         else:
             missing.append(key)
         message.flags.discard("fuzzy")
+    catalog.fuzzy = False  # a fuzzy catalog is silently not compiled
     with CATALOG.open("wb") as handle:
         write_po(handle, catalog, width=100)
     for key in missing:

@@ -31,3 +31,12 @@ def test_every_message_has_an_english_translation(tmp_path: Path) -> None:
     }
     assert len(wanted) > 50  # the extraction itself worked
     assert sorted(wanted - translated) == [], "run `make messages` and translate the new entries"
+
+
+def test_catalog_is_not_fuzzy() -> None:
+    """pybabel silently skips a fuzzy catalog: the English interface would fall back to German."""
+    po = ROOT / "app" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+    with po.open("rb") as handle:
+        catalog = read_po(handle)
+    assert not catalog.fuzzy
+    assert not [m.id for m in catalog if m.id and m.fuzzy]

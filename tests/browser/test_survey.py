@@ -45,6 +45,5 @@ def test_phones_answer_and_the_projector_chart_updates(browser, projector: Brows
         "alt", "HF 1: Gutes Leben in der Region: 0; HF 2: Zukunftsfähige Siedlungsentwicklung: "
         "0; HF 3: Gelebte Landschaft – Aktiver Klimaschutz: 5; HF 4: Regionale Wirtschaft: 0; "
         "HF 5: Lebendige Kultur und Gemeinschaft: 0; ")
-    board.wait_for_function("document.querySelector('.survey-chart img').naturalWidth > 0")
     svg = httpx.get(base + image.get_attribute("src")).text  # type: ignore[operator]
     assert "5 (100 %)" in svg
