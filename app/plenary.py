@@ -192,11 +192,13 @@ def remove_dot(*, session: Session, workshop: Workshop, participant: Participant
 
 
 def _record_dots(session: Session, workshop: Workshop, theme: Theme) -> None:
-    target = theme
-    while target.merged_into_id is not None:
-        target = session.get(Theme, target.merged_into_id) or target
-        if target.merged_into_id == target.id:
+    target, seen = theme, {theme.id}
+    while target.merged_into_id is not None and target.merged_into_id not in seen:
+        following = session.get(Theme, target.merged_into_id)
+        if following is None:
             break
+        seen.add(following.id)
+        target = following
     totals = dot_totals(session, workshop)
     field = _column_field(session, target.field_id)
     member = session.get(Field, target.field_id)
