@@ -24,7 +24,7 @@ from app.models import Card, Category, ModerationAction, Workshop
 from app.moderation import finish_action
 from app.participants import facilitator_participant
 from app.text import clean_text
-from app.workshops import categories_of, find_field
+from app.workshops import categories_of, field_named
 
 LINES_MAX = 300
 _PREFIXES = {
@@ -114,10 +114,8 @@ def preview(*, session: Session, workshop: Workshop, text: str) -> BulkPreview:
 def create_cards(*, session: Session, workshop: Workshop, moderator: Moderator, field_key: str,
                  text: str) -> ModerationAction:
     """Create every card of the text in one step (one undo), or none if any line is wrong."""
-    target = find_field(session=session, workshop=workshop, key=field_key)
-    if target is None or target.id is None:
-        raise InvalidInput("Das Handlungsfeld „{key}“ gibt es in diesem Workshop nicht.",
-                           key=field_key[:40])
+    target = field_named(session=session, workshop=workshop, key=field_key)
+    assert target.id is not None
     moderator.require_field(target.id)
     parsed = preview(session=session, workshop=workshop, text=text)
     if parsed.errors:

@@ -1,6 +1,7 @@
 """Cards (Beiträge): post, edit, delete and list, with the limits and permissions they need."""
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import and_
@@ -11,7 +12,7 @@ from app.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from app.events import CardDeleted, CardEdited, CardPosted, CardSnapshot, Counts, record
 from app.models import FACILITATOR, Card, Category, Field, Participant, Workshop, utcnow
 from app.text import clean_text
-from app.workshops import find_category, find_field
+from app.workshops import category_named, field_named
 
 TEXT_MAX = 500
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
@@ -66,23 +67,6 @@ def board_order() -> tuple[Any, ...]:
     return (col(Card.pinned).desc(), col(Card.position), col(Card.id))
 
 
-def _category(session: Session, workshop: Workshop, key: str) -> Category:
-    category = find_category(session=session, workshop=workshop, key=key)
-    if category is None:
-        raise InvalidInput("Die Kategorie „{key}“ gibt es in diesem Workshop nicht.", key=key[:40])
-    return category
-
-
-def _field(session: Session, workshop: Workshop, key: str) -> Field:
-    # In a card's body an unknown field is bad input (422), not a missing page.
-    field = find_field(session=session, workshop=workshop, key=key)
-    if field is None:
-        raise InvalidInput(
-            "Das Handlungsfeld „{key}“ gibt es in diesem Workshop nicht.", key=key[:40]
-        )
-    return field
-
-
 def snapshot(card: Card, field: Field, category: Category, author: Participant) -> CardSnapshot:
     assert card.id is not None
     return CardSnapshot(
@@ -103,15 +87,22 @@ def post_card(
     category: str,
     text: str,
     client_id: str | None = None,
+    rate_limit: Callable[[str], None] | None = None,
 ) -> tuple[CardSnapshot, bool]:
-    """Post a card; returns it and whether it is new (False: the same client_id came again)."""
+    """Post a card; returns it and whether it is new (False: the same client_id came again).
+
+    `rate_limit` is asked (with the participant's public id) before a participant's new card
+    is stored; a retry of a stored card and a facilitator's card are not counted.
+    """
     if client_id is not None and not CLIENT_ID.match(client_id):
         raise InvalidInput("Die Kennung der Übermittlung (client_id) ist ungültig.")
     if client_id and (existing := _by_client_id(session, participant, client_id)):
         return existing, False
-    field_row = _field(session, workshop, field)
+    if rate_limit is not None and participant.role != FACILITATOR:
+        rate_limit(participant.public_id)
+    field_row = field_named(session=session, workshop=workshop, key=field)
     _require_posting(workshop, field_row, participant)
-    category_row = _category(session, workshop, category)
+    category_row = category_named(session=session, workshop=workshop, key=category)
     assert workshop.id is not None and participant.id is not None
     assert field_row.id is not None and category_row.id is not None
     card = Card(
@@ -148,12 +139,6 @@ def _by_client_id(
     return snapshot(*row) if row else None
 
 
-def is_repeat(*, session: Session, participant: Participant, client_id: str | None) -> bool:
-    """Whether this submission was stored before (a retry, not a new card)."""
-    return bool(client_id and CLIENT_ID.match(client_id)
-                and _by_client_id(session, participant, client_id))
-
-
 def _own_card(session: Session, workshop: Workshop, participant: Participant, card_id: int) -> Card:
     card = session.get(Card, card_id)
     if card is None or card.workshop_id != workshop.id or card.deleted_at is not None:
@@ -178,7 +163,9 @@ def edit_card(
     previous = _snapshot_by_id(session, card_id)
     card.text = clean_card_text(text)
     if category is not None:
-        card.category_id = _category(session, workshop, category).id  # type: ignore[assignment]
+        moved_to = category_named(session=session, workshop=workshop, key=category)
+        assert moved_to.id is not None
+        card.category_id = moved_to.id
     card.updated_at = utcnow()
     session.add(card)
     session.flush()

@@ -17,10 +17,10 @@ from app.config import Settings
 from app.db import Database
 from app.errors import NotAllowed, NotSignedIn
 from app.live import LocalBus, View, Views, stream
-from app.models import Participant, Workshop
+from app.models import Field, Participant, Workshop
 from app.ratelimit import Limits
 from app.templating import DEFAULT_LOCALE, LOCALES, Templates
-from app.workshops import get_workshop
+from app.workshops import get_field, get_workshop
 
 PARTICIPANT_COOKIE = "zk_participant"
 LOCALE_COOKIE = "zk_lang"
@@ -166,6 +166,15 @@ def require_moderator(request: Request, context: ContextDep, session: SessionDep
 
 
 ModeratorDep = Annotated[access.Moderator, Depends(require_moderator)]
+
+
+def moderated_field(session: Session, workshop: Workshop, moderator: access.Moderator,
+                    key: str) -> Field:
+    """The field of a console address, if this facilitator may moderate it."""
+    field = get_field(session=session, workshop=workshop, key=key)
+    assert field.id is not None
+    moderator.require_field(field.id)
+    return field
 
 
 def is_htmx(request: Request) -> bool:

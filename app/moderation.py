@@ -23,7 +23,7 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.events import BoardChanged, CardSnapshot, ColumnSnapshot, record
 from app.models import Card, Category, Field, ModerationAction, Workshop, utcnow
 from app.participants import facilitator_participant
-from app.workshops import find_category, find_field
+from app.workshops import category_named, field_named
 
 MODERATED = ("text", "category_id", "field_id", "hidden_at", "pinned", "position",
              "merged_into_id", "deleted_at", "approved", "weight")
@@ -146,14 +146,9 @@ def move(*, session: Session, workshop: Workshop, moderator: Moderator, card_id:
          field: str, category: str) -> ModerationAction:
     """Move a card to another column and/or field; it goes to the end of its new column."""
     [card] = _cards(session, workshop, moderator, [card_id])
-    target_field = find_field(session=session, workshop=workshop, key=field)
-    if target_field is None or target_field.id is None:
-        raise InvalidInput("Das Handlungsfeld „{key}“ gibt es in diesem Workshop nicht.",
-                           key=field[:40])
-    target_category = find_category(session=session, workshop=workshop, key=category)
-    if target_category is None or target_category.id is None:
-        raise InvalidInput("Die Kategorie „{key}“ gibt es in diesem Workshop nicht.",
-                           key=category[:40])
+    target_field = field_named(session=session, workshop=workshop, key=field)
+    target_category = category_named(session=session, workshop=workshop, key=category)
+    assert target_field.id is not None and target_category.id is not None
     moderator.require_field(target_field.id)
     before = [_state(card)]
     old = _column(card)

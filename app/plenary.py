@@ -23,7 +23,7 @@ from app.events import (
 )
 from app.models import Dot, Field, Participant, Remark, Theme, ThemeProposal, Workshop
 from app.text import clean_text
-from app.workshops import fields_of, find_field
+from app.workshops import field_named, fields_of
 
 THEME_MAX = 120
 REMARK_MAX = 300
@@ -214,7 +214,7 @@ def propose_theme(*, session: Session, workshop: Workshop, participant: Particip
                   field: str, text: str) -> ThemeProposal:
     """Propose a new theme for a field; the facilitator decides."""
     _require_plenary(workshop)
-    target = _field(session, workshop, field)
+    target = field_named(session=session, workshop=workshop, key=field)
     return _propose(session, workshop, participant, kind="new", field=target,
                     text=_clean(text, THEME_MAX, THEME_EMPTY))
 
@@ -224,19 +224,11 @@ def propose_move(*, session: Session, workshop: Workshop, participant: Participa
     """Propose to show a theme under another field."""
     _require_plenary(workshop)
     theme = _theme(session, workshop, theme_id)
-    target = _field(session, workshop, field)
+    target = field_named(session=session, workshop=workshop, key=field)
     if target.id == theme.field_id:
         raise InvalidInput("Das Thema steht schon in diesem Handlungsfeld.")
     return _propose(session, workshop, participant, kind="move", field=target, text=theme.text,
                     theme=theme)
-
-
-def _field(session: Session, workshop: Workshop, key: str) -> Field:
-    field = find_field(session=session, workshop=workshop, key=key)
-    if field is None:
-        raise InvalidInput("Das Handlungsfeld „{key}“ gibt es in diesem Workshop nicht.",
-                           key=key[:40])
-    return field
 
 
 def _propose(session: Session, workshop: Workshop, participant: Participant, *, kind: str,

@@ -20,7 +20,7 @@ from app.models import (
     Workshop,
 )
 from app.text import clean_text
-from app.workshops import find_field
+from app.workshops import field_named
 
 TEXT_MAX = 400
 _ELLIPSIS = " .…"
@@ -37,14 +37,6 @@ def is_open(workshop: Workshop, field: Field) -> bool:
     return workshop.phase == "working"
 
 
-def _field(session: Session, workshop: Workshop, key: str) -> Field:
-    field = find_field(session=session, workshop=workshop, key=key)
-    if field is None:
-        raise InvalidInput("Das Handlungsfeld „{key}“ gibt es in diesem Workshop nicht.",
-                           key=key[:40])
-    return field
-
-
 def _text(text: str) -> str:
     cleaned = clean_text(text or "", multiline=False).lstrip(_ELLIPSIS).strip()
     if not cleaned:
@@ -58,7 +50,7 @@ def _text(text: str) -> str:
 def propose(*, session: Session, workshop: Workshop, participant: Participant, field: str,
             text: str) -> StatementProposal:
     """Propose a completion of the field's guiding sentence."""
-    target = _field(session, workshop, field)
+    target = field_named(session=session, workshop=workshop, key=field)
     if not is_open(workshop, target):
         raise Conflict("Für dieses Handlungsfeld werden gerade keine Leitsätze gesammelt.")
     assert workshop.id is not None and target.id is not None and participant.id is not None

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, 
 from pydantic import Field as Constraint
 from sqlmodel import Session, col, select
 
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, InvalidInput, NotFound
 from app.models import Category, Field, Remark, Theme, Workshop
 from app.surveys import SurveyDef, create_survey
 
@@ -292,6 +292,24 @@ def find_category(*, session: Session, workshop: Workshop, key: str) -> Category
     return session.exec(
         select(Category).where(Category.workshop_id == workshop.id, Category.key == key)
     ).first()
+
+
+def field_named(*, session: Session, workshop: Workshop, key: str) -> Field:
+    """A field named in a request's body or form: unknown is bad input (422), not a 404."""
+    field = find_field(session=session, workshop=workshop, key=key)
+    if field is None or field.id is None:
+        raise InvalidInput("Das Handlungsfeld „{key}“ gibt es in diesem Workshop nicht.",
+                           key=key[:40])
+    return field
+
+
+def category_named(*, session: Session, workshop: Workshop, key: str) -> Category:
+    """A card category named in a request's body or form (422 when unknown)."""
+    category = find_category(session=session, workshop=workshop, key=key)
+    if category is None or category.id is None:
+        raise InvalidInput("Die Kategorie „{key}“ gibt es in diesem Workshop nicht.",
+                           key=key[:40])
+    return category
 
 
 def get_field(*, session: Session, workshop: Workshop, key: str) -> Field:

@@ -38,8 +38,8 @@ from app.events import (
     TimerState,
 )
 from app.live import ApiView
-from app.models import FACILITATOR, ModerationAction, Participant, StatementProposal, Workshop
 from app.models import Field as FieldModel
+from app.models import ModerationAction, Participant, StatementProposal, Workshop
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 
@@ -155,12 +155,9 @@ def post_card(body: CardIn, request: Request, response: Response, workshop: Work
               session: SessionDep, context: ContextDep) -> CardSnapshot:
     """Post a card; a repeated client_id returns the first card instead of a duplicate."""
     author = _author(request, context, session, workshop)
-    if author.role != FACILITATOR and not cards.is_repeat(
-            session=session, participant=author, client_id=body.client_id):
-        context.limits.card(author.public_id)
     card, created = cards.post_card(session=session, workshop=workshop, participant=author,
                                     field=body.field, category=body.category, text=body.text,
-                                    client_id=body.client_id)
+                                    client_id=body.client_id, rate_limit=context.limits.card)
     if not created:
         response.status_code = 200
     return card

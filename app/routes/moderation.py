@@ -25,6 +25,7 @@ from app.deps import (
     event_stream,
     is_htmx,
     load_workshop,
+    moderated_field,
     render,
     require_moderator,
 )
@@ -43,13 +44,6 @@ DONE = {
     "move": N_("Verschoben."), "merge": N_("Zusammengefasst."), "unmerge": N_("Aufgeteilt."),
     "undo": N_("Rückgängig gemacht."), "bulk": N_("Karten gespeichert."),
 }
-
-
-def _field(session: Session, workshop: Workshop, moderator: Moderator, key: str) -> Field:
-    field = workshops.get_field(session=session, workshop=workshop, key=key)
-    assert field.id is not None
-    moderator.require_field(field.id)
-    return field
 
 
 def _page(request: Request, session: Session, workshop: Workshop, field: Field,
@@ -84,7 +78,7 @@ def console(field_key: str, request: Request, workshop: WorkshopDep, session: Se
             order: Annotated[str, Query(pattern="^(board|newest)$")] = "board",
             done: Annotated[str | None, Query(max_length=20)] = None) -> Response:
     """Every card of one field, by column, with the moderation actions."""
-    field = _field(session, workshop, moderator, field_key)
+    field = moderated_field(session, workshop, moderator, field_key)
     message = gettext(DONE[done]) if done in DONE else None
     return _page(request, session, workshop, field, moderator, fragment=False, order=order,
                  message=message)
@@ -96,7 +90,7 @@ def console_cards(field_key: str, request: Request, workshop: WorkshopDep, sessi
                   order: Annotated[str, Query(pattern="^(board|newest)$")] = "board"
                   ) -> Response:
     """The console's card area alone, for its live refresh."""
-    field = _field(session, workshop, moderator, field_key)
+    field = moderated_field(session, workshop, moderator, field_key)
     return _page(request, session, workshop, field, moderator, fragment=True, order=order)
 
 
@@ -110,7 +104,7 @@ async def console_events(slug: str, field_key: str, request: Request, context: C
     def authorize() -> None:
         with context.db.session() as session:
             moderator = require_moderator(request, context, session, workshop)
-            _field(session, workshop, moderator, field_key)
+            moderated_field(session, workshop, moderator, field_key)
 
     await run_in_threadpool(authorize)
     return event_stream(context, workshop, last_event_id=last_event_id, after=after,
@@ -127,12 +121,12 @@ def _done(request: Request, session: Session, workshop: Workshop, field: Field,
 
 
 def _failed(request: Request, session: Session, workshop: Workshop, field: Field,
-            moderator: Moderator, exc: DomainError, gettext: GettextDep, order: str,
-            **extra: object) -> Response:
+            moderator: Moderator, exc: DomainError, gettext: GettextDep, order: str, *,
+            bulk_text: str = "", bulk_preview: bulk.BulkPreview | None = None) -> Response:
     session.rollback()
     return _page(request, session, workshop, field, moderator, fragment=is_htmx(request),
                  order=order, error=exc.render(gettext), status_code=exc.status_code,
-                 **extra)  # type: ignore[arg-type]
+                 bulk_text=bulk_text, bulk_preview=bulk_preview)
 
 
 @router.post("/w/{slug}/facilitate/{field_key}/act")
@@ -151,7 +145,7 @@ def _act(form: FormData, field_key: str, request: Request, workshop: Workshop,
     op = str(form.get("op") or "")
     order = "newest" if form.get("order") == "newest" else "board"
     action, _, card = op.partition(":")
-    field = _field(session, workshop, moderator, field_key)
+    field = moderated_field(session, workshop, moderator, field_key)
     try:
         ids = [int(card)] if card.isdigit() else _selected(form.getlist("card_ids"))
         target = str(form.get(f"target-{card}") or "")
@@ -176,7 +170,7 @@ def _selected(values: Sequence[object]) -> list[int]:
 def undo(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
          moderator: ModeratorDep, gettext: GettextDep) -> Response:
     """Take back this facilitator's last moderation action."""
-    field = _field(session, workshop, moderator, field_key)
+    field = moderated_field(session, workshop, moderator, field_key)
     try:
         moderation.undo(session=session, workshop=workshop, moderator=moderator)
     except DomainError as exc:
@@ -190,7 +184,7 @@ def bulk_entry(field_key: str, request: Request, workshop: WorkshopDep, session:
                text: Annotated[str, Form()] = "",
                save: Annotated[bool, Form()] = False) -> Response:
     """Preview typed-in paper cards, then save them all at once."""
-    field = _field(session, workshop, moderator, field_key)
+    field = moderated_field(session, workshop, moderator, field_key)
     if not save:
         parsed = bulk.preview(session=session, workshop=workshop, text=text)
         return _page(request, session, workshop, field, moderator, fragment=is_htmx(request),

@@ -146,10 +146,9 @@ def post_card(field_key: str, request: Request, workshop: WorkshopDep, session: 
         if not category:
             raise InvalidInput("Bitte wählen Sie eine Spalte: Stärken, Schwächen, "
                                "Potentiale oder Ideen.")
-        if not cards.is_repeat(session=session, participant=participant, client_id=client_id):
-            context.limits.card(participant.public_id)
         cards.post_card(session=session, workshop=workshop, participant=participant,
-                        field=field.key, category=category, text=text, client_id=client_id)
+                        field=field.key, category=category, text=text, client_id=client_id,
+                        rate_limit=context.limits.card)
     except DomainError as exc:
         session.rollback()
         return _posting_page(request, session, workshop, field, participant,

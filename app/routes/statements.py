@@ -9,7 +9,6 @@ from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
 from app import statements, workshops
-from app.access import Moderator
 from app.deps import (
     ContextDep,
     GettextDep,
@@ -21,6 +20,7 @@ from app.deps import (
     event_stream,
     is_htmx,
     load_workshop,
+    moderated_field,
     participant_of,
     render,
 )
@@ -127,25 +127,19 @@ def _console(request: Request, session: Session, workshop: Workshop, field: Fiel
                   **console_context(session, workshop, field))
 
 
-def _field(session: Session, workshop: Workshop, moderator: Moderator, key: str) -> Field:
-    field = workshops.get_field(session=session, workshop=workshop, key=key)
-    assert field.id is not None
-    moderator.require_field(field.id)
-    return field
-
-
 @router.get("/w/{slug}/facilitate/{field_key}/statement")
 def console(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
             moderator: ModeratorDep) -> Response:
     """The facilitator's guiding-sentence panel, for its live refresh."""
-    return _console(request, session, workshop, _field(session, workshop, moderator, field_key))
+    field = moderated_field(session, workshop, moderator, field_key)
+    return _console(request, session, workshop, field)
 
 
 @router.post("/w/{slug}/facilitate/{field_key}/statement/draft")
 def draft(field_key: str, workshop: WorkshopDep, session: SessionDep, moderator: ModeratorDep,
           text: Annotated[str, Form()] = "") -> Response:
     """Save the draft while the facilitator types; boards show it at once."""
-    field = _field(session, workshop, moderator, field_key)
+    field = moderated_field(session, workshop, moderator, field_key)
     statements.set_draft(session=session, workshop=workshop, moderator=moderator, field=field,
                          text=text)
     return Response(status_code=204)
@@ -157,7 +151,7 @@ def act(field_key: str, request: Request, workshop: WorkshopDep, session: Sessio
         op: Annotated[str, Form(max_length=20)] = "draft",
         text: Annotated[str, Form()] = "") -> Response:
     """Save the draft, take a proposal into it, adopt it, or open/close proposals."""
-    field = _field(session, workshop, moderator, field_key)
+    field = moderated_field(session, workshop, moderator, field_key)
     args: dict[str, Any] = {"session": session, "workshop": workshop, "moderator": moderator,
                             "field": field}
     action, _, target = op.partition(":")
