@@ -104,11 +104,11 @@ def dot_totals(session: Session, workshop: Workshop) -> Counter[int]:
     return totals
 
 
-def columns(*, session: Session, workshop: Workshop,
-            field_ids: set[int] | None = None) -> list[PlenaryColumn]:
+def columns(*, session: Session, workshop: Workshop, field_ids: set[int] | None = None,
+            totals: Counter[int] | None = None) -> list[PlenaryColumn]:
     """One column per top-level field, with the active themes of it and of its sub-fields."""
     fields = fields_of(session=session, workshop=workshop)
-    totals = dot_totals(session, workshop)
+    totals = dot_totals(session, workshop) if totals is None else totals
     themes = session.exec(
         select(Theme).join(Field, col(Field.id) == Theme.field_id)
         .where(Field.workshop_id == workshop.id, Theme.status == "active")
@@ -130,10 +130,6 @@ def columns(*, session: Session, workshop: Workshop,
         result.append(PlenaryColumn(field=field.key, number=field.number, title=field.title,
                                     themes=snapshots))
     return result
-
-
-def max_dots(session: Session, workshop: Workshop) -> int:
-    return max(dot_totals(session, workshop).values(), default=0)
 
 
 def allowance(*, session: Session, workshop: Workshop, participant: Participant) -> DotAllowance:
@@ -409,7 +405,8 @@ def set_dot_allowance(*, session: Session, workshop: Workshop, moderator: Modera
 def _record_columns(session: Session, workshop: Workshop, field_ids: set[int | None]) -> None:
     assert workshop.id is not None
     ids = {f for f in field_ids if f is not None}
+    totals = dot_totals(session, workshop)
     record(session, PlenaryChanged(
-        workshop_id=workshop.id, columns=columns(session=session, workshop=workshop,
-                                                 field_ids=ids),
-        max_dots=max_dots(session, workshop)))
+        workshop_id=workshop.id,
+        columns=columns(session=session, workshop=workshop, field_ids=ids, totals=totals),
+        max_dots=max(totals.values(), default=0)))

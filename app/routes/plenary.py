@@ -48,10 +48,11 @@ def board(request: Request, workshop: WorkshopDep, session: SessionDep,
           context: ContextDep) -> Response:
     """The plenary board for the projector: all fields' themes, legend, questions, remarks."""
     url = join_url(context.settings.resolved_base_url, workshop.join_code)
+    totals = plenary.dot_totals(session, workshop)
     return render(request, "plenary/board.html", workshop=workshop,
-                  columns=plenary.columns(session=session, workshop=workshop),
+                  columns=plenary.columns(session=session, workshop=workshop, totals=totals),
                   remarks=plenary.remarks(session=session, workshop=workshop),
-                  max_dots=plenary.max_dots(session, workshop), after=_after(session, workshop),
+                  max_dots=max(totals.values(), default=0), after=_after(session, workshop),
                   timer=phases.timer_state(workshop), join_url=url, qr=qr_svg(url))
 
 
