@@ -47,19 +47,28 @@ def visible() -> Any:
 
 
 def counts(session: Session, workshop: Workshop) -> Counts:
-    """Participants and visible cards per field, as the board shows them."""
-    participants = session.exec(
+    """Participants and visible cards per field, as the board shows them.
+
+    Runs with every posted card, inside its write transaction: one statement, and the cards
+    are counted per field from the partial index of visible cards alone.
+    """
+    participants = (
         select(func.count())
         .select_from(Participant)
         .where(Participant.workshop_id == workshop.id, Participant.role != FACILITATOR)
-    ).one()
-    per_field = session.exec(
-        select(Field.key, func.count(col(Card.id)))
-        .join(Card, col(Card.field_id) == Field.id)
-        .where(Card.workshop_id == workshop.id, visible())
-        .group_by(Field.key)
+        .scalar_subquery()
+    )
+    cards = (
+        select(func.count())
+        .select_from(Card)
+        .where(Card.workshop_id == workshop.id, Card.field_id == Field.id, visible())
+        .scalar_subquery()
+    )
+    rows = session.exec(
+        select(Field.key, cards, participants).where(Field.workshop_id == workshop.id)
     ).all()
-    return Counts(participants=participants, cards=dict(per_field))
+    return Counts(participants=rows[0][2] if rows else 0,
+                  cards={key: count for key, count, _ in rows if count})
 
 
 def board_order() -> tuple[Any, ...]:
@@ -92,17 +101,18 @@ def post_card(
     """Post a card; returns it and whether it is new (False: the same client_id came again).
 
     `rate_limit` is asked (with the participant's public id) before a participant's new card
-    is stored; a retry of a stored card and a facilitator's card are not counted.
+    is committed; a retry of a stored card and a facilitator's card are not counted.
     """
     if client_id is not None and not CLIENT_ID.match(client_id):
         raise InvalidInput("Die Kennung der Übermittlung (client_id) ist ungültig.")
-    if client_id and (existing := _by_client_id(session, participant, client_id)):
-        return existing, False
-    if rate_limit is not None and participant.role != FACILITATOR:
-        rate_limit(participant.public_id)
-    field_row = field_named(session=session, workshop=workshop, key=field)
-    _require_posting(workshop, field_row, participant)
-    category_row = category_named(session=session, workshop=workshop, key=category)
+    field_row, category_row = _field_and_category(session, workshop, field, category)
+    try:
+        _require_posting(workshop, field_row, participant)
+    except Conflict:
+        # Posting closed while the phone was retrying a card that did arrive: that card.
+        if client_id and (existing := _by_client_id(session, participant, client_id)):
+            return existing, False
+        raise
     assert workshop.id is not None and participant.id is not None
     assert field_row.id is not None and category_row.id is not None
     card = Card(
@@ -113,13 +123,20 @@ def post_card(
     )
     session.add(card)
     try:
+        # A retry carries the client_id of a stored card: the unique constraint finds it, so the
+        # first attempt of every card (nearly all of them) needs no lookup beforehand.
         session.flush()
     except IntegrityError:
-        # The same submission raced in from a second request: answer with the first one.
         session.rollback()
         if client_id and (existing := _by_client_id(session, participant, client_id)):
             return existing, False
         raise
+    if rate_limit is not None and participant.role != FACILITATOR:
+        try:
+            rate_limit(participant.public_id)
+        except Exception:
+            session.rollback()
+            raise
     assert card.id is not None
     # Ids only grow and exceed any column's length, so a new card lands after reordered ones.
     card.position = card.id * 10
@@ -128,6 +145,22 @@ def post_card(
            CardPosted(workshop_id=workshop.id, card=posted, counts=counts(session, workshop)))
     session.commit()
     return posted, True
+
+
+def _field_and_category(
+    session: Session, workshop: Workshop, field: str, category: str
+) -> tuple[Field, Category]:
+    row = session.exec(
+        select(Field, Category)
+        .join(Category, and_(col(Category.workshop_id) == Field.workshop_id,
+                             col(Category.key) == category))
+        .where(Field.workshop_id == workshop.id, Field.key == field)
+    ).first()
+    if row is None:  # say which of the two is unknown
+        field_named(session=session, workshop=workshop, key=field)
+        category_named(session=session, workshop=workshop, key=category)
+        raise AssertionError("field and category exist but were not found together")
+    return row[0], row[1]
 
 
 def _by_client_id(

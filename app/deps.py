@@ -1,15 +1,16 @@
 """Request dependencies: the app context, sessions, the workshop, and who is asking."""
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.types import Message, Receive, Scope, Send
 
 from app import access, participants
 from app.auth import Tokens
@@ -21,6 +22,10 @@ from app.models import Field, Participant, Workshop
 from app.ratelimit import Limits
 from app.templating import DEFAULT_LOCALE, LOCALES, Templates
 from app.workshops import get_field, get_workshop
+
+MAX_ID = 2**63 - 1  # the largest id either database stores
+# An id in a page address: a number no table can hold is refused (422), not looked up.
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 PARTICIPANT_COOKIE = "zk_participant"
 LOCALE_COOKIE = "zk_lang"
@@ -42,14 +47,28 @@ def get_context(request: Request) -> Context:
     return context
 
 
-ContextDep = Annotated[Context, Depends(get_context)]
+# Dependencies that neither block nor read the database are `async def`: FastAPI runs each
+# plain `def` dependency on a worker thread, and those hand-overs cost more than the work.
+async def _context_dep(request: Request) -> Context:
+    return get_context(request)
 
 
-def get_session(request: Request, context: ContextDep) -> Iterator[Session]:
+ContextDep = Annotated[Context, Depends(_context_dep)]
+
+
+async def get_session(request: Request, context: ContextDep) -> AsyncIterator[Session]:
     # Writes take SQLite's write lock at BEGIN so concurrent posts queue instead of failing.
     write = request.method not in ("GET", "HEAD", "OPTIONS")
-    with context.db.session(write=write) as session:
+    # Opening a session touches no database; the route's first query connects (in its thread).
+    session = context.db.session(write=write)
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            # Closing rolls back and returns the connection: database work, off the event loop.
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -78,7 +97,11 @@ def locale_of(request: Request) -> str:
     return wanted if wanted in LOCALES else DEFAULT_LOCALE
 
 
-LocaleDep = Annotated[str, Depends(locale_of)]
+async def _locale_dep(request: Request) -> str:
+    return locale_of(request)
+
+
+LocaleDep = Annotated[str, Depends(_locale_dep)]
 
 
 def bearer_token(request: Request) -> str | None:
@@ -181,11 +204,32 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
+class LiveStream(EventSourceResponse):
+    """An SSE response that ends with a proper last chunk when the server shuts down.
+
+    On SIGTERM sse-starlette stops the stream and returns without closing the chunked body,
+    so browsers and proxies would see a broken connection instead of an ended stream.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        ended = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal ended
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                ended = True
+            await send(message)
+
+        await super().__call__(scope, receive, tracking_send)
+        if not ended:
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
 def event_stream(context: Context, workshop: Workshop, *, last_event_id: int | None, after: int,
                  view: View) -> EventSourceResponse:
     """An SSE response that resumes after Last-Event-ID (on reconnect) or `after` (first time)."""
     assert workshop.id is not None
-    return EventSourceResponse(
+    return LiveStream(
         stream(bus=context.bus, db=context.db, views=context.views, workshop_id=workshop.id,
                after=last_event_id if last_event_id is not None else after, view=view),
         ping=context.settings.sse_ping_seconds,

@@ -5,17 +5,18 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from app import db as database
 from app.auth import Tokens
 from app.config import PROJECT_ROOT, Settings
-from app.deps import LOCALE_COOKIE, Context
+from app.deps import Context
 from app.errors_http import install_error_handlers
 from app.limits import BodySizeLimit, WriteGate
 from app.live import LocalBus, Views
+from app.locale_cookie import RememberLocale
 from app.ratelimit import Limits
 from app.routes import (
     api,
@@ -30,7 +31,7 @@ from app.routes import (
     surveys,
 )
 from app.security import Security
-from app.templating import LOCALES, Templates
+from app.templating import Templates
 
 log = logging.getLogger(__name__)
 
@@ -65,14 +66,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> Fas
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(Security)
     app.add_middleware(WriteGate)
-
-    @app.middleware("http")
-    async def remember_locale(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response = await call_next(request)
-        wanted = request.query_params.get("lang")
-        if wanted in LOCALES and request.cookies.get(LOCALE_COOKIE) != wanted:
-            response.set_cookie(LOCALE_COOKIE, wanted, max_age=365 * 86400, samesite="lax")
-        return response
+    app.add_middleware(RememberLocale)
 
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")

@@ -4,16 +4,18 @@ Usage: python scripts/bench_load.py [--participants 1000] [--boards 10] [--secon
        [--interval 10] [--burst 5]
 
 Each participant posts one card every `interval` seconds for `seconds`, then all post once more
-within `burst` seconds. Every board is a real SSE connection to the JSON event stream. Prints
-join/post latency percentiles, post-to-board delivery percentiles (every card at every board),
-errors by status, a ledger check (every 201 stored, delivered to every board exactly once), and
-the throughput of the same load against a minimal endpoint as a ceiling.
+within the same `burst` seconds (the timer ran out). Every board is a projector board as in the
+room: it loads `/w/{slug}/board/{field}` and follows the live stream that page names, over the
+Handlungsfelder in turn. Prints join/post latency percentiles (steady and burst), post-to-board
+delivery percentiles (every card at every board of its field), errors by status, a ledger check
+(every 201 stored, delivered to every board of its field exactly once), and the throughput of
+the same load against a minimal endpoint of the stack as a ceiling.
 """
 
 import argparse
 import asyncio
-import json
 import random
+import re
 import sys
 import tempfile
 import time
@@ -42,20 +44,28 @@ def summary(name: str, values: list[float]) -> str:
             f"p99 {pct(values, .99):7.1f}  max {max(values or [0]):7.1f} ms  n={len(values)}")
 
 
-async def board(url: str, received: dict[int, list[float]], ready: asyncio.Event,
+CARD_ID = re.compile(r'id="card-(\d+)"')
+STREAM_URL = re.compile(r'sse-connect="([^"]+)"')
+
+
+async def board(base: str, page: str, received: dict[int, list[float]], ready: asyncio.Event,
                 stop: asyncio.Event) -> None:
-    async with httpx.AsyncClient(timeout=httpx.Timeout(10, read=None)) as client, \
-            client.stream("GET", url) as response:
-        ready.set()
-        event = ""
-        async for line in response.aiter_lines():
-            if line.startswith("event:"):
-                event = line[6:].strip()
-            elif line.startswith("data:") and event == "card-posted":
-                card = json.loads(line[5:])["data"]["card"]["id"]
-                received[card].append(time.perf_counter())
-            if stop.is_set():
-                return
+    """A projector board: the page, then the stream it names (which starts after the page)."""
+    async with httpx.AsyncClient(base_url=base, timeout=httpx.Timeout(10, read=None)) as client:
+        html = (await client.get(page)).text
+        match = STREAM_URL.search(html)
+        assert match, f"no live stream on {page}"
+        async with client.stream("GET", match.group(1).replace("&amp;", "&")) as response:
+            ready.set()
+            event = ""
+            async for line in response.aiter_lines():
+                if line.startswith("event:"):
+                    event = line[6:].strip()
+                elif (line.startswith("data:") and event.startswith("card-new-")
+                      and (found := CARD_ID.search(line))):
+                    received[int(found.group(1))].append(time.perf_counter())
+                if stop.is_set():
+                    return
 
 
 async def run(server: ServerProcess, participants: int, boards: int, seconds: float,
@@ -87,43 +97,51 @@ async def run(server: ServerProcess, participants: int, boards: int, seconds: fl
             return token
 
     tokens = [t for t in await asyncio.gather(*(join() for _ in range(participants))) if t]
+    fields = ["hf1", "hf2", "hf3", "hf4", "hf5"]
+    # Boards per field: the 1st, 6th, … board shows hf1, the 2nd, 7th, … hf2, and so on.
+    boards_of = Counter(fields[i % len(fields)] for i in range(boards))
     received: dict[int, list[float]] = defaultdict(list)
     stop = asyncio.Event()
     readies = [asyncio.Event() for _ in range(boards)]
-    board_tasks = [asyncio.create_task(board(f"{api}/events", received, ready, stop))
-                   for ready in readies]
+    board_tasks = [asyncio.create_task(board(
+        base, f"/w/{workshop.slug}/board/{fields[i % len(fields)]}", received, ready, stop))
+        for i, ready in enumerate(readies)]
     for ready in readies:
         await ready.wait()
-    sent: dict[int, float] = {}
+    sent: dict[int, tuple[float, str]] = {}
     post_ms: list[float] = []
-    fields = ["hf1", "hf2", "hf3", "hf4", "hf5"]
+    burst_ms: list[float] = []
 
     async def post(token: str, n: int, latencies: list[float] = post_ms) -> None:
         started = time.perf_counter()
+        field = random.choice(fields)
         try:
             response = await client.post(
                 f"{api}/cards", headers={"Authorization": f"Bearer {token}"},
-                json={"field": random.choice(fields), "category": "ideas",
-                      "text": f"Karte {n}", "client_id": f"c{n}"})
+                json={"field": field, "category": "ideas", "text": f"Karte {n}",
+                      "client_id": f"c{n}"})
         except httpx.HTTPError as exc:
             statuses[type(exc).__name__] += 1
             return
         latencies.append((time.perf_counter() - started) * 1000)
         statuses[f"post {response.status_code}"] += 1
         if response.status_code == 201:
-            sent[response.json()["id"]] = started
+            sent[response.json()["id"]] = (started, field)
 
     async def participant(index: int, token: str) -> None:
         await asyncio.sleep(random.uniform(0, interval))
-        n, end = 0, time.perf_counter() + seconds
+        n = 0
         while time.perf_counter() < end:
             n += 1
             await post(token, n)
             await asyncio.sleep(interval)
-        await asyncio.sleep(random.uniform(0, burst))  # the timer ran out: everyone at once
-        await post(token, n + 1)
+        # The timer ran out: everyone sends within the same few seconds.
+        await asyncio.sleep(max(0.0, burst_at - time.perf_counter()) + random.uniform(0, burst))
+        await post(token, n + 1, burst_ms)
 
     started = time.perf_counter()
+    end = started + seconds
+    burst_at = end + interval
     await asyncio.gather(*(participant(i, t) for i, t in enumerate(tokens)))
     elapsed = time.perf_counter() - started
     await asyncio.sleep(2)  # let the last events arrive
@@ -131,30 +149,38 @@ async def run(server: ServerProcess, participants: int, boards: int, seconds: fl
     for task in board_tasks:
         task.cancel()
     stored = {c["id"] for c in (await client.get(f"{api}/cards")).json()}
-    delivery = [(t - sent[card]) * 1000 for card, times in received.items() if card in sent
+    delivery = [(t - sent[card][0]) * 1000 for card, times in received.items() if card in sent
                 for t in times]
     lost = [card for card in sent if card not in stored]
-    missing = sum(boards - len(received.get(card, [])) for card in sent)
-    duplicates = sum(max(0, len(times) - boards) for times in received.values())
+    cards = len(sent)
+    missing = sum(max(0, boards_of[field] - len(received.get(card, [])))
+                  for card, (_, field) in sent.items())
+    duplicates = sum(max(0, len(received.get(card, [])) - boards_of[field])
+                     for card, (_, field) in sent.items())
 
-    # The ceiling: the same number of requests, same concurrency, to a minimal endpoint.
+    # The ceiling: as many requests as fast as the generator sends them (100 at a time), to a
+    # minimal endpoint of the same stack and to the card endpoint (boards closed for both).
     async def ping() -> None:
         async with semaphore:
             await client.get(f"{base}/api/v1/ping")
 
+    async def post_at_once(i: int) -> None:
+        async with semaphore:
+            await post(tokens[i % len(tokens)], 10_000 + i, ceiling_posts)
+
     ping_started = time.perf_counter()
-    await asyncio.gather(*(ping() for _ in range(len(post_ms))))
+    await asyncio.gather(*(ping() for _ in range(cards)))
     ping_elapsed = time.perf_counter() - ping_started
     ceiling_posts: list[float] = []
     post_started = time.perf_counter()
-    await asyncio.gather(*(post(tokens[i % len(tokens)], 10_000 + i, ceiling_posts)
-                           for i in range(len(post_ms) // 4)))
+    await asyncio.gather(*(post_at_once(i) for i in range(cards)))
     post_elapsed = time.perf_counter() - post_started
     await client.aclose()
-    return {"join": join_ms, "post": post_ms, "delivery": delivery, "statuses": statuses,
+    return {"join": join_ms, "post": post_ms, "burst": burst_ms, "delivery": delivery,
+            "statuses": statuses,
             "lost": len(lost), "missing": missing, "duplicates": duplicates,
-            "cards": len(sent), "elapsed": elapsed,
-            "ceiling_rps": len(post_ms) / ping_elapsed,
+            "cards": cards, "elapsed": elapsed,
+            "ceiling_rps": cards / ping_elapsed,
             "post_rps": len(ceiling_posts) / post_elapsed}
 
 
@@ -175,12 +201,15 @@ def main() -> None:
                                      args.interval, args.burst))
         finally:
             server.stop()
-    post, delivery = result["post"], result["delivery"]
-    assert isinstance(post, list) and isinstance(delivery, list)
+    steady, burst, delivery = result["post"], result["burst"], result["delivery"]
+    assert isinstance(steady, list) and isinstance(burst, list) and isinstance(delivery, list)
+    post = steady + burst
     print(f"Load: {args.participants} participants, {args.boards} boards, one server process, "
           f"SQLite; {result['cards']} cards in {result['elapsed']:.0f} s")
     print(summary("join", result["join"]))  # type: ignore[arg-type]
-    print(summary("post (201)", post))
+    print(summary("post, steady", steady))
+    print(summary("post, burst", result["burst"]))  # type: ignore[arg-type]
+    print(summary("post, all", post))
     print(summary("post → every board", delivery))
     print(f"statuses: {dict(result['statuses'])}")  # type: ignore[call-overload]
     print(f"ledger: lost {result['lost']}, not delivered {result['missing']}, "

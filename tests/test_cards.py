@@ -150,6 +150,53 @@ def test_posting_closed_refuses_participants_but_not_facilitators(session: Sessi
     assert make_card(session, workshop, facilitator).author == facilitator.public_id
 
 
+def test_a_retry_after_posting_closed_gets_the_stored_card(session: Session) -> None:
+    workshop = make_workshop(session)
+    participant = make_participant(session, workshop)
+    first = make_card(session, workshop, participant, client_id="phone-1")
+    workshop.posting_open = False
+    session.add(workshop)
+    session.commit()
+    again, created = cards.post_card(session=session, workshop=workshop, participant=participant,
+                                     field="hf1", category="strengths", text="Eine Karte",
+                                     client_id="phone-1")
+    assert (again.id, created) == (first.id, False)
+    with pytest.raises(Conflict, match="geschlossen"):
+        make_card(session, workshop, participant, client_id="phone-2")
+
+
+def test_unknown_field_or_category_is_named(session: Session) -> None:
+    workshop = make_workshop(session)
+    participant = make_participant(session, workshop)
+    with pytest.raises(InvalidInput, match="Handlungsfeld „hf9“"):
+        make_card(session, workshop, participant, field="hf9")
+    with pytest.raises(InvalidInput, match="Kategorie „wishes“"):
+        make_card(session, workshop, participant, category="wishes")
+
+
+def test_counts_read_the_index_of_visible_cards(session: Session) -> None:
+    workshop = make_workshop(session)
+    author = make_participant(session, workshop)
+    make_participant(session, workshop)
+    kept = make_card(session, workshop, author, field="hf1")
+    hidden = make_card(session, workshop, author, field="hf1")
+    make_card(session, workshop, author, field="hf2")
+    card = session.get(Card, hidden.id)
+    assert card is not None
+    card.hidden_at = card.created_at
+    session.add(card)
+    session.commit()
+    assert cards.counts(session, workshop).cards == {"hf1": 1, "hf2": 1}
+    assert cards.counts(session, workshop).participants == 2
+    assert kept.id is not None
+    # The count runs inside every card's write transaction; it must stay an index-only read.
+    statement = str(select(Card.field_id).where(Card.workshop_id == workshop.id,
+                                                 cards.visible()).compile(session.get_bind()))
+    plan = session.connection().exec_driver_sql(
+        f"EXPLAIN QUERY PLAN {statement}", (workshop.id,)).all()
+    assert any("ix_card_visible" in str(row) for row in plan), plan
+
+
 def test_edit_own_card_moves_column_and_publishes(session: Session, events: RecordedEvents) -> None:
     workshop = make_workshop(session)
     participant = make_participant(session, workshop)

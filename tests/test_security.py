@@ -79,6 +79,8 @@ def test_card_rate_limit_says_when_to_retry(tmp_path, db_url: str) -> None:  # t
         assert limited.status_code == 429
         assert int(limited.headers["retry-after"]) >= 1
         assert re.search(r"Bitte warten Sie \d+ Sekunden", limited.json()["detail"])
+        stored = client.get(url).json()
+        assert len(stored) == 3, "the refused card is not stored"
 
 
 def test_rate_limiter_window() -> None:
