@@ -5,7 +5,6 @@ Prints the time from sending a card's POST until each board's SSE stream deliver
 """
 
 import argparse
-import gzip
 import statistics
 import sys
 import tempfile
@@ -21,6 +20,7 @@ from app import db as database  # noqa: E402
 from app.auth import Tokens  # noqa: E402
 from tests.factories import make_workshop  # noqa: E402
 from tests.live import ServerProcess, SSEClient  # noqa: E402
+from tests.pageweight import FIRST_CARD_LIMIT, JOIN_PAGE_LIMIT, phone_to_first_card  # noqa: E402
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -57,7 +57,6 @@ def run(server: ServerProcess, posts: int, boards: int) -> None:
     db.dispose()
     base = server.base_url
     client = httpx.Client(base_url=base)
-    join_page = client.get(f"/j/{workshop.join_code}").content
     token = client.post("/api/v1/join", json={"code": workshop.join_code}).json()
     headers = {"Authorization": f"Bearer {token['participant_token']}"}
     board_html = client.get(f"/w/{workshop.slug}/board/hf1").text
@@ -97,14 +96,16 @@ def run(server: ServerProcess, posts: int, boards: int) -> None:
     finally:
         for stream in streams:
             stream.close()
-    phone_bytes = page_weight(base, workshop.join_code, workshop.slug)
+    with httpx.Client(base_url=base, follow_redirects=True) as phone:
+        weight = phone_to_first_card(phone, workshop.join_code, workshop.slug, "hf1")
     print(f"Post-to-board latency, {posts} posts, {boards} boards, one server process, SQLite")
     print(line("POST /cards (201)", post_ms))
     print(line("POST sent → on every board", deliver_ms))
     print(line("moderation → column redrawn", moderate_ms))
-    print(f"{'join page, gzip':<28} {len(gzip.compress(join_page)) / 1024:6.1f} KB")
-    print(f"{'phone to first card, gzip':<28} {phone_bytes / 1024:6.1f} KB"
-          "   (join, field choice and form pages, CSS, htmx)")
+    print(f"{'join page, gzip':<28} {weight.join_page / 1024:6.1f} KB"
+          f"   (limit {JOIN_PAGE_LIMIT // 1024} KB)")
+    print(f"{'phone to first card, gzip':<28} {weight.total / 1024:6.1f} KB"
+          f"   (limit {FIRST_CARD_LIMIT // 1024} KB: {', '.join(weight.files)})")
 
 
 def export_times(cards: int = 2000) -> None:
@@ -137,16 +138,6 @@ def export_times(cards: int = 2000) -> None:
         data = write(report, fmt)
         print(f"  {fmt:<5} {(time.perf_counter() - started) * 1000:7.0f} ms  "
               f"{len(data) / 1024:7.0f} KB")
-
-
-def page_weight(base: str, code: str, slug: str) -> int:
-    """Compressed bytes a phone loads from scanning the QR code to the card form."""
-    phone = httpx.Client(base_url=base, follow_redirects=True)
-    pages = [phone.get(f"/j/{code}").content, phone.post(f"/j/{code}").content,
-             phone.get(f"/w/{slug}/me/hf1").content]
-    assets = [phone.get(a).content for a in ("/static/css/app.css",
-                                             "/static/vendor/htmx-2.0.11.min.js")]
-    return sum(len(gzip.compress(body)) for body in pages + assets)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from app import (
 )
 from app.deps import (
     ContextDep,
+    IdPath,
     ModeratorDep,
     SessionDep,
     WorkshopDep,
@@ -174,7 +175,7 @@ def list_cards(workshop: WorkshopDep, session: SessionDep,
 
 
 @router.patch("/workshops/{slug}/cards/{card_id}", response_model=CardSnapshot)
-def edit_card(card_id: int, body: CardEditIn, request: Request, workshop: WorkshopDep,
+def edit_card(card_id: IdPath, body: CardEditIn, request: Request, workshop: WorkshopDep,
               session: SessionDep, context: ContextDep) -> CardSnapshot:
     """Change the text or column of one's own card."""
     author = _author(request, context, session, workshop)
@@ -183,7 +184,7 @@ def edit_card(card_id: int, body: CardEditIn, request: Request, workshop: Worksh
 
 
 @router.delete("/workshops/{slug}/cards/{card_id}", status_code=204)
-def delete_card(card_id: int, request: Request, workshop: WorkshopDep, session: SessionDep,
+def delete_card(card_id: IdPath, request: Request, workshop: WorkshopDep, session: SessionDep,
                 context: ContextDep) -> Response:
     """Delete one's own card."""
     author = _author(request, context, session, workshop)
@@ -465,7 +466,7 @@ def statement_proposal(field_key: str, body: StatementProposalIn, request: Reque
 
 @router.post("/workshops/{slug}/statement-proposals/{proposal_id}/support",
              response_model=StatementOut)
-def statement_support(proposal_id: int, request: Request, workshop: WorkshopDep,
+def statement_support(proposal_id: IdPath, request: Request, workshop: WorkshopDep,
                       session: SessionDep, context: ContextDep) -> StatementOut:
     """Support a proposal once (participant token)."""
     participant = _participant(request, context, session, workshop)
@@ -476,7 +477,7 @@ def statement_support(proposal_id: int, request: Request, workshop: WorkshopDep,
 
 @router.delete("/workshops/{slug}/statement-proposals/{proposal_id}/support",
                response_model=StatementOut)
-def statement_withdraw(proposal_id: int, request: Request, workshop: WorkshopDep,
+def statement_withdraw(proposal_id: IdPath, request: Request, workshop: WorkshopDep,
                        session: SessionDep, context: ContextDep) -> StatementOut:
     """Take one's support back (participant token)."""
     participant = _participant(request, context, session, workshop)
@@ -529,7 +530,7 @@ class SurveyResultsOut(BaseModel):
 
 
 @router.post("/workshops/{slug}/surveys/{survey_id}/responses", status_code=201)
-def survey_answer(survey_id: int, body: SurveyAnswersIn, request: Request,
+def survey_answer(survey_id: IdPath, body: SurveyAnswersIn, request: Request,
                   workshop: WorkshopDep, session: SessionDep,
                   context: ContextDep) -> dict[str, int]:
     """Answer (or re-answer) a survey: question id → value (participant token)."""
@@ -541,7 +542,7 @@ def survey_answer(survey_id: int, body: SurveyAnswersIn, request: Request,
 
 
 @router.get("/workshops/{slug}/surveys/{survey_id}/results", response_model=SurveyResultsOut)
-def survey_results(survey_id: int, workshop: WorkshopDep, session: SessionDep
+def survey_results(survey_id: IdPath, workshop: WorkshopDep, session: SessionDep
                    ) -> SurveyResultsOut:
     """Results per source ("" = live) with the small-number protection applied."""
     survey = surveys.get_survey(session=session, workshop=workshop, survey_id=survey_id)

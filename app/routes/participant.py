@@ -18,6 +18,7 @@ from app.deps import (
     PARTICIPANT_COOKIE,
     ContextDep,
     GettextDep,
+    IdPath,
     ParticipantDep,
     SessionDep,
     WorkshopDep,
@@ -163,7 +164,7 @@ def post_card(field_key: str, request: Request, workshop: WorkshopDep, session: 
 
 
 @router.get("/w/{slug}/cards/{card_id}/edit")
-def edit_page(card_id: int, request: Request, workshop: WorkshopDep, session: SessionDep,
+def edit_page(card_id: IdPath, request: Request, workshop: WorkshopDep, session: SessionDep,
               participant: ParticipantDep) -> Response:
     """The form to change one's own card."""
     card, field = _own_card(session, workshop, participant, card_id)
@@ -186,7 +187,7 @@ def _edit_page(request: Request, session: Session, workshop: Workshop, card: Car
 
 
 @router.post("/w/{slug}/cards/{card_id}")
-def save_card(card_id: int, request: Request, workshop: WorkshopDep, session: SessionDep,
+def save_card(card_id: IdPath, request: Request, workshop: WorkshopDep, session: SessionDep,
               participant: ParticipantDep, gettext: GettextDep,
               text: Annotated[str, Form()] = "",
               category: Annotated[str | None, Form(max_length=40)] = None) -> Response:
@@ -203,7 +204,7 @@ def save_card(card_id: int, request: Request, workshop: WorkshopDep, session: Se
 
 
 @router.post("/w/{slug}/cards/{card_id}/delete")
-def delete_card(card_id: int, request: Request, workshop: WorkshopDep, session: SessionDep,
+def delete_card(card_id: IdPath, request: Request, workshop: WorkshopDep, session: SessionDep,
                 participant: ParticipantDep, gettext: GettextDep) -> Response:
     """Delete one's own card."""
     _card, field = _own_card(session, workshop, participant, card_id)

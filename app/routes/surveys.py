@@ -15,6 +15,7 @@ from app.access import Moderator
 from app.deps import (
     ContextDep,
     GettextDep,
+    IdPath,
     ModeratorDep,
     ParticipantDep,
     SessionDep,
@@ -81,7 +82,7 @@ def _phone(request: Request, session: Session, workshop: Workshop, survey: Surve
 
 
 @router.get("/w/{slug}/surveys/{survey_id}/me")
-def phone(survey_id: int, request: Request, workshop: WorkshopDep, session: SessionDep,
+def phone(survey_id: IdPath, request: Request, workshop: WorkshopDep, session: SessionDep,
           participant: ParticipantDep, gettext: GettextDep,
           saved: Annotated[int, Query()] = 0) -> Response:
     """The survey on the phone; earlier answers are filled in."""
@@ -91,7 +92,7 @@ def phone(survey_id: int, request: Request, workshop: WorkshopDep, session: Sess
 
 
 @router.post("/w/{slug}/surveys/{survey_id}/me")
-async def answer(survey_id: int, request: Request, workshop: WorkshopDep, session: SessionDep,
+async def answer(survey_id: IdPath, request: Request, workshop: WorkshopDep, session: SessionDep,
                  participant: ParticipantDep, gettext: GettextDep) -> Response:
     """Send (or change) one's answers."""
     form = await request.form()
@@ -127,7 +128,7 @@ def _results(session: Session, workshop: Workshop, survey: Survey,
 
 
 @router.get("/w/{slug}/survey/{survey_id}")
-def projector(survey_id: int, request: Request, workshop: WorkshopDep,
+def projector(survey_id: IdPath, request: Request, workshop: WorkshopDep,
               session: SessionDep) -> Response:
     """Live results for the projector: a chart per question, per source."""
     survey = surveys.get_survey(session=session, workshop=workshop, survey_id=survey_id)
@@ -136,7 +137,7 @@ def projector(survey_id: int, request: Request, workshop: WorkshopDep,
 
 
 @router.get("/w/{slug}/survey/{survey_id}/results")
-def results_fragment(survey_id: int, request: Request, workshop: WorkshopDep,
+def results_fragment(survey_id: IdPath, request: Request, workshop: WorkshopDep,
                      session: SessionDep) -> Response:
     """The results alone, refetched when answers arrive."""
     survey = surveys.get_survey(session=session, workshop=workshop, survey_id=survey_id)
@@ -154,7 +155,7 @@ def _chart(kind: str, result_json: str) -> bytes | None:
 
 
 @router.get("/w/{slug}/survey/{survey_id}/chart/{question_id}.{kind}")
-def chart(survey_id: int, question_id: int, kind: str, workshop: WorkshopDep,
+def chart(survey_id: IdPath, question_id: IdPath, kind: str, workshop: WorkshopDep,
           session: SessionDep, source: Annotated[str, Query(max_length=120)] = "") -> Response:
     """One question's chart as SVG or PNG; identical results are drawn once (cached)."""
     if kind not in ("svg", "png"):
@@ -276,7 +277,7 @@ def _question(form: FormData) -> surveys.QuestionDef:
 
 
 @router.post("/w/{slug}/surveys/{survey_id}/import")
-def upload(survey_id: int, request: Request, workshop: WorkshopDep, session: SessionDep,
+def upload(survey_id: IdPath, request: Request, workshop: WorkshopDep, session: SessionDep,
            moderator: ModeratorDep, gettext: GettextDep,
            file: Annotated[UploadFile, File()], label: Annotated[str, Form()] = "") -> Response:
     """Step 1 of an import: read the file and propose which column answers which question."""
@@ -296,7 +297,7 @@ def upload(survey_id: int, request: Request, workshop: WorkshopDep, session: Ses
 
 
 @router.post("/w/{slug}/surveys/{survey_id}/import/confirm")
-async def confirm_import(survey_id: int, request: Request, workshop: WorkshopDep,
+async def confirm_import(survey_id: IdPath, request: Request, workshop: WorkshopDep,
                          session: SessionDep, moderator: ModeratorDep,
                          gettext: GettextDep) -> Response:
     """Step 2: import with the chosen columns; one bad cell and nothing is imported."""
@@ -327,7 +328,7 @@ async def confirm_import(survey_id: int, request: Request, workshop: WorkshopDep
 
 
 @router.get("/w/{slug}/survey/{survey_id}/events")
-async def projector_events(slug: str, survey_id: int, context: ContextDep,
+async def projector_events(slug: str, survey_id: IdPath, context: ContextDep,
                            last_event_id: Annotated[int | None, Header()] = None,
                            after: Annotated[int, Query(ge=0)] = 0) -> EventSourceResponse:
     """Tells the projector that the survey's results changed."""
