@@ -123,8 +123,23 @@ def test_stored_xss_corpus_is_escaped_everywhere(client: TestClient, auth: AuthA
         assert client.post(f"/api/v1/workshops/{slug}/plenary/proposals", headers=headers,
                            json={"field": "hf1", "text": payload[:120]}).status_code == 201
     auth.facilitate_in_browser()
+    survey = client.get(f"/api/v1/workshops/{slug}/surveys").json()[0]
+    free_text = [q["id"] for q in survey["questions"] if q["kind"] == "text"]
+    assert free_text, "the demo survey has a free-text question"
+    # The required questions get a valid answer; every free-text answer is the payload.
+    required = {str(q["id"]): q["options"][0] if q["options"] else q["scale_min"]
+                for q in survey["questions"] if q["required"] and q["kind"] != "text"}
+    assert client.post(f"/w/{slug}/surveys", data={"op": f"open:{survey['id']}"}
+                       ).status_code == 303
+    for payload, headers in zip(XSS, people, strict=True):
+        answered = client.post(f"/api/v1/workshops/{slug}/surveys/{survey['id']}/responses",
+                               headers=headers,
+                               json={"answers": {**required, **{str(q): payload
+                                                                for q in free_text}}})
+        assert answered.status_code == 201, answered.text
     pages = ["/w/{s}/board/hf1", "/w/{s}/plenary", "/w/{s}/facilitate/hf1",
-             "/w/{s}/plenary/moderate", "/w/{s}/export/html"]
+             "/w/{s}/plenary/moderate", "/w/{s}/export/html", "/w/{s}/surveys",
+             f"/w/{{s}}/survey/{survey['id']}", f"/w/{{s}}/survey/{survey['id']}/results"]
     for url in pages:
         html = client.get(url.format(s=slug)).text
         page = BeautifulSoup(html, "html.parser")
