@@ -7,12 +7,12 @@ PORT   ?= 8000
 DEMO   ?= workshops/westharz-zukunftskonferenz.toml
 MO     := app/translations/en/LC_MESSAGES/messages.mo
 
-.PHONY: run test bench lint setup setup-dev browser translations messages clean
+.PHONY: run test bench lint setup setup-dev browser postgres translations messages clean
 
 run: setup $(MO)
 	$(BIN)/zukunft serve --host $(HOST) --port $(PORT) --demo $(DEMO)
 
-test: setup-dev $(MO) browser
+test: setup-dev $(MO) browser postgres
 	$(BIN)/ruff check app tests scripts
 	$(BIN)/mypy
 	$(BIN)/pytest -q
@@ -33,6 +33,10 @@ $(VENV)/.installed: pyproject.toml
 $(VENV)/.installed-dev: $(VENV)/.installed
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $@
+
+# Tests on PostgreSQL start a throwaway cluster of their own; they need its binaries.
+postgres:
+	@scripts/install-postgres.sh
 
 # Browser tests drive Debian's Chromium; install it when it is missing (needs root).
 browser:

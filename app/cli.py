@@ -1,7 +1,9 @@
 """The `zukunft` command: serve, load and validate workshops, upgrade the database."""
 
+import os
 import socket
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,12 +12,14 @@ import uvicorn
 from sqlmodel import col, select
 
 from app import db as database
+from app import dbcopy
 from app.access import set_organizer_password
 from app.auth import Tokens
 from app.config import Settings
 from app.errors import DomainError
 from app.main import create_app
 from app.models import Workshop
+from app.pgbus import is_postgres
 from app.qr import join_url, qr_text
 from app.workshops import DefinitionError, create_workshop, load_definition
 
@@ -100,6 +104,55 @@ def db_upgrade(database_url: DatabaseUrl = None) -> None:
     typer.echo("Datenbank ist auf dem neuesten Stand.")
 
 
+@db_cli.command("copy")
+def db_copy(
+    source: Annotated[str, typer.Option("--from", help="Quelle: SQLAlchemy-URL oder Pfad einer "
+                                                       "SQLite-Datei.")],
+    target: Annotated[str, typer.Option("--to", help="Ziel (leer), z. B. "
+                                                     "postgresql+psycopg://…")],
+) -> None:
+    """Kopiert alle Workshops in eine andere, leere Datenbank und prüft die Kopie."""
+    shown: dict[str, int] = {}
+
+    def progress(table: str, rows: int) -> None:
+        shown[table] = rows
+        typer.echo(f"\r{table}: {rows} Zeilen", nl=False)
+
+    try:
+        checks = dbcopy.copy_database(dbcopy.database_url(source), dbcopy.database_url(target),
+                                      progress=progress)
+    except DomainError as exc:
+        typer.echo("")
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    typer.echo("\r" + " " * 40 + "\r", nl=False)
+    for check in checks:
+        typer.echo(f"{check.table:<22} {check.rows:>8} Zeilen  sha256 {check.checksum[:16]}")
+    typer.echo(f"Kopiert und geprüft: {sum(c.rows for c in checks)} Zeilen in "
+               f"{len(checks)} Tabellen, Anzahl und Prüfsummen stimmen überein.")
+
+
+@db_cli.command("backup")
+def db_backup(
+    database_url: DatabaseUrl = None,
+    to: Annotated[Path | None, typer.Option("--to", help="Zieldatei; ohne Angabe "
+                                            "data/backups/ mit Datum und Uhrzeit.")] = None,
+) -> None:
+    """Sichert die Datenbank im laufenden Betrieb (SQLite: Online-Backup, PostgreSQL: pg_dump)."""
+    settings = _settings(database_url=database_url)
+    url = settings.resolved_database_url
+    if to is None:
+        stamp = datetime.now().strftime("%Y-%m-%d-%H%M%S")
+        suffix = "sqlite3" if url.startswith("sqlite") else "dump"
+        to = settings.data_dir / "backups" / f"zukunft-{stamp}.{suffix}"
+    try:
+        written = dbcopy.backup(url, to)
+    except DomainError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"Gesichert: {written} ({written.stat().st_size / 1e6:.1f} MB)")
+
+
 @cli.command()
 def export(
     slug: Annotated[str, typer.Argument(help="Kurzname des Workshops.")],
@@ -177,6 +230,9 @@ def serve(
                                       "(WLAN des Veranstaltungsorts).")] = False,
     demo: Annotated[Path | None, typer.Option(help="Diese Definition laden, wenn es noch "
                                               "keinen Workshop gibt.")] = None,
+    workers: Annotated[int, typer.Option(envvar="WORKERS", min=1, max=64,
+                                         help="Serverprozesse; mehr als einer braucht "
+                                              "PostgreSQL.")] = 1,
 ) -> None:
     """Startet den Server."""
     settings = _settings(host=host, port=port, database_url=database_url)
@@ -185,6 +241,11 @@ def serve(
         if not settings.base_url:
             settings.base_url = f"http://{lan_address()}:{settings.port}"
     url = settings.resolved_database_url
+    if workers > 1 and not is_postgres(url):
+        typer.echo("Mehrere Serverprozesse teilen Live-Boards und Ereignisse über PostgreSQL. "
+                   "Bitte DATABASE_URL=postgresql+psycopg://… setzen (siehe docs/deploy.md) "
+                   "oder mit einem Prozess starten.", err=True)
+        raise typer.Exit(2)
     database.upgrade(url)
     db = database.Database(url)
     with db.session(write=True) as session:
@@ -199,10 +260,21 @@ def serve(
     for workshop in workshops[-3:]:
         typer.echo(workshop_info(settings, workshop, qr=workshop is workshops[-1]))
         typer.echo("")
-    app = create_app(settings, upgrade=False)
-    typer.echo(f"Server läuft auf {settings.resolved_base_url} – beenden mit Strg+C.")
-    uvicorn.run(app, host=settings.host, port=settings.port, timeout_graceful_shutdown=3,
-                log_level="warning", proxy_headers=True)
+    options: dict[str, Any] = {"host": settings.host, "port": settings.port,
+                               "timeout_graceful_shutdown": 3, "log_level": "warning",
+                               "proxy_headers": True}
+    if workers == 1:
+        app = create_app(settings, upgrade=False)
+        typer.echo(f"Server läuft auf {settings.resolved_base_url} – beenden mit Strg+C.")
+        uvicorn.run(app, **options)
+        return
+    # Each worker process builds its app from the environment: hand the settings on.
+    os.environ.update(DATABASE_URL=url, BASE_URL=settings.resolved_base_url,
+                      DATA_DIR=str(settings.data_dir.resolve()))
+    settings.resolved_secret_key  # noqa: B018  (the key file exists before the workers read it)
+    typer.echo(f"Server läuft mit {workers} Prozessen auf {settings.resolved_base_url} – "
+               "beenden mit Strg+C.")
+    uvicorn.run("app.main:app_from_environment", factory=True, workers=workers, **options)
 
 
 def main() -> None:

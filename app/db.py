@@ -12,13 +12,15 @@ from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
 from app.events import BUS_KEY, Publisher
+from app.locks import WRITE_KEY
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def make_engine(url: str) -> Engine:
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        # As many connections as worker threads may want at once (Starlette's pool has 40).
+        return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20)
     engine = create_engine(
         url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=20
     )
@@ -91,6 +93,7 @@ class Database:
     def session(self, *, write: bool = False) -> Session:
         session = Session(self._write_engine if write else self.engine, expire_on_commit=False)
         if write:
+            session.info[WRITE_KEY] = True
             # Only the first transaction writes; what a route reads after the commit (to render
             # its answer) must not hold the write lock and make every other post wait.
             event.listen(session, "after_commit", self._read_from_now_on, once=True)
@@ -101,6 +104,7 @@ class Database:
 
     def _read_from_now_on(self, session: Session) -> None:
         session.bind = self.engine
+        session.info[WRITE_KEY] = False
 
     @contextmanager
     def begin(self, *, write: bool = True) -> Iterator[Session]:

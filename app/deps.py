@@ -23,7 +23,7 @@ from app.ratelimit import Limits
 from app.templating import DEFAULT_LOCALE, LOCALES, Templates
 from app.workshops import get_field, get_workshop
 
-MAX_ID = 2**63 - 1  # the largest id either database stores
+MAX_ID = 2**31 - 1  # ids are INTEGER columns: PostgreSQL stores 32 bits
 # An id in a page address: a number no table can hold is refused (422), not looked up.
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 

@@ -9,8 +9,10 @@ from typing import Any, ClassVar, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import event as sa_event
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
+from app.locks import lock_workshop
 from app.models import EventRecord
 from app.text import join_sentence
 
@@ -237,11 +239,24 @@ class Publisher(Protocol):
 E = TypeVar("E", bound=DomainEvent)
 
 
+# PostgreSQL: every process listens on this channel (app/pgbus.py).
+CHANNEL = "zukunft_events"
+
+
 def record(session: Session, event: E) -> E:
     """Store the event in the current transaction; it is published after a successful commit."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        # Until commit nobody else records events of this workshop, so its event ids follow
+        # commit order and a board that has seen id n has seen every event before it.
+        lock_workshop(session, event.workshop_id)
     row = EventRecord(workshop_id=event.workshop_id, kind=event.kind, payload=event.payload())
     session.add(row)
     session.flush()
+    if postgres:
+        # Delivered to every listening process when (and only if) the transaction commits.
+        session.execute(text("SELECT pg_notify(:channel, :payload)"),
+                        {"channel": CHANNEL, "payload": f"{event.workshop_id}:{row.id}"})
     stored = event.model_copy(update={"id": row.id})
     session.info.setdefault(_PENDING_KEY, []).append(stored)
     return stored

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from app import db as database
 from app.auth import Tokens
@@ -17,6 +18,7 @@ from app.errors_http import install_error_handlers
 from app.limits import BodySizeLimit, WriteGate
 from app.live import LocalBus, Views
 from app.locale_cookie import RememberLocale
+from app.pgbus import PostgresBus, is_postgres
 from app.ratelimit import Limits
 from app.routes import (
     api,
@@ -41,7 +43,8 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> Fas
     url = settings.resolved_database_url
     if upgrade:
         database.upgrade(url)
-    bus = LocalBus()
+    # Several processes on one PostgreSQL share their boards through it; one process has its own.
+    bus = PostgresBus(url) if is_postgres(url) else LocalBus()
     templates = Templates()
     context = Context(
         settings=settings, db=database.Database(url, bus=bus), bus=bus, templates=templates,
@@ -52,7 +55,13 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> Fas
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         bus.bind(asyncio.get_running_loop())
+        if isinstance(bus, PostgresBus):
+            bus.start(context.db.session)
+            if not await run_in_threadpool(bus.connected.wait, 15):
+                log.warning("event listener is not connected yet; boards follow once it is")
         yield
+        if isinstance(bus, PostgresBus):
+            await run_in_threadpool(bus.close)
         context.db.dispose()
 
     app = FastAPI(
@@ -74,3 +83,8 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> Fas
                    moderation, organizer, api):
         app.include_router(module.router)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """For `uvicorn --factory` and `zukunft serve --workers N`: settings from the environment."""
+    return create_app(Settings(), upgrade=False)

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from app.access import Moderator
 from app.errors import Conflict, InvalidInput, NotFound
 from app.events import SurveyChanged, record
+from app.locks import lock_workshop
 from app.models import Answer, Participant, Question, Survey, SurveyResponse, Workshop
 from app.text import clean_text
 
@@ -221,7 +222,8 @@ def answer(*, session: Session, workshop: Workshop, participant: Participant, su
     if unknown:
         raise InvalidInput("Diese Frage gibt es in der Umfrage nicht: {id}.", id=min(unknown))
     parsed = {qid: parse_value(q, values.get(qid)) for qid, q in questions.items()}
-    assert survey.id is not None and participant.id is not None
+    assert survey.id is not None and participant.id is not None and workshop.id is not None
+    lock_workshop(session, workshop.id)  # two taps at once: the second replaces the first
     response = session.exec(select(SurveyResponse).where(
         SurveyResponse.survey_id == survey.id,
         SurveyResponse.participant_id == participant.id)).first()

@@ -12,6 +12,7 @@ from pydantic import Field as Constraint
 from sqlmodel import Session, col, select
 
 from app.errors import Conflict, InvalidInput, NotFound
+from app.locks import lock_if_writing
 from app.models import Category, Field, Remark, Theme, Workshop
 from app.surveys import SurveyDef, create_survey
 
@@ -256,6 +257,8 @@ def get_workshop(*, session: Session, slug: str) -> Workshop:
     workshop = session.exec(select(Workshop).where(Workshop.slug == slug)).first()
     if workshop is None:
         raise NotFound("Diesen Workshop gibt es nicht (mehr). Prüfen Sie die Adresse.")
+    assert workshop.id is not None
+    lock_if_writing(session, workshop.id)
     return workshop
 
 

@@ -1,7 +1,11 @@
 """Load benchmark: N participants join and post while K boards follow the live stream.
 
 Usage: python scripts/bench_load.py [--participants 1000] [--boards 10] [--seconds 20]
-       [--interval 10] [--burst 5]
+       [--interval 10] [--burst 5] [--database sqlite|postgresql] [--workers 1]
+
+With `--database postgresql` the server runs on a throwaway PostgreSQL cluster (fsync on, as
+in production) and `--workers N` starts N server processes on one port (`zukunft serve
+--workers N`); boards then follow cards posted to other processes through LISTEN/NOTIFY.
 
 Each participant posts one card every `interval` seconds for `seconds`, then all post once more
 within the same `burst` seconds (the timer ran out). Every board is a projector board as in the
@@ -20,6 +24,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
@@ -30,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 from app import db as database  # noqa: E402
 from tests.factories import make_workshop  # noqa: E402
 from tests.live import ServerProcess  # noqa: E402
+from tests.pgcluster import PgCluster  # noqa: E402
 
 
 def pct(values: list[float], share: float) -> float:
@@ -196,21 +202,31 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--interval", type=float, default=10)
     parser.add_argument("--burst", type=float, default=5)
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        server = ServerProcess(Path(tmp), "bench-secret", CARDS_PER_MINUTE="1000000",
-                               JOINS_PER_MINUTE="1000000")
+    if args.workers > 1 and args.database == "sqlite":
+        parser.error("--workers > 1 needs --database postgresql")
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
+        url = None
+        if args.database == "postgresql":
+            cluster = PgCluster(durable=True).start()
+            stack.callback(cluster.stop)
+            url = cluster.create_database("bench")
+        server = ServerProcess(Path(tmp), "bench-secret", database_url=url,
+                               args=("--workers", str(args.workers)),
+                               CARDS_PER_MINUTE="1000000", JOINS_PER_MINUTE="1000000")
         server.start()
-        try:
-            result = asyncio.run(run(server, args.participants, args.boards, args.seconds,
-                                     args.interval, args.burst))
-        finally:
-            server.stop()
+        stack.callback(server.stop)
+        result = asyncio.run(run(server, args.participants, args.boards, args.seconds,
+                                 args.interval, args.burst))
     steady, burst, delivery = result["post"], result["burst"], result["delivery"]
     assert isinstance(steady, list) and isinstance(burst, list) and isinstance(delivery, list)
     post = steady + burst
-    print(f"Load: {args.participants} participants, {args.boards} boards, one server process, "
-          f"SQLite; {result['cards']} cards in {result['elapsed']:.0f} s")
+    processes = "one server process" if args.workers == 1 else f"{args.workers} server processes"
+    database_name = "SQLite" if args.database == "sqlite" else "PostgreSQL"
+    print(f"Load: {args.participants} participants, {args.boards} boards, {processes}, "
+          f"{database_name}; {result['cards']} cards in {result['elapsed']:.0f} s")
     print(summary("join", result["join"]))  # type: ignore[arg-type]
     print(summary("post, steady", steady))
     print(summary("post, burst", result["burst"]))  # type: ignore[arg-type]

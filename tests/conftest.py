@@ -1,6 +1,7 @@
 """Fixtures: a real SQLite file per test, the app, a client, and recorded events."""
 
 import shutil
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from app.events import DomainEvent
 from app.main import create_app
 from app.models import Workshop
 from tests.factories import make_workshop
+from tests.pgcluster import PgCluster
 
 if TYPE_CHECKING:
     from tests.live import ServerProcess
@@ -31,11 +33,60 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+PG_TEMPLATE = "zukunft_template"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Service and HTTP tests run on SQLite and on PostgreSQL; browser tests and tests marked
+    `sqlite_only` (SQLite's own settings, the crash test's file) on SQLite alone."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    sqlite_only = (metafunc.definition.get_closest_marker("sqlite_only") is not None
+                   or "browser" in metafunc.definition.path.parts)
+    metafunc.parametrize("backend", ["sqlite"] if sqlite_only else ["sqlite", "postgresql"],
+                         indirect=True)
+
+
 @pytest.fixture
-def db_url(tmp_path: Path, migrated_template: Path) -> str:
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    """A throwaway PostgreSQL server for the whole run, with a migrated template database."""
+    cluster = PgCluster().start()
+    try:
+        database.upgrade(cluster.create_database(PG_TEMPLATE))
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def db_url(backend: str, tmp_path: Path, migrated_template: Path,
+           request: pytest.FixtureRequest) -> Iterator[str]:
+    if backend == "postgresql":
+        cluster: PgCluster = request.getfixturevalue("pg_cluster")
+        name = f"test_{uuid.uuid4().hex[:16]}"
+        yield cluster.create_database(name, template=PG_TEMPLATE)
+        cluster.drop_database(name)
+        return
     path = tmp_path / "zukunft.sqlite3"
     shutil.copy(migrated_template, path)
-    return f"sqlite:///{path}"
+    yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def empty_db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A database without any tables yet."""
+    if backend == "postgresql":
+        cluster: PgCluster = request.getfixturevalue("pg_cluster")
+        name = f"empty_{uuid.uuid4().hex[:16]}"
+        yield cluster.create_database(name)
+        cluster.drop_database(name)
+        return
+    yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
 
 
 @dataclass
@@ -140,15 +191,26 @@ def auth(client: TestClient, app, app_workshop: Workshop) -> AuthActions:  # typ
     return AuthActions(client, app, app_workshop)
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator["ServerProcess"]:
-    """The real server as a separate process, shared by the tests that need one."""
+def serve_live(tmp_path_factory: pytest.TempPathFactory,
+               database_url: str | None = None) -> Iterator["ServerProcess"]:
     from tests.live import ServerProcess
 
-    server = ServerProcess(tmp_path_factory.mktemp("live"), SECRET)
+    server = ServerProcess(tmp_path_factory.mktemp("live"), SECRET, database_url=database_url)
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def live_server(request: pytest.FixtureRequest,
+                tmp_path_factory: pytest.TempPathFactory) -> Iterator["ServerProcess"]:
+    """The real server as a separate process, shared by the tests that need one: once on its
+    own SQLite file, once on PostgreSQL (where its boards follow LISTEN/NOTIFY)."""
+    url = None
+    if request.param == "postgresql":
+        cluster: PgCluster = request.getfixturevalue("pg_cluster")
+        url = cluster.create_database("live", template=PG_TEMPLATE)
+    yield from serve_live(tmp_path_factory, url)
 
 
 @pytest.fixture

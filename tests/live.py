@@ -24,12 +24,14 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    """`python -m app serve` on a free port with its own SQLite file."""
+    """`python -m app serve` on a free port, on its own SQLite file unless given a database."""
 
-    def __init__(self, data_dir: Path, secret: str, **env: str) -> None:
+    def __init__(self, data_dir: Path, secret: str, *, database_url: str | None = None,
+                 args: tuple[str, ...] = (), **env: str) -> None:
+        self.args = args
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
-        self.database_url = f"sqlite:///{data_dir / 'live.sqlite3'}"
+        self.database_url = database_url or f"sqlite:///{data_dir / 'live.sqlite3'}"
         self.env = {**os.environ, "DATABASE_URL": self.database_url, "SECRET_KEY": secret,
                     "BASE_URL": self.base_url, "DATA_DIR": str(data_dir), **env}
         self.log = data_dir / "server.log"
@@ -38,7 +40,7 @@ class ServerProcess:
     def start(self) -> None:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "app", "serve", "--port", str(self.port)],
+                [sys.executable, "-m", "app", "serve", "--port", str(self.port), *self.args],
                 cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + 30

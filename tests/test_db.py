@@ -3,11 +3,13 @@
 import threading
 import time
 
+import pytest
 from sqlalchemy import text
 
 from app.db import Database
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_is_durable(db: Database) -> None:
     with db.session() as session:
         assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
@@ -50,14 +52,14 @@ def test_migrations_match_the_models(db: Database) -> None:
         assert compare_metadata(context, SQLModel.metadata) == []
 
 
-def test_upgrade_keeps_existing_workshops_and_downgrades(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_upgrade_keeps_existing_workshops_and_downgrades(empty_db_url: str) -> None:
     """A database with data from the first release upgrades in place (and back)."""
     from alembic import command
     from sqlalchemy import create_engine
 
     from app.db import alembic_config
 
-    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    url = empty_db_url
     config = alembic_config(url)
     command.upgrade(config, "0001")
     engine = create_engine(url)
@@ -65,8 +67,8 @@ def test_upgrade_keeps_existing_workshops_and_downgrades(tmp_path) -> None:  # t
         connection.execute(text(
             "INSERT INTO workshop (slug, title, region, place, leitbild, goals, statement_stem,"
             " questions, join_code, joining_open, posting_open, facilitator_token_version,"
-            " created_at) VALUES ('w', 'T', 'R', '', '', '[]', 'S', '[]', 'ABCD', 1, 1, 1,"
-            " '2026-01-01')"))
+            " created_at) VALUES ('w', 'T', 'R', '', '', '[]', 'S', '[]', 'ABCD', :yes, :yes, 1,"
+            " '2026-01-01')"), {"yes": True})
         connection.execute(text("INSERT INTO field (workshop_id, key, number, title, topics,"
                                 " position) VALUES (1, 'hf1', 'HF 1', 'T', '', 0)"))
         connection.execute(text("INSERT INTO theme (field_id, text, kind, position)"
@@ -75,8 +77,8 @@ def test_upgrade_keeps_existing_workshops_and_downgrades(tmp_path) -> None:  # t
     with engine.begin() as connection:
         row = connection.execute(text(
             "SELECT phase, rounds, current_round, premoderation FROM workshop")).one()
-        assert tuple(row) == ("working", 2, 1, 0)
-        assert connection.execute(text("SELECT posting_open FROM field")).scalar() == 1
+        assert tuple(row) == ("working", 2, 1, False)
+        assert connection.execute(text("SELECT posting_open FROM field")).scalar() == True  # noqa: E712
         assert connection.execute(text("SELECT status FROM theme")).scalar() == "active"
         assert tuple(connection.execute(text(
             "SELECT dots_per_participant, dots_per_theme FROM workshop")).one()) == (5, 3)

@@ -11,7 +11,7 @@ from app import charts, surveys
 from app.access import MAIN
 from app.db import Database
 from app.errors import Conflict, InvalidInput
-from app.models import SurveyResponse, Workshop
+from app.models import Answer, SurveyResponse, Workshop
 from app.survey_import import decode, import_responses, read_table, suggest_mapping
 from tests.factories import make_participant, make_workshop
 
@@ -163,6 +163,8 @@ def test_concurrent_answers_of_one_participant_make_one_response(db: Database) -
     assert "ok" in outcomes
     with db.session() as session:
         assert len(session.exec(select(SurveyResponse)).all()) == 1
+        # The last answer replaced the others completely (no doubled answers).
+        assert len(session.exec(select(Answer)).all()) == len(full_answer(q))
 
 
 CSV_HEADER = ("Welches Handlungsfeld ist Ihnen am wichtigsten?;Wie alt sind Sie?;"

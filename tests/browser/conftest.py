@@ -7,9 +7,18 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
 
+from tests.conftest import serve_live
+from tests.live import ServerProcess
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """What a person sees does not depend on the database: browser tests run on SQLite."""
+    yield from serve_live(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

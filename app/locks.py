@@ -1,0 +1,25 @@
+"""Writes within one workshop take turns on PostgreSQL, as they do on SQLite.
+
+SQLite has a single writer, so a service may read, decide and write without anyone writing in
+between. PostgreSQL lets transactions run side by side; a transaction-level advisory lock per
+workshop gives the services the same guarantee there (and keeps the ids of a workshop's events
+in commit order, see `events.record`). Workshops do not wait for each other.
+"""
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+WRITE_KEY = "writes"  # in Session.info: this session's transaction is meant to write
+_LOCK_CLASS = 0x5A4B  # first key of the advisory lock ("ZK"); the second is the workshop id
+
+
+def lock_workshop(session: Session, workshop_id: int) -> None:
+    """Until this transaction ends, no other one writes to the workshop (PostgreSQL only)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:cls, :key)"),
+                        {"cls": _LOCK_CLASS, "key": workshop_id})
+
+
+def lock_if_writing(session: Session, workshop_id: int) -> None:
+    if session.info.get(WRITE_KEY):
+        lock_workshop(session, workshop_id)
