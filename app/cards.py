@@ -10,6 +10,7 @@ from sqlmodel import Session, col, func, select
 
 from app.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from app.events import CardDeleted, CardEdited, CardPosted, CardSnapshot, Counts, record
+from app.locks import lock_workshop
 from app.models import FACILITATOR, Card, Category, Field, Participant, Workshop, utcnow
 from app.text import clean_text
 from app.workshops import category_named, field_named
@@ -141,6 +142,9 @@ def post_card(
     # Ids only grow and exceed any column's length, so a new card lands after reordered ones.
     card.position = card.id * 10
     posted = snapshot(card, field_row, category_row, participant)
+    # From here until the commit no other card of this workshop is counted or recorded: the
+    # counts fit the event, and the event ids follow commit order (PostgreSQL; see locks).
+    lock_workshop(session, workshop.id)
     record(session,
            CardPosted(workshop_id=workshop.id, card=posted, counts=counts(session, workshop)))
     session.commit()

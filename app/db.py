@@ -19,8 +19,9 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 def make_engine(url: str) -> Engine:
     if not url.startswith("sqlite"):
-        # As many connections as worker threads may want at once (Starlette's pool has 40).
-        return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20)
+        # Up to 20 connections per process (writes in flight are at most 8, see WriteGate),
+        # plus the listener's: 4 processes stay within PostgreSQL's default of 100.
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
     engine = create_engine(
         url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=20
     )

@@ -74,8 +74,9 @@ async def get_session(request: Request, context: ContextDep) -> AsyncIterator[Se
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def workshop_dep(slug: str, session: SessionDep) -> Workshop:
-    return get_workshop(session=session, slug=slug)
+def workshop_dep(slug: str, session: SessionDep, request: Request) -> Workshop:
+    late = getattr(request.scope.get("endpoint"), "locks_late", False)
+    return get_workshop(session=session, slug=slug, lock=not late)
 
 
 WorkshopDep = Annotated[Workshop, Depends(workshop_dep)]

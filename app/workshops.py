@@ -253,12 +253,15 @@ def _add_field(
     return field
 
 
-def get_workshop(*, session: Session, slug: str) -> Workshop:
+def get_workshop(*, session: Session, slug: str, lock: bool = True) -> Workshop:
+    """The workshop; in a session that writes, its lock is taken too unless `lock` is False
+    (the caller's service then takes it itself, see `locks.locks_late`)."""
     workshop = session.exec(select(Workshop).where(Workshop.slug == slug)).first()
     if workshop is None:
         raise NotFound("Diesen Workshop gibt es nicht (mehr). Prüfen Sie die Adresse.")
     assert workshop.id is not None
-    lock_if_writing(session, workshop.id)
+    if lock:
+        lock_if_writing(session, workshop.id)
     return workshop
 
 

@@ -3,6 +3,7 @@
 import json
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import psycopg
@@ -10,6 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from app import db as database
+from app.events import CardPosted, events_since
 from app.models import Workshop
 from app.pgbus import LISTENER_NAME
 from tests.conftest import PG_TEMPLATE, SECRET
@@ -129,6 +131,27 @@ def test_interleaved_posts_reach_every_board_once_in_order(
     finally:
         for stream in streams:
             stream.close()
+
+
+def test_concurrent_posts_to_two_processes_count_in_event_order(
+        servers: tuple[ServerProcess, ...], shared_workshop: Workshop) -> None:
+    """Each card's event carries the board's counts: in event order they rise one by one,
+    whichever process took the card and however the posts overlapped."""
+    people = [(server, _join(server, shared_workshop)) for server in servers for _ in range(6)]
+
+    def post_five(person: tuple[ServerProcess, dict[str, str]]) -> list[int]:
+        server, headers = person
+        return [_post(server, shared_workshop, headers, f"gleichzeitig {n}") for n in range(5)]
+
+    with ThreadPoolExecutor(len(people)) as pool:
+        posted = [card for cards in pool.map(post_five, people) for card in cards]
+    db = database.Database(servers[0].database_url)
+    with db.session() as session:
+        events = events_since(session, workshop_id=shared_workshop.id or 0, after=0)
+    db.dispose()
+    cards = [event for event in events if isinstance(event, CardPosted)]
+    assert sorted(event.card.id for event in cards) == sorted(posted)
+    assert [event.counts.cards["hf1"] for event in cards] == list(range(1, len(posted) + 1))
 
 
 def test_listener_that_lost_its_connection_catches_up(

@@ -39,6 +39,7 @@ from app.events import (
     TimerState,
 )
 from app.live import ApiView
+from app.locks import locks_late
 from app.models import Field as FieldModel
 from app.models import ModerationAction, Participant, StatementProposal, Workshop
 
@@ -152,6 +153,7 @@ def _author(request: Request, context: ContextDep, session: Session, workshop: W
 
 @router.post("/workshops/{slug}/cards", response_model=CardSnapshot, status_code=201,
              responses={200: {"description": "The same client_id was sent before: that card."}})
+@locks_late
 def post_card(body: CardIn, request: Request, workshop: WorkshopDep, session: SessionDep,
               context: ContextDep) -> Response:
     """Post a card; a repeated client_id returns the first card instead of a duplicate."""

@@ -28,6 +28,7 @@ from app.deps import (
 )
 from app.errors import DomainError, InvalidInput, NotAllowed
 from app.events import CardSnapshot, latest_event_id
+from app.locks import locks_late
 from app.models import Field, Participant, Workshop
 
 router = APIRouter(tags=["participant"])
@@ -136,6 +137,7 @@ def posting_page(field_key: str, request: Request, workshop: WorkshopDep, sessio
 
 
 @router.post("/w/{slug}/me/{field_key}")
+@locks_late
 def post_card(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
               participant: ParticipantDep, gettext: GettextDep, context: ContextDep,
               text: Annotated[str, Form()] = "",
