@@ -7,7 +7,7 @@ PORT   ?= 8000
 DEMO   ?= workshops/westharz-zukunftskonferenz.toml
 MO     := app/translations/en/LC_MESSAGES/messages.mo
 
-.PHONY: run test bench lint setup setup-dev browser postgres translations messages clean
+.PHONY: run test bench bench-processes lint setup setup-dev browser postgres translations messages clean
 
 run: setup $(MO)
 	$(BIN)/zukunft serve --host $(HOST) --port $(PORT) --demo $(DEMO)
@@ -17,9 +17,18 @@ test: setup-dev $(MO) browser postgres
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
-bench: setup-dev $(MO)
+# `make bench DATABASE=postgresql WORKERS=4`: the load on PostgreSQL with 4 server processes.
+DATABASE ?= sqlite
+WORKERS  ?= 1
+
+bench: setup-dev $(MO) postgres
 	$(BIN)/python scripts/bench_live.py
+	$(BIN)/python scripts/bench_load.py --database $(DATABASE) --workers $(WORKERS)
+
+# SQLite with one process, then PostgreSQL with 1, 2 and 4 (docs/performance.md).
+bench-processes: setup-dev $(MO) postgres
 	$(BIN)/python scripts/bench_load.py
+	for n in 1 2 4; do $(BIN)/python scripts/bench_load.py --database postgresql --workers $$n; done
 
 setup: $(VENV)/.installed
 setup-dev: $(VENV)/.installed-dev

@@ -18,6 +18,7 @@ the same load against a minimal endpoint of the stack as a ceiling.
 
 import argparse
 import asyncio
+import os
 import random
 import re
 import sys
@@ -50,6 +51,28 @@ def summary(name: str, values: list[float]) -> str:
             f"p99 {pct(values, .99):7.1f}  max {max(values or [0]):7.1f} ms  n={len(values)}")
 
 
+def tree_cpu(root: int | None) -> float:
+    """CPU seconds used so far by a process and all its descendants (ended ones included)."""
+    if root is None:
+        return 0.0
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        times[pid] = sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += times.get(pid, 0.0)
+        todo.extend(child for child, parent in parents.items() if parent == pid)
+    return total
+
+
 CARD_ID = re.compile(r'id="card-(\d+)"')
 STREAM_URL = re.compile(r'sse-connect="([^"]+)"')
 
@@ -75,7 +98,7 @@ async def board(base: str, page: str, received: dict[int, list[float]], ready: a
 
 
 async def run(server: ServerProcess, participants: int, boards: int, seconds: float,
-              interval: float, burst: float) -> dict[str, object]:
+              interval: float, burst: float, database_pid: int | None) -> dict[str, object]:
     db = database.Database(server.database_url)
     with db.session(write=True) as session:
         workshop = make_workshop(session, westharz=True)
@@ -149,11 +172,16 @@ async def run(server: ServerProcess, participants: int, boards: int, seconds: fl
         await asyncio.sleep(max(0.0, burst_at - time.perf_counter()) + random.uniform(0, burst))
         await post(token, n + 1, burst_ms)
 
+    server_pid = server.process.pid if server.process else None
+    cpu_before = (tree_cpu(server_pid), tree_cpu(database_pid), time.process_time())
     started = time.perf_counter()
     end = started + seconds
     burst_at = end + interval
     await asyncio.gather(*(participant(i, t) for i, t in enumerate(tokens)))
     elapsed = time.perf_counter() - started
+    cpu = [after - before for before, after in zip(
+        cpu_before, (tree_cpu(server_pid), tree_cpu(database_pid), time.process_time()),
+        strict=True)]
     await asyncio.sleep(2)  # let the last events arrive
     stop.set()
     for task in board_tasks:
@@ -190,7 +218,7 @@ async def run(server: ServerProcess, participants: int, boards: int, seconds: fl
     return {"join": join_ms, "post": post_ms, "burst": burst_ms, "delivery": delivery,
             "statuses": statuses, "ceiling_statuses": ceiling_statuses,
             "lost": len(lost), "missing": missing, "duplicates": duplicates,
-            "cards": cards, "elapsed": elapsed,
+            "cards": cards, "elapsed": elapsed, "cpu": cpu,
             "ceiling_rps": cards / ping_elapsed,
             "post_rps": len(ceiling_posts) / post_elapsed}
 
@@ -208,18 +236,19 @@ def main() -> None:
     if args.workers > 1 and args.database == "sqlite":
         parser.error("--workers > 1 needs --database postgresql")
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
-        url = None
+        url, database_pid = None, None
         if args.database == "postgresql":
             cluster = PgCluster(durable=True).start()
             stack.callback(cluster.stop)
             url = cluster.create_database("bench")
+            database_pid = cluster.postmaster_pid()
         server = ServerProcess(Path(tmp), "bench-secret", database_url=url,
                                args=("--workers", str(args.workers)),
                                CARDS_PER_MINUTE="1000000", JOINS_PER_MINUTE="1000000")
         server.start()
         stack.callback(server.stop)
         result = asyncio.run(run(server, args.participants, args.boards, args.seconds,
-                                 args.interval, args.burst))
+                                 args.interval, args.burst, database_pid))
     steady, burst, delivery = result["post"], result["burst"], result["delivery"]
     assert isinstance(steady, list) and isinstance(burst, list) and isinstance(delivery, list)
     post = steady + burst
@@ -233,6 +262,11 @@ def main() -> None:
     print(summary("post, all", post))
     print(summary("post → every board", delivery))
     print(f"statuses: {dict(result['statuses'])}")  # type: ignore[call-overload]
+    server_cpu, database_cpu, generator_cpu = result["cpu"]  # type: ignore[misc]
+    cards = int(result["cards"])  # type: ignore[call-overload]
+    print(f"CPU per card while posting: server {server_cpu / cards * 1000:.1f} ms, "
+          f"database {database_cpu / cards * 1000:.1f} ms, load generator "
+          f"{generator_cpu / cards * 1000:.1f} ms (SQLite: inside the server)")
     print(f"ledger: lost {result['lost']}, not delivered {result['missing']}, "
           f"delivered twice {result['duplicates']}")
     ratio = float(result["post_rps"]) / float(result["ceiling_rps"])  # type: ignore[arg-type]

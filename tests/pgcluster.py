@@ -85,6 +85,9 @@ class PgCluster:
         finally:
             shutil.rmtree(self.base, ignore_errors=True)
 
+    def postmaster_pid(self) -> int:
+        return int((self.data / "postmaster.pid").read_text().split()[0])
+
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://{USER}@127.0.0.1:{self.port}/{database}"
 
