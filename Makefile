@@ -22,7 +22,7 @@ DATABASE ?= sqlite
 WORKERS  ?= 1
 
 bench: setup-dev $(MO) postgres
-	$(BIN)/python scripts/bench_live.py
+	$(BIN)/python scripts/bench_live.py --database $(DATABASE) --workers $(WORKERS)
 	$(BIN)/python scripts/bench_load.py --database $(DATABASE) --workers $(WORKERS)
 
 # SQLite with one process, then PostgreSQL with 1, 2 and 4 (docs/performance.md).

@@ -83,12 +83,14 @@ class PostgresBus(LocalBus):
                     while not self._stop.is_set():
                         for note in conn.notifies(timeout=0.2):
                             workshop, _, event = note.payload.partition(":")
-                            self._notified(int(workshop), int(event))
-            except (psycopg.Error, OSError):
+                            if workshop.isdigit() and event.isdigit():
+                                self._notified(int(workshop), int(event))
+            except Exception:
+                # The listening connection or a catch-up read failed (database restarted,
+                # network gone): nothing is lost, the next connection catches up from the table.
                 self.connected.clear()
                 if not self._stop.is_set():
-                    log.warning("event listener lost its connection; reconnecting",
-                                exc_info=True)
+                    log.warning("event listener interrupted; reconnecting", exc_info=True)
                     self._stop.wait(1)
 
     def _notified(self, workshop_id: int, event_id: int) -> None:

@@ -1,7 +1,10 @@
 """Live latency: a real server and real board streams; N cards posted, N moderation clicks.
 
-Usage: python scripts/bench_live.py [--posts 50] [--boards 3]
-Prints the time from sending a card's POST until each board's SSE stream delivers it.
+Usage: python scripts/bench_live.py [--posts 50] [--boards 3] [--database sqlite|postgresql]
+       [--workers 1]
+Prints the time from sending a card's POST until each board's SSE stream delivers it. With
+several workers the boards and the posts land on different processes, so the figure includes
+the way through PostgreSQL's NOTIFY.
 """
 
 import argparse
@@ -9,6 +12,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
@@ -19,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 from app import db as database  # noqa: E402
 from app.auth import Tokens  # noqa: E402
 from tests.factories import make_workshop  # noqa: E402
-from tests.live import ServerProcess, SSEClient  # noqa: E402
+from tests.live import ServerProcess, SSEClient, describe, start_server  # noqa: E402
 from tests.pageweight import FIRST_CARD_LIMIT, JOIN_PAGE_LIMIT, phone_to_first_card  # noqa: E402
 
 
@@ -38,19 +42,20 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=50)
     parser.add_argument("--boards", type=int, default=3)
     parser.add_argument("--export-cards", type=int, default=2000)
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
+    if args.workers > 1 and args.database == "sqlite":
+        parser.error("--workers > 1 needs --database postgresql")
     export_times(args.export_cards)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         # The bench measures the server, not the per-participant limit on cards.
-        server = ServerProcess(Path(tmp), "bench-secret", CARDS_PER_MINUTE="1000000")
-        server.start()
-        try:
-            run(server, args.posts, args.boards)
-        finally:
-            server.stop()
+        server, _ = start_server(stack, Path(tmp), "bench-secret", database=args.database,
+                                 workers=args.workers, CARDS_PER_MINUTE="1000000")
+        run(server, args.posts, args.boards, describe(args.database, args.workers))
 
 
-def run(server: ServerProcess, posts: int, boards: int) -> None:
+def run(server: ServerProcess, posts: int, boards: int, setup: str) -> None:
     db = database.Database(server.database_url)
     with db.session(write=True) as session:
         workshop = make_workshop(session, westharz=True)
@@ -98,7 +103,7 @@ def run(server: ServerProcess, posts: int, boards: int) -> None:
             stream.close()
     with httpx.Client(base_url=base, follow_redirects=True) as phone:
         weight = phone_to_first_card(phone, workshop.join_code, workshop.slug, "hf1")
-    print(f"Post-to-board latency, {posts} posts, {boards} boards, one server process, SQLite")
+    print(f"Post-to-board latency, {posts} posts, {boards} boards, {setup}")
     print(line("POST /cards (201)", post_ms))
     print(line("POST sent → on every board", deliver_ms))
     print(line("moderation → column redrawn", moderate_ms))

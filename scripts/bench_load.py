@@ -35,8 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from app import db as database  # noqa: E402
 from tests.factories import make_workshop  # noqa: E402
-from tests.live import ServerProcess  # noqa: E402
-from tests.pgcluster import PgCluster  # noqa: E402
+from tests.live import ServerProcess, describe, start_server  # noqa: E402
 
 
 def pct(values: list[float], share: float) -> float:
@@ -236,26 +235,18 @@ def main() -> None:
     if args.workers > 1 and args.database == "sqlite":
         parser.error("--workers > 1 needs --database postgresql")
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
-        url, database_pid = None, None
-        if args.database == "postgresql":
-            cluster = PgCluster(durable=True).start()
-            stack.callback(cluster.stop)
-            url = cluster.create_database("bench")
-            database_pid = cluster.postmaster_pid()
-        server = ServerProcess(Path(tmp), "bench-secret", database_url=url,
-                               args=("--workers", str(args.workers)),
-                               CARDS_PER_MINUTE="1000000", JOINS_PER_MINUTE="1000000")
-        server.start()
-        stack.callback(server.stop)
+        server, database_pid = start_server(stack, Path(tmp), "bench-secret",
+                                            database=args.database, workers=args.workers,
+                                            CARDS_PER_MINUTE="1000000",
+                                            JOINS_PER_MINUTE="1000000")
         result = asyncio.run(run(server, args.participants, args.boards, args.seconds,
                                  args.interval, args.burst, database_pid))
     steady, burst, delivery = result["post"], result["burst"], result["delivery"]
     assert isinstance(steady, list) and isinstance(burst, list) and isinstance(delivery, list)
     post = steady + burst
-    processes = "one server process" if args.workers == 1 else f"{args.workers} server processes"
-    database_name = "SQLite" if args.database == "sqlite" else "PostgreSQL"
-    print(f"Load: {args.participants} participants, {args.boards} boards, {processes}, "
-          f"{database_name}; {result['cards']} cards in {result['elapsed']:.0f} s")
+    print(f"Load: {args.participants} participants, {args.boards} boards, "
+          f"{describe(args.database, args.workers)}; {result['cards']} cards in "
+          f"{result['elapsed']:.0f} s")
     print(summary("join", result["join"]))  # type: ignore[arg-type]
     print(summary("post, steady", steady))
     print(summary("post, burst", result["burst"]))  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,31 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+def start_server(stack: ExitStack, data_dir: Path, secret: str, *, database: str = "sqlite",
+                 workers: int = 1, **env: str) -> tuple[ServerProcess, int | None]:
+    """For the benchmarks: a server on SQLite, or on a throwaway PostgreSQL cluster (durable,
+    as in production) with `workers` processes; both stop when `stack` closes. Returns the
+    server and the cluster's postmaster pid (None on SQLite)."""
+    from tests.pgcluster import PgCluster
+
+    url, database_pid = None, None
+    if database == "postgresql":
+        cluster = PgCluster(durable=True).start()
+        stack.callback(cluster.stop)
+        url = cluster.create_database("bench")
+        database_pid = cluster.postmaster_pid()
+    server = ServerProcess(data_dir, secret, database_url=url, args=("--workers", str(workers)),
+                           **env)
+    server.start()
+    stack.callback(server.stop)
+    return server, database_pid
+
+
+def describe(database: str, workers: int) -> str:
+    processes = "one server process" if workers == 1 else f"{workers} server processes"
+    return f"{processes}, {'SQLite' if database == 'sqlite' else 'PostgreSQL'}"
 
 
 @dataclass

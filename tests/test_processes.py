@@ -170,6 +170,10 @@ def test_listener_that_lost_its_connection_catches_up(
             # Posted while the listeners are away: no notification reaches them.
             during = _post(a, shared_workshop, headers, "während der Funkstille")
         assert _card_id(board.next_of("card-posted", timeout=10).data) == during
+        with psycopg.connect(pg_cluster.url("processes").replace("postgresql+psycopg",
+                                                                 "postgresql"),
+                             autocommit=True) as other:
+            other.execute("NOTIFY zukunft_events, 'kein:Ereignis'")  # someone else's noise
         after = _post(a, shared_workshop, headers, "danach")
         assert _card_id(board.next_of("card-posted").data) == after
     finally:
