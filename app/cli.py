@@ -17,7 +17,7 @@ from app.access import set_organizer_password
 from app.auth import Tokens
 from app.config import Settings
 from app.errors import DomainError
-from app.main import create_app
+from app.main import create_app, tune_interpreter
 from app.models import Workshop
 from app.pgbus import is_postgres
 from app.qr import join_url, qr_text
@@ -266,6 +266,7 @@ def serve(
     if workers == 1:
         app = create_app(settings, upgrade=False)
         typer.echo(f"Server läuft auf {settings.resolved_base_url} – beenden mit Strg+C.")
+        tune_interpreter()
         uvicorn.run(app, **options)
         return
     # Each worker process builds its app from the environment: hand the settings on.

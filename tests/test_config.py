@@ -28,3 +28,21 @@ def test_every_setting_is_documented_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in Settings.model_fields:
         assert f"`{name.upper()}`" in readme, f"document {name.upper()} in README.md"
+
+
+def test_serving_process_tunes_the_interpreter() -> None:
+    import gc
+    import sys
+
+    from app.main import tune_interpreter
+
+    interval, thresholds = sys.getswitchinterval(), gc.get_threshold()
+    try:
+        tune_interpreter()
+        assert sys.getswitchinterval() == 0.001
+        assert gc.get_threshold()[0] == 20_000
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
+        sys.setswitchinterval(interval)

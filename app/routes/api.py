@@ -6,6 +6,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 from sse_starlette import EventSourceResponse
+from starlette.concurrency import run_in_threadpool
 
 from app import (
     bulk,
@@ -39,7 +40,6 @@ from app.events import (
     TimerState,
 )
 from app.live import ApiView
-from app.locks import locks_late
 from app.models import Field as FieldModel
 from app.models import ModerationAction, Participant, StatementProposal, Workshop
 
@@ -153,16 +153,22 @@ def _author(request: Request, context: ContextDep, session: Session, workshop: W
 
 @router.post("/workshops/{slug}/cards", response_model=CardSnapshot, status_code=201,
              responses={200: {"description": "The same client_id was sent before: that card."}})
-@locks_late
-def post_card(body: CardIn, request: Request, workshop: WorkshopDep, session: SessionDep,
-              context: ContextDep) -> Response:
+async def post_card(slug: str, body: CardIn, request: Request, context: ContextDep) -> Response:
     """Post a card; a repeated client_id returns the first card instead of a duplicate."""
-    author = _author(request, context, session, workshop)
-    card, created = cards.post_card(session=session, workshop=workshop, participant=author,
-                                    field=body.field, category=body.category, text=body.text,
-                                    client_id=body.client_id, rate_limit=context.limits.card)
-    # The busiest route answers with its JSON directly: FastAPI would otherwise validate the
-    # model it was just given once more, on a worker thread of its own.
+
+    # The busiest route does all its database work in one go on one worker thread: no hand-
+    # over between a dependency and the route while SQLite's write lock is held.
+    def post() -> tuple[CardSnapshot, bool]:
+        with context.db.session(write=True) as session:
+            workshop = workshops.get_workshop(session=session, slug=slug, lock=False)
+            author = _author(request, context, session, workshop)
+            return cards.post_card(session=session, workshop=workshop, participant=author,
+                                   field=body.field, category=body.category, text=body.text,
+                                   client_id=body.client_id, rate_limit=context.limits.card)
+
+    card, created = await run_in_threadpool(post)
+    # It answers with its JSON directly: FastAPI would otherwise validate the model it was
+    # just given once more, on a worker thread of its own.
     return Response(card.model_dump_json(), status_code=201 if created else 200,
                     media_type="application/json")
 
