@@ -4,7 +4,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import and_
+from sqlalchemy import Integer, String, and_, bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -47,27 +47,34 @@ def visible() -> Any:
                 col(Card.merged_into_id).is_(None), col(Card.approved).is_(True))
 
 
+def _counts_statement() -> Any:
+    workshop_id = bindparam("workshop_id", type_=Integer())
+    participants = (
+        select(func.count())
+        .select_from(Participant)
+        .where(Participant.workshop_id == workshop_id, Participant.role != FACILITATOR)
+        .scalar_subquery()
+    )
+    cards = (
+        select(func.count())
+        .select_from(Card)
+        .where(Card.workshop_id == workshop_id, Card.field_id == Field.id, visible())
+        .scalar_subquery()
+    )
+    return select(Field.key, cards, participants).where(Field.workshop_id == workshop_id)
+
+
+# Built once: constructing the statement (and its cache key) anew cost more CPU than running it.
+_COUNTS = _counts_statement()
+
+
 def counts(session: Session, workshop: Workshop) -> Counts:
     """Participants and visible cards per field, as the board shows them.
 
     Runs with every posted card, inside its write transaction: one statement, and the cards
     are counted per field from the partial index of visible cards alone.
     """
-    participants = (
-        select(func.count())
-        .select_from(Participant)
-        .where(Participant.workshop_id == workshop.id, Participant.role != FACILITATOR)
-        .scalar_subquery()
-    )
-    cards = (
-        select(func.count())
-        .select_from(Card)
-        .where(Card.workshop_id == workshop.id, Card.field_id == Field.id, visible())
-        .scalar_subquery()
-    )
-    rows = session.exec(
-        select(Field.key, cards, participants).where(Field.workshop_id == workshop.id)
-    ).all()
+    rows = session.exec(_COUNTS, params={"workshop_id": workshop.id}).all()
     return Counts(participants=rows[0][2] if rows else 0,
                   cards={key: count for key, count, _ in rows if count})
 
@@ -151,15 +158,20 @@ def post_card(
     return posted, True
 
 
+_FIELD_AND_CATEGORY = (
+    select(Field, Category)
+    .join(Category, and_(col(Category.workshop_id) == Field.workshop_id,
+                         col(Category.key) == bindparam("category", type_=String())))
+    .where(Field.workshop_id == bindparam("workshop_id", type_=Integer()),
+           Field.key == bindparam("field", type_=String()))
+)
+
+
 def _field_and_category(
     session: Session, workshop: Workshop, field: str, category: str
 ) -> tuple[Field, Category]:
-    row = session.exec(
-        select(Field, Category)
-        .join(Category, and_(col(Category.workshop_id) == Field.workshop_id,
-                             col(Category.key) == category))
-        .where(Field.workshop_id == workshop.id, Field.key == field)
-    ).first()
+    row = session.exec(_FIELD_AND_CATEGORY, params={
+        "workshop_id": workshop.id, "field": field, "category": category}).first()
     if row is None:  # say which of the two is unknown
         field_named(session=session, workshop=workshop, key=field)
         category_named(session=session, workshop=workshop, key=category)

@@ -2,6 +2,7 @@
 
 import secrets
 
+from sqlalchemy import Integer, String, bindparam
 from sqlmodel import Session, select
 
 from app.cards import counts
@@ -48,13 +49,17 @@ def facilitator_participant(*, session: Session, workshop: Workshop) -> Particip
     return participant
 
 
+# Asked with every request a participant makes: built once (see cards._COUNTS).
+_BY_PUBLIC_ID = select(Participant).where(
+    Participant.public_id == bindparam("public_id", type_=String()),
+    Participant.workshop_id == bindparam("workshop_id", type_=Integer()),
+)
+
+
 def participant_by_public_id(
     *, session: Session, workshop: Workshop, public_id: str | None
 ) -> Participant | None:
     if not public_id:
         return None
-    return session.exec(
-        select(Participant).where(
-            Participant.public_id == public_id, Participant.workshop_id == workshop.id
-        )
-    ).first()
+    return session.exec(_BY_PUBLIC_ID, params={"public_id": public_id,
+                                              "workshop_id": workshop.id}).first()

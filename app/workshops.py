@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, model_validator
 from pydantic import Field as Constraint
+from sqlalchemy import String, bindparam
 from sqlmodel import Session, col, select
 
 from app.errors import Conflict, InvalidInput, NotFound
@@ -253,10 +254,14 @@ def _add_field(
     return field
 
 
+# Asked with nearly every request: built once (see cards._COUNTS).
+_BY_SLUG = select(Workshop).where(Workshop.slug == bindparam("slug", type_=String()))
+
+
 def get_workshop(*, session: Session, slug: str, lock: bool = True) -> Workshop:
     """The workshop; in a session that writes, its lock is taken too unless `lock` is False
     (the caller's service then takes it itself, see `locks.locks_late`)."""
-    workshop = session.exec(select(Workshop).where(Workshop.slug == slug)).first()
+    workshop = session.exec(_BY_SLUG, params={"slug": slug}).first()
     if workshop is None:
         raise NotFound("Diesen Workshop gibt es nicht (mehr). Prüfen Sie die Adresse.")
     assert workshop.id is not None
