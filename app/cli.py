@@ -19,7 +19,6 @@ from app.config import Settings
 from app.errors import DomainError
 from app.main import create_app, tune_interpreter
 from app.models import Workshop
-from app.pgbus import is_postgres
 from app.qr import join_url, qr_text
 from app.workshops import DefinitionError, create_workshop, load_definition
 
@@ -112,10 +111,7 @@ def db_copy(
                                                      "postgresql+psycopg://…")],
 ) -> None:
     """Kopiert alle Workshops in eine andere, leere Datenbank und prüft die Kopie."""
-    shown: dict[str, int] = {}
-
     def progress(table: str, rows: int) -> None:
-        shown[table] = rows
         typer.echo(f"\r{table}: {rows} Zeilen", nl=False)
 
     try:
@@ -143,7 +139,7 @@ def db_backup(
     url = settings.resolved_database_url
     if to is None:
         stamp = datetime.now().strftime("%Y-%m-%d-%H%M%S")
-        suffix = "sqlite3" if url.startswith("sqlite") else "dump"
+        suffix = "dump" if database.is_postgres(url) else "sqlite3"
         to = settings.data_dir / "backups" / f"zukunft-{stamp}.{suffix}"
     try:
         written = dbcopy.backup(url, to)
@@ -241,7 +237,7 @@ def serve(
         if not settings.base_url:
             settings.base_url = f"http://{lan_address()}:{settings.port}"
     url = settings.resolved_database_url
-    if workers > 1 and not is_postgres(url):
+    if workers > 1 and not database.is_postgres(url):
         typer.echo("Mehrere Serverprozesse teilen Live-Boards und Ereignisse über PostgreSQL. "
                    "Bitte DATABASE_URL=postgresql+psycopg://… setzen (siehe docs/deploy.md) "
                    "oder mit einem Prozess starten.", err=True)

@@ -9,12 +9,17 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
 from app.events import BUS_KEY, Publisher
 from app.locks import WRITE_KEY
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def is_postgres(url: str) -> bool:
+    return make_url(url).get_backend_name() == "postgresql"
 
 
 def make_engine(url: str) -> Engine:

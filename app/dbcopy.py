@@ -187,7 +187,7 @@ def backup(url: str, destination: Path) -> Path:
         if not verdict or verdict[0] != "ok":
             raise CopyError("Die Sicherung ist beschädigt: {detail}", detail=str(verdict))
         return destination
-    pg_dump = shutil.which("pg_dump") or _pg_dump_beside_server()
+    pg_dump = postgres_program("pg_dump")
     if pg_dump is None:
         raise CopyError("pg_dump wurde nicht gefunden. Bitte die PostgreSQL-Client-Programme "
                         "installieren (apt-get install postgresql-client).")
@@ -200,7 +200,9 @@ def backup(url: str, destination: Path) -> Path:
     return destination
 
 
-def _pg_dump_beside_server() -> str | None:
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_dump"),
+def postgres_program(name: str) -> str | None:
+    """A program of the newest installed PostgreSQL (Debian keeps them together in
+    /usr/lib/postgresql/<version>/bin), else the one on the PATH."""
+    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
                    key=lambda path: int(path.parent.parent.name))
-    return str(found[-1]) if found else None
+    return str(found[-1]) if found else shutil.which(name)

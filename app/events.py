@@ -245,15 +245,13 @@ CHANNEL = "zukunft_events"
 
 def record(session: Session, event: E) -> E:
     """Store the event in the current transaction; it is published after a successful commit."""
-    postgres = session.get_bind().dialect.name == "postgresql"
-    if postgres:
-        # Until commit nobody else records events of this workshop, so its event ids follow
-        # commit order and a board that has seen id n has seen every event before it.
-        lock_workshop(session, event.workshop_id)
+    # PostgreSQL: until commit nobody else records events of this workshop, so its event ids
+    # follow commit order and a board that has seen id n has seen every event before it.
+    lock_workshop(session, event.workshop_id)
     row = EventRecord(workshop_id=event.workshop_id, kind=event.kind, payload=event.payload())
     session.add(row)
     session.flush()
-    if postgres:
+    if session.get_bind().dialect.name == "postgresql":
         # Delivered to every listening process when (and only if) the transaction commits.
         session.execute(text("SELECT pg_notify(:channel, :payload)"),
                         {"channel": CHANNEL, "payload": f"{event.workshop_id}:{row.id}"})

@@ -313,7 +313,7 @@ async def stream(
         yield ServerSentEvent(retry=RETRY_MS)  # reconnect quickly after a drop
         last = after
         while True:
-            missed = await run_in_threadpool(_load_since, db, workshop_id, last)
+            missed = await run_in_threadpool(load_since, db, workshop_id, last)
             for event in missed:
                 for message in views.render(event, view):
                     yield message
@@ -329,6 +329,7 @@ async def stream(
             last = event.id
 
 
-def _load_since(db: Database, workshop_id: int, after: int) -> list[DomainEvent]:
+def load_since(db: Database, workshop_id: int, after: int) -> list[DomainEvent]:
+    """At most REPLAY_PAGE events after `after`, in a session that closes at once."""
     with db.session() as session:
         return events_since(session, workshop_id=workshop_id, after=after, limit=REPLAY_PAGE)

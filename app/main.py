@@ -20,7 +20,7 @@ from app.errors_http import install_error_handlers
 from app.limits import BodySizeLimit, WriteGate
 from app.live import LocalBus, Views
 from app.locale_cookie import RememberLocale
-from app.pgbus import PostgresBus, is_postgres
+from app.pgbus import PostgresBus
 from app.ratelimit import Limits
 from app.routes import (
     api,
@@ -46,7 +46,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> Fas
     if upgrade:
         database.upgrade(url)
     # Several processes on one PostgreSQL share their boards through it; one process has its own.
-    bus = PostgresBus(url) if is_postgres(url) else LocalBus()
+    bus = PostgresBus(url) if database.is_postgres(url) else LocalBus()
     templates = Templates()
     context = Context(
         settings=settings, db=database.Database(url, bus=bus), bus=bus, templates=templates,
@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> Fas
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         bus.bind(asyncio.get_running_loop())
         if isinstance(bus, PostgresBus):
-            bus.start(context.db.session)
+            bus.start(context.db)
             if not await run_in_threadpool(bus.connected.wait, 15):
                 log.warning("event listener is not connected yet; boards follow once it is")
         yield

@@ -10,23 +10,17 @@ lost while the connection was down costs nothing; after reconnecting it catches 
 
 import logging
 import threading
-from collections.abc import Callable
 
 import psycopg
 from sqlalchemy.engine import make_url
-from sqlmodel import Session
 
-from app.events import CHANNEL, DomainEvent, events_since
-from app.live import LocalBus
+from app.db import Database
+from app.events import CHANNEL, DomainEvent
+from app.live import REPLAY_PAGE, LocalBus, load_since
 
 log = logging.getLogger(__name__)
 
-PAGE = 1000
 LISTENER_NAME = "zukunft-listener"  # in pg_stat_activity
-
-
-def is_postgres(url: str) -> bool:
-    return make_url(url).get_backend_name() == "postgresql"
 
 
 def libpq_url(url: str) -> str:
@@ -44,16 +38,16 @@ class PostgresBus(LocalBus):
     def __init__(self, url: str) -> None:
         super().__init__()
         self._conninfo = libpq_url(url)
-        self._open_session: Callable[[], Session] | None = None
+        self._db: Database | None = None
         self._baseline: int | None = None  # the newest event when the listener first connected
         self._cursors: dict[int, int] = {}  # workshop id -> last event id read for it
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.connected = threading.Event()
 
-    def start(self, open_session: Callable[[], Session]) -> None:
-        """Listen in a thread of its own, reading events through `open_session`."""
-        self._open_session = open_session
+    def start(self, db: Database) -> None:
+        """Listen in a thread of its own, reading new events from `db`."""
+        self._db = db
         if self._thread is None:
             self._stop.clear()
             self._thread = threading.Thread(target=self._run, name="event-listener", daemon=True)
@@ -103,13 +97,12 @@ class PostgresBus(LocalBus):
         self._catch_up(workshop_id)
 
     def _catch_up(self, workshop_id: int) -> None:
-        assert self._open_session is not None
+        assert self._db is not None
         while True:
-            after = self._cursors.get(workshop_id, self._baseline or 0)
-            with self._open_session() as session:
-                events = events_since(session, workshop_id=workshop_id, after=after, limit=PAGE)
+            events = load_since(self._db, workshop_id,
+                                self._cursors.get(workshop_id, self._baseline or 0))
             for event in events:
                 LocalBus.publish(self, event)
                 self._cursors[workshop_id] = event.id
-            if len(events) < PAGE:
+            if len(events) < REPLAY_PAGE:
                 return

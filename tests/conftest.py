@@ -1,4 +1,5 @@
-"""Fixtures: a real SQLite file per test, the app, a client, and recorded events."""
+"""Fixtures: a real database per test (a SQLite file, or a database of a throwaway PostgreSQL
+cluster), the app, a client, and recorded events."""
 
 import shutil
 import uuid
@@ -63,14 +64,19 @@ def pg_cluster() -> Iterator[PgCluster]:
         cluster.stop()
 
 
+def pg_database(request: pytest.FixtureRequest, *, migrated: bool) -> Iterator[str]:
+    """A database of its own on the session's cluster, dropped afterwards."""
+    cluster: PgCluster = request.getfixturevalue("pg_cluster")
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    yield cluster.create_database(name, template=PG_TEMPLATE if migrated else None)
+    cluster.drop_database(name)
+
+
 @pytest.fixture
 def db_url(backend: str, tmp_path: Path, migrated_template: Path,
            request: pytest.FixtureRequest) -> Iterator[str]:
     if backend == "postgresql":
-        cluster: PgCluster = request.getfixturevalue("pg_cluster")
-        name = f"test_{uuid.uuid4().hex[:16]}"
-        yield cluster.create_database(name, template=PG_TEMPLATE)
-        cluster.drop_database(name)
+        yield from pg_database(request, migrated=True)
         return
     path = tmp_path / "zukunft.sqlite3"
     shutil.copy(migrated_template, path)
@@ -81,10 +87,7 @@ def db_url(backend: str, tmp_path: Path, migrated_template: Path,
 def empty_db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     """A database without any tables yet."""
     if backend == "postgresql":
-        cluster: PgCluster = request.getfixturevalue("pg_cluster")
-        name = f"empty_{uuid.uuid4().hex[:16]}"
-        yield cluster.create_database(name)
-        cluster.drop_database(name)
+        yield from pg_database(request, migrated=False)
         return
     yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
 

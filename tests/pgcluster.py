@@ -5,7 +5,6 @@ PostgreSQL refuses to run as root; as root the cluster belongs to the `postgres`
 under /tmp, listens on 127.0.0.1 on a free port and trusts local connections.
 """
 
-import glob
 import os
 import pwd
 import shutil
@@ -16,6 +15,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from app.dbcopy import postgres_program
 from tests.live import free_port
 
 USER = "zukunft"
@@ -25,11 +25,7 @@ def pg_bin() -> Path | None:
     """The newest installed PostgreSQL's binaries (`PG_BIN` overrides)."""
     if os.environ.get("PG_BIN"):
         return Path(os.environ["PG_BIN"])
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-                   key=lambda path: int(Path(path).parent.parent.name))
-    if found:
-        return Path(found[-1]).parent
-    initdb = shutil.which("initdb")
+    initdb = postgres_program("initdb")
     return Path(initdb).parent if initdb else None
 
 

@@ -18,6 +18,7 @@ from app.models import Workshop
 from app.report import build_report
 from app.report.writers import write_json
 from app.workshops import get_field, get_workshop
+from tests.conftest import pg_database
 from tests.factories import make_participant
 from tests.pgcluster import PgCluster, pg_bin
 from tests.routes.test_statements import SEED
@@ -28,9 +29,7 @@ from tests.test_report import filled  # noqa: F401  (the seed's workshop, as a f
 def other_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     """An empty database on the other backend: SQLite copies to PostgreSQL, and back."""
     if backend == "sqlite":
-        cluster: PgCluster = request.getfixturevalue("pg_cluster")
-        yield cluster.create_database("copy_target")
-        cluster.drop_database("copy_target")
+        yield from pg_database(request, migrated=False)
     else:
         yield f"sqlite:///{tmp_path / 'copy.sqlite3'}"
 

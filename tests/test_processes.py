@@ -13,7 +13,7 @@ from sqlalchemy import text
 from app import db as database
 from app.events import CardPosted, events_since
 from app.models import Workshop
-from app.pgbus import LISTENER_NAME
+from app.pgbus import LISTENER_NAME, libpq_url
 from tests.conftest import PG_TEMPLATE, SECRET
 from tests.factories import make_workshop
 from tests.live import ServerProcess, SSEClient
@@ -161,8 +161,7 @@ def test_listener_that_lost_its_connection_catches_up(
     headers = _join(a, shared_workshop)
     board = SSEClient(f"{b.base_url}/api/v1/workshops/{shared_workshop.slug}/events")
     try:
-        with psycopg.connect(pg_cluster.url().replace("postgresql+psycopg", "postgresql"),
-                             autocommit=True) as admin:
+        with psycopg.connect(libpq_url(pg_cluster.url()), autocommit=True) as admin:
             cut = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
                                 " WHERE application_name = %s AND datname = 'processes'",
                                 (LISTENER_NAME,)).fetchone()
@@ -170,9 +169,7 @@ def test_listener_that_lost_its_connection_catches_up(
             # Posted while the listeners are away: no notification reaches them.
             during = _post(a, shared_workshop, headers, "während der Funkstille")
         assert _card_id(board.next_of("card-posted", timeout=10).data) == during
-        with psycopg.connect(pg_cluster.url("processes").replace("postgresql+psycopg",
-                                                                 "postgresql"),
-                             autocommit=True) as other:
+        with psycopg.connect(libpq_url(pg_cluster.url("processes")), autocommit=True) as other:
             other.execute("NOTIFY zukunft_events, 'kein:Ereignis'")  # someone else's noise
         after = _post(a, shared_workshop, headers, "danach")
         assert _card_id(board.next_of("card-posted").data) == after
