@@ -9,9 +9,26 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from app.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from app.events import CardDeleted, CardEdited, CardPosted, CardSnapshot, Counts, record
+from app.events import (
+    CardDeleted,
+    CardEdited,
+    CardPosted,
+    CardSnapshot,
+    Counts,
+    record,
+    savepoint,
+)
 from app.locks import lock_workshop
-from app.models import FACILITATOR, Card, Category, Field, Participant, Workshop, utcnow
+from app.models import (
+    FACILITATOR,
+    Card,
+    Category,
+    Field,
+    Participant,
+    Workshop,
+    as_utc,
+    utcnow,
+)
 from app.text import clean_text
 from app.workshops import category_named, field_named
 
@@ -88,7 +105,7 @@ def snapshot(card: Card, field: Field, category: Category, author: Participant) 
     assert card.id is not None
     return CardSnapshot(
         id=card.id, field=field.key, category=category.key, text=card.text,
-        author=author.public_id, created_at=card.created_at.isoformat(),
+        author=author.public_id, created_at=as_utc(card.created_at).isoformat(),
         edited=card.updated_at is not None, round=card.round, pinned=card.pinned,
         weight=card.weight, hidden=card.hidden_at is not None, approved=card.approved,
         merged_into=card.merged_into_id,
@@ -105,11 +122,14 @@ def post_card(
     text: str,
     client_id: str | None = None,
     rate_limit: Callable[[str], None] | None = None,
+    commit: bool = True,
 ) -> tuple[CardSnapshot, bool]:
     """Post a card; returns it and whether it is new (False: the same client_id came again).
 
     `rate_limit` is asked (with the participant's public id) before a participant's new card
-    is committed; a retry of a stored card and a facilitator's card are not counted.
+    is committed; a retry of a stored card and a facilitator's card are not counted. With
+    `commit=False` the caller commits (`Database.commit_together`); a failure then has undone
+    whatever this call wrote.
     """
     if client_id is not None and not CLIENT_ID.match(client_id):
         raise InvalidInput("Die Kennung der Übermittlung (client_id) ist ungültig.")
@@ -129,22 +149,18 @@ def post_card(
         round=workshop.current_round,
         approved=not workshop.premoderation or participant.role == FACILITATOR,
     )
-    session.add(card)
     try:
-        # A retry carries the client_id of a stored card: the unique constraint finds it, so the
-        # first attempt of every card (nearly all of them) needs no lookup beforehand.
-        session.flush()
+        with savepoint(session):
+            session.add(card)
+            # A retry carries the client_id of a stored card: the unique constraint finds it,
+            # so the first attempt of every card (nearly all of them) needs no lookup before.
+            session.flush()
+            if rate_limit is not None and participant.role != FACILITATOR:
+                rate_limit(participant.public_id)
     except IntegrityError:
-        session.rollback()
         if client_id and (existing := _by_client_id(session, participant, client_id)):
             return existing, False
         raise
-    if rate_limit is not None and participant.role != FACILITATOR:
-        try:
-            rate_limit(participant.public_id)
-        except Exception:
-            session.rollback()
-            raise
     assert card.id is not None
     # Ids only grow and exceed any column's length, so a new card lands after reordered ones.
     card.position = card.id * 10
@@ -154,7 +170,8 @@ def post_card(
     lock_workshop(session, workshop.id)
     record(session,
            CardPosted(workshop_id=workshop.id, card=posted, counts=counts(session, workshop)))
-    session.commit()
+    if commit:
+        session.commit()
     return posted, True
 
 

@@ -1,10 +1,11 @@
 """Engine, sessions and schema upgrades. SQLite gets WAL, synchronous=FULL and immediate writes."""
 
+import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -13,7 +14,10 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
 from app.events import BUS_KEY, Publisher
+from app.groupcommit import GroupCommit
 from app.locks import WRITE_KEY
+
+T = TypeVar("T")
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -68,7 +72,14 @@ def make_engine(url: str) -> Engine:
     # or ROLLBACK has finished, so the next writer finds SQLite free.
     @event.listens_for(engine, "checkin")
     @event.listens_for(engine, "invalidate")
-    def _on_return(_dbapi_connection: Any, record: Any, *_args: Any) -> None:
+    def _on_return(dbapi_connection: Any, record: Any, *_args: Any) -> None:
+        # A COMMIT that failed (a deferred constraint, a full disk) leaves SQLite's transaction
+        # open while SQLAlchemy takes it as ended: the next user would find it still running.
+        try:
+            if dbapi_connection is not None and dbapi_connection.in_transaction:
+                dbapi_connection.rollback()
+        except sqlite3.Error:
+            pass  # a connection that is being thrown away
         if record.info.pop("holds_writer", False):
             writer.release()
 
@@ -95,6 +106,10 @@ class Database:
         self.bus = bus
         self.engine = make_engine(url)
         self._write_engine = self.engine.execution_options(sqlite_immediate=True)
+        # SQLite writes one transaction at a time, each with its fsync: posts share them.
+        # PostgreSQL commits side by side, so each call there has its own transaction.
+        self.group_commit = (None if is_postgres(url)
+                             else GroupCommit(lambda: self.session(write=True)))
 
     def session(self, *, write: bool = False) -> Session:
         session = Session(self._write_engine if write else self.engine, expire_on_commit=False)
@@ -102,15 +117,27 @@ class Database:
             session.info[WRITE_KEY] = True
             # Only the first transaction writes; what a route reads after the commit (to render
             # its answer) must not hold the write lock and make every other post wait.
-            event.listen(session, "after_commit", self._read_from_now_on, once=True)
-            event.listen(session, "after_rollback", self._read_from_now_on, once=True)
+            event.listen(session, "after_commit", self._read_from_now_on)
+            event.listen(session, "after_rollback", self._read_from_now_on)
         if self.bus is not None:
             session.info[BUS_KEY] = self.bus
         return session
 
     def _read_from_now_on(self, session: Session) -> None:
+        if session.in_nested_transaction():
+            return  # a SAVEPOINT ended, not the transaction
         session.bind = self.engine
         session.info[WRITE_KEY] = False
+
+    def commit_together(self, work: Callable[[Session], T]) -> T:
+        """Run `work(session)` in a write transaction and commit it, on SQLite together with
+        the calls that arrive meanwhile (see GroupCommit). `work` must not commit itself."""
+        if self.group_commit is not None:
+            return self.group_commit.run(work)
+        with self.session(write=True) as session:
+            result = work(session)
+            session.commit()
+            return result
 
     @contextmanager
     def begin(self, *, write: bool = True) -> Iterator[Session]:

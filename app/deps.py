@@ -3,8 +3,9 @@
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
+import anyio
 from fastapi import Depends, Path, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
@@ -22,6 +23,8 @@ from app.models import Field, Participant, Workshop
 from app.ratelimit import Limits
 from app.templating import DEFAULT_LOCALE, LOCALES, Templates
 from app.workshops import get_field, get_workshop
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 MAX_ID = 2**31 - 1  # ids are INTEGER columns: PostgreSQL stores 32 bits
 # An id in a page address: a number no table can hold is refused (422), not looked up.
@@ -58,15 +61,22 @@ ContextDep = Annotated[Context, Depends(_context_dep)]
 
 async def get_session(request: Request, context: ContextDep) -> AsyncIterator[Session]:
     # Writes take SQLite's write lock at BEGIN so concurrent posts queue instead of failing.
-    write = request.method not in ("GET", "HEAD", "OPTIONS")
+    write = (request.method not in ("GET", "HEAD", "OPTIONS")
+             and not getattr(request.scope.get("endpoint"), "writes_together", False))
     # Opening a session touches no database; the route's first query connects (in its thread).
     session = context.db.session(write=write)
     try:
         yield session
     finally:
         if session.in_transaction():
-            # Closing rolls back and returns the connection: database work, off the event loop.
-            await run_in_threadpool(session.close)
+            # Closing rolls back and returns the connection: database work, off the event loop,
+            # on a thread outside the routes' pool. Routes whose threads wait for a connection
+            # may fill that pool, and the connections they wait for come back only through
+            # here (100 phones opening the join page at once stalled the server until the pool
+            # timed out). FastAPI ends its own dependencies this way. Also when cancelled.
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(session.close,
+                                               limiter=anyio.CapacityLimiter(1))
         else:
             session.close()
 
@@ -74,9 +84,15 @@ async def get_session(request: Request, context: ContextDep) -> AsyncIterator[Se
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def workshop_dep(slug: str, session: SessionDep, request: Request) -> Workshop:
-    late = getattr(request.scope.get("endpoint"), "locks_late", False)
-    return get_workshop(session=session, slug=slug, lock=not late)
+def writes_together(route: F) -> F:
+    """Marks a write route whose dependencies only read: it writes through
+    `Database.commit_together`, and waiting there it must not hold SQLite's write lock."""
+    route.writes_together = True  # type: ignore[attr-defined]
+    return route
+
+
+def workshop_dep(slug: str, session: SessionDep) -> Workshop:
+    return get_workshop(session=session, slug=slug)
 
 
 WorkshopDep = Annotated[Workshop, Depends(workshop_dep)]

@@ -5,6 +5,8 @@ sends back as Last-Event-ID), and the session hands the event to its bus once th
 succeeded, so nobody ever sees an event whose change was rolled back.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -287,8 +289,26 @@ def from_record(row: EventRecord) -> DomainEvent:
     return cls.model_validate({**row.payload, "id": row.id, "workshop_id": row.workshop_id})
 
 
+@contextmanager
+def savepoint(session: Session) -> Iterator[None]:
+    """A SAVEPOINT: if the block fails, its changes are undone and its events never published."""
+    recorded = len(session.info.get(_PENDING_KEY, ()))
+    nested = session.begin_nested()
+    try:
+        yield
+    except BaseException:
+        del session.info.get(_PENDING_KEY, [])[recorded:]
+        nested.rollback()
+        raise
+    nested.commit()
+
+
+# SQLAlchemy sends after_commit and after_rollback for a SAVEPOINT too; the events wait for the
+# transaction itself.
 @sa_event.listens_for(Session, "after_commit")
 def _publish_pending(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
     pending: list[DomainEvent] = session.info.pop(_PENDING_KEY, [])
     bus: Publisher | None = session.info.get(BUS_KEY)
     if bus is not None:
@@ -298,4 +318,6 @@ def _publish_pending(session: Session) -> None:
 
 @sa_event.listens_for(Session, "after_rollback")
 def _drop_pending(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # `savepoint` drops the events of its own block
     session.info.pop(_PENDING_KEY, None)

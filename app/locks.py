@@ -6,17 +6,12 @@ workshop gives the services the same guarantee there (and keeps the ids of a wor
 in commit order, see `events.record`). Workshops do not wait for each other.
 """
 
-from collections.abc import Callable
-from typing import Any, TypeVar
-
 from sqlalchemy import event, text
 from sqlmodel import Session
 
 WRITE_KEY = "writes"  # in Session.info: this session's transaction is meant to write
 _LOCKED_KEY = "locked_workshops"  # in Session.info: held until the transaction ends
 _LOCK_CLASS = 0x5A4B  # first key of the advisory lock ("ZK"); the second is the workshop id
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 def lock_workshop(session: Session, workshop_id: int) -> None:
@@ -35,14 +30,9 @@ def lock_if_writing(session: Session, workshop_id: int) -> None:
         lock_workshop(session, workshop_id)
 
 
-def locks_late(route: F) -> F:
-    """Marks a route whose service takes the workshop's lock itself, right before it reads
-    what its write depends on: the busiest writes (posting a card) hold it for less time."""
-    route.locks_late = True  # type: ignore[attr-defined]
-    return route
-
-
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
 def _released(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT ended; the transaction, and its locks, go on
     session.info.pop(_LOCKED_KEY, None)

@@ -1,13 +1,13 @@
 """The rhythm of a Zukunftskonferenz: phases, rounds of the working phase, and the timer."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
 from app.access import Moderator
 from app.errors import InvalidInput
 from app.events import PhaseChanged, PostingChanged, TimerChanged, TimerState, record
-from app.models import Workshop, utcnow
+from app.models import Workshop, as_utc, utcnow
 
 PHASES = ("plenary", "working", "closing")
 TIMER_MAX_MINUTES = 180
@@ -51,10 +51,7 @@ def _record_phase(session: Session, workshop: Workshop) -> None:
 
 
 def _ends_at(workshop: Workshop) -> datetime | None:
-    ends_at = workshop.timer_ends_at
-    if ends_at is not None and ends_at.tzinfo is None:  # SQLite gives back naive UTC
-        ends_at = ends_at.replace(tzinfo=UTC)
-    return ends_at
+    return None if workshop.timer_ends_at is None else as_utc(workshop.timer_ends_at)
 
 
 def timer_state(workshop: Workshop) -> TimerState:

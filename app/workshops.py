@@ -260,7 +260,7 @@ _BY_SLUG = select(Workshop).where(Workshop.slug == bindparam("slug", type_=Strin
 
 def get_workshop(*, session: Session, slug: str, lock: bool = True) -> Workshop:
     """The workshop; in a session that writes, its lock is taken too unless `lock` is False
-    (the caller's service then takes it itself, see `locks.locks_late`)."""
+    (the caller's service then takes it itself, right before it reads what its write needs)."""
     workshop = session.exec(_BY_SLUG, params={"slug": slug}).first()
     if workshop is None:
         raise NotFound("Diesen Workshop gibt es nicht (mehr). Prüfen Sie die Adresse.")

@@ -5,6 +5,7 @@ import time
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from app.db import Database
 
@@ -85,3 +86,19 @@ def test_upgrade_keeps_existing_workshops_and_downgrades(empty_db_url: str) -> N
     command.downgrade(config, "0001")
     command.upgrade(config, "head")
     engine.dispose()
+
+
+@pytest.mark.sqlite_only
+def test_a_failed_commit_leaves_no_transaction_behind(db: Database) -> None:
+    """SQLite keeps a transaction open when its COMMIT fails; the next writer must not find it."""
+    with pytest.raises(IntegrityError), db.session(write=True) as broken:
+        # A deferred foreign key is checked at COMMIT (as a full disk would fail there too).
+        broken.execute(text("PRAGMA defer_foreign_keys=ON"))
+        broken.execute(text("INSERT INTO participant (workshop_id, public_id, display_name, "
+                            "role, created_at) VALUES (999999, 'p', '', 'participant', "
+                            "'2026-01-01')"))
+        broken.commit()
+    for _ in range(3):  # whichever pooled connection comes next
+        with db.session(write=True) as session:
+            session.execute(text("SELECT 1"))
+            session.commit()

@@ -25,10 +25,10 @@ from app.deps import (
     is_htmx,
     participant_of,
     render,
+    writes_together,
 )
 from app.errors import DomainError, InvalidInput, NotAllowed
 from app.events import CardSnapshot, latest_event_id
-from app.locks import locks_late
 from app.models import Field, Participant, Workshop
 
 router = APIRouter(tags=["participant"])
@@ -137,7 +137,7 @@ def posting_page(field_key: str, request: Request, workshop: WorkshopDep, sessio
 
 
 @router.post("/w/{slug}/me/{field_key}")
-@locks_late
+@writes_together
 def post_card(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
               participant: ParticipantDep, gettext: GettextDep, context: ContextDep,
               text: Annotated[str, Form()] = "",
@@ -145,15 +145,23 @@ def post_card(field_key: str, request: Request, workshop: WorkshopDep, session: 
               client_id: Annotated[str | None, Form(max_length=64)] = None) -> Response:
     """Post a card from the form; a double tap sends the same client_id and changes nothing."""
     field = workshops.get_field(session=session, workshop=workshop, key=field_key)
+
+    def post(write: Session) -> tuple[CardSnapshot, bool]:
+        author = write.get(Participant, participant.id)
+        assert author is not None
+        return cards.post_card(
+            session=write, workshop=workshops.get_workshop(session=write, slug=workshop.slug,
+                                                           lock=False),
+            participant=author, field=field.key, category=category, text=text,
+            client_id=client_id, rate_limit=context.limits.card, commit=False)
+
     try:
         if not category:
             raise InvalidInput("Bitte wählen Sie eine Spalte: Stärken, Schwächen, "
                                "Potentiale oder Ideen.")
-        cards.post_card(session=session, workshop=workshop, participant=participant,
-                        field=field.key, category=category, text=text, client_id=client_id,
-                        rate_limit=context.limits.card)
+        session.commit()  # ends this session's read, so the page below shows the new card
+        context.db.commit_together(post)
     except DomainError as exc:
-        session.rollback()
         return _posting_page(request, session, workshop, field, participant,
                              status_code=exc.status_code, error=exc.render(gettext), text=text,
                              category=category, client_id=client_id, fragment=is_htmx(request))
