@@ -49,6 +49,9 @@ RETRY_MS = 2000
 class Subscription:
     queue: asyncio.Queue[DomainEvent] = field(default_factory=asyncio.Queue)
     overflowed: bool = False
+    # Asked before an event is queued: a stream that would send nothing is not woken. In a
+    # room each card concerns one field's boards and phones, not the other four fields' ones.
+    wants: Callable[[DomainEvent], bool] | None = None
 
 
 class LocalBus:
@@ -69,8 +72,9 @@ class LocalBus:
             self._loop.call_soon_threadsafe(_deliver, subscribers, event)
 
     @asynccontextmanager
-    async def subscribe(self, workshop_id: int) -> AsyncIterator[Subscription]:
-        subscription = Subscription()
+    async def subscribe(self, workshop_id: int, wants: Callable[[DomainEvent], bool] | None = None
+                        ) -> AsyncIterator[Subscription]:
+        subscription = Subscription(wants=wants)
         with self._lock:
             self._subscribers.setdefault(workshop_id, set()).add(subscription)
         try:
@@ -86,6 +90,11 @@ class LocalBus:
 
 def _deliver(subscribers: list[Subscription], event: DomainEvent) -> None:
     for subscription in subscribers:
+        try:
+            if subscription.wants is not None and not subscription.wants(event):
+                continue
+        except Exception:  # the stream renders it again itself and fails alone, as before
+            pass
         if subscription.queue.qsize() >= QUEUE_LIMIT:
             subscription.overflowed = True
         else:
@@ -157,11 +166,19 @@ class Views:
 
     def __init__(self, templates: Templates, cache_size: int = 4096) -> None:
         self.templates = templates
-        self._cache: OrderedDict[tuple[int, View], Messages] = OrderedDict()
+        self._cache: OrderedDict[tuple[int, View], tuple[Messages, bytes]] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
 
     def render(self, event: DomainEvent, view: View) -> Messages:
+        return self._rendered(event, view)[0]
+
+    def chunk(self, event: DomainEvent, view: View) -> bytes:
+        """The messages as they go over the wire, encoded once for every subscriber: each
+        stream sends them in one write (a phone gets a new card and the counts at once)."""
+        return self._rendered(event, view)[1]
+
+    def _rendered(self, event: DomainEvent, view: View) -> tuple[Messages, bytes]:
         key = (event.id, view)
         with self._lock:
             if key in self._cache:
@@ -188,11 +205,17 @@ class Views:
             messages = self._board(event, view)
         for message in messages:
             message.id = str(event.id)
+        rendered = messages, b"".join(message.encode() for message in messages)
+        if not messages:
+            # Most views have nothing to send for most events (each phone's own guiding-sentence
+            # view for every card): deciding that is cheap, and caching it would push out the
+            # fragments that are worth keeping.
+            return rendered
         with self._lock:
-            self._cache[key] = messages
+            self._cache[key] = rendered
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
-        return messages
+        return rendered
 
     @staticmethod
     def _api(event: DomainEvent) -> Messages:
@@ -307,26 +330,30 @@ class Views:
 
 async def stream(
     *, bus: LocalBus, db: Database, views: Views, workshop_id: int, after: int, view: View
-) -> AsyncIterator[ServerSentEvent]:
+) -> AsyncIterator[ServerSentEvent | bytes]:
     """Replay what the client missed since `after`, then follow the bus until it disconnects."""
-    async with bus.subscribe(workshop_id) as subscription:
+    async with bus.subscribe(workshop_id,
+                             wants=lambda event: bool(views.chunk(event, view))) as subscription:
         yield ServerSentEvent(retry=RETRY_MS)  # reconnect quickly after a drop
         last = after
         while True:
             missed = await run_in_threadpool(load_since, db, workshop_id, last)
             for event in missed:
-                for message in views.render(event, view):
-                    yield message
+                if chunk := views.chunk(event, view):
+                    yield chunk
                 last = event.id
             if len(missed) < REPLAY_PAGE:
                 break
         while not subscription.overflowed:
-            event = await subscription.queue.get()
-            if event.id <= last:
-                continue  # already sent during the replay
-            for message in views.render(event, view):
-                yield message
-            last = event.id
+            queued = [await subscription.queue.get()]
+            # What queued up while this stream waited for its turn goes out in one write: under
+            # load the socket writes, not the rendering, are what each stream costs.
+            while not subscription.queue.empty():
+                queued.append(subscription.queue.get_nowait())
+            # Events up to `last` were already sent during the replay.
+            if chunk := b"".join(views.chunk(event, view) for event in queued if event.id > last):
+                yield chunk
+            last = max(last, *(event.id for event in queued))
 
 
 def load_since(db: Database, workshop_id: int, after: int) -> list[DomainEvent]:

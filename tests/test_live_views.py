@@ -5,8 +5,19 @@ from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
+
+from app.db import Database
 from app.events import CardDeleted, CardEdited, CardPosted, CardSnapshot, Counts, PostingChanged
-from app.live import QUEUE_LIMIT, ApiView, BoardView, LocalBus, Views
+from app.live import (
+    QUEUE_LIMIT,
+    ApiView,
+    BoardView,
+    LocalBus,
+    StatementView,
+    Views,
+    stream,
+)
 from app.templating import Templates
 
 CARD = CardSnapshot(id=7, field="hf1", category="ideas", text="<b>Bahn</b>", author="p1",
@@ -89,5 +100,75 @@ def test_a_board_too_far_behind_is_dropped_to_catch_up_from_the_table() -> None:
             await asyncio.sleep(0.05)
             assert slow.overflowed
             assert slow.queue.qsize() == QUEUE_LIMIT
+
+    run(scenario)
+
+
+def test_a_stream_is_not_woken_for_what_it_would_not_send() -> None:
+    async def scenario() -> None:
+        bus = LocalBus()
+        bus.bind(asyncio.get_running_loop())
+        v, board = views(), BoardView(field="hf2", locale="de")
+        async with bus.subscribe(1, wants=lambda event: bool(v.chunk(event, board))) as hf2:
+            bus.publish(CardPosted(id=1, workshop_id=1, card=CARD, counts=COUNTS))  # hf1
+            bus.publish(PostingChanged(id=2, workshop_id=1, posting_open=False))
+            await asyncio.sleep(0.05)
+            assert [event.id for event in queued_events(hf2.queue)] == [2]
+
+    run(scenario)
+
+
+def queued_events(queue: "asyncio.Queue[Any]") -> list[Any]:
+    return [queue.get_nowait() for _ in range(queue.qsize())]
+
+
+@pytest.mark.sqlite_only
+def test_what_queued_up_for_a_stream_goes_out_in_one_write(db: Database) -> None:
+    """Under load a stream runs behind; the events waiting for it are sent together, in order."""
+    async def scenario() -> None:
+        bus = LocalBus()
+        bus.bind(asyncio.get_running_loop())
+        board = BoardView(field="hf1", locale="de")
+        messages = stream(bus=bus, db=db, views=views(), workshop_id=1, after=0, view=board)
+        await anext(messages)  # the retry interval; the subscription stands
+        for n, field in enumerate(["hf1", "hf2", "hf1"], start=1):
+            card = CARD.model_copy(update={"id": 100 + n, "field": field})
+            bus.publish(CardPosted(id=n, workshop_id=1, card=card, counts=COUNTS))
+        await asyncio.sleep(0.05)
+        chunk = await asyncio.wait_for(anext(messages), 5)
+        assert isinstance(chunk, bytes)
+        text = chunk.decode()
+        assert text.count("event: card-new-ideas") == 2 and "card-102" not in text
+        assert text.index('id="card-101"') < text.index('id="card-103"')
+        assert [line for line in text.splitlines() if line.startswith("id:")] == ["id: 1"] * 2 + [
+            "id: 3"] * 2
+        await messages.aclose()
+
+    run(scenario)
+
+
+def test_views_with_nothing_to_send_do_not_push_fragments_out_of_the_cache() -> None:
+    v = Views(Templates(), cache_size=2)
+    event = CardPosted(id=21, workshop_id=1, card=CARD, counts=COUNTS)
+    board = BoardView(field="hf1", locale="de")
+    first = v.render(event, board)
+    for viewer in range(5):  # each phone's guiding-sentence view: nothing for a card
+        assert v.chunk(event, StatementView(field="hf1", locale="de", viewer=f"p{viewer}",
+                                            slug="w")) == b""
+    assert v.render(event, board) is first
+
+
+def test_a_failing_delivery_filter_still_delivers_to_everyone() -> None:
+    async def scenario() -> None:
+        bus = LocalBus()
+        bus.bind(asyncio.get_running_loop())
+
+        def broken(event: Any) -> bool:
+            raise RuntimeError("template error")
+
+        async with bus.subscribe(1, wants=broken) as first, bus.subscribe(1) as second:
+            bus.publish(PostingChanged(id=3, workshop_id=1, posting_open=True))
+            await asyncio.sleep(0.05)
+            assert first.queue.qsize() == second.queue.qsize() == 1
 
     run(scenario)
