@@ -41,12 +41,16 @@ def _phone_fragment(request: Request, session: Session, workshop: Workshop, fiel
 
 
 def _answer(request: Request, session: Session, workshop: Workshop, field: Field,
-            participant: Participant, exc: DomainError | None, gettext: GettextDep) -> Response:
+            participant: Participant, exc: DomainError | None, gettext: GettextDep, *,
+            emptied: bool = False) -> Response:
     if exc is not None:
         session.rollback()
     if is_htmx(request) and exc is None:
         # The phone's live stream brings the new state (this action's event included); an
         # answer rendered now could arrive after a newer one and undo it.
+        if emptied:
+            return render(request, "statements/_proposal_text.html", oob=True,
+                          headers={"HX-Reswap": "none"})
         return Response(status_code=204)
     if is_htmx(request):
         return _phone_fragment(request, session, workshop, field, participant,
@@ -70,7 +74,7 @@ def propose(field_key: str, request: Request, workshop: WorkshopDep, session: Se
                            field=field.key, text=text)
     except DomainError as exc:
         return _answer(request, session, workshop, field, participant, exc, gettext)
-    return _answer(request, session, workshop, field, participant, None, gettext)
+    return _answer(request, session, workshop, field, participant, None, gettext, emptied=True)
 
 
 @router.post("/w/{slug}/statement/{field_key}/support")

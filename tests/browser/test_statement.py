@@ -11,6 +11,8 @@ from tests.live import ServerProcess
 
 pytestmark = pytest.mark.browser
 
+STEM = "Mit diesem Handlungsfeld wollen wir für den Westharz erreichen, dass …"
+
 
 def test_group_arrives_at_its_sentence_live(browser, projector: BrowserContext,  # type: ignore[no-untyped-def]
                                             live_server: ServerProcess,
@@ -62,4 +64,26 @@ def test_group_arrives_at_its_sentence_live(browser, projector: BrowserContext, 
         assert board.evaluate("window.__notReloaded") is True
     finally:
         for context in [*phones, laptop]:
+            context.close()
+
+
+def test_what_a_phone_types_survives_the_others_proposals(  # type: ignore[no-untyped-def]
+        browser, live_server: ServerProcess, live_workshop: Workshop) -> None:
+    """Others' proposals redraw the statement region; a half-written proposal stays."""
+    phones = [browser.new_context(viewport={"width": 360, "height": 740}, locale="de-DE")
+              for _ in range(2)]
+    try:
+        typing, other = [join_on_phone(context, live_server, live_workshop) for context in phones]
+        typing.get_by_label(STEM).fill("die Dörfer lebendig bleiben")
+        other.get_by_label(STEM).fill("junge Menschen hier bleiben")
+        other.get_by_role("button", name="Vorschlagen").click()
+        expect(typing.locator(".statement-proposals li")).to_have_count(1, timeout=3000)
+        expect(typing.get_by_label(STEM)).to_have_value("die Dörfer lebendig bleiben")
+        expect(other.get_by_label(STEM)).to_have_value("")  # sent: the field is empty again
+        typing.get_by_role("button", name="Vorschlagen").click()
+        for page in (typing, other):
+            expect(page.locator(".statement-proposals li")).to_have_count(2, timeout=3000)
+        expect(typing.get_by_label(STEM)).to_have_value("")
+    finally:
+        for context in phones:
             context.close()

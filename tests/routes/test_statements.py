@@ -39,6 +39,16 @@ def test_phone_proposes_and_supports(client: TestClient, auth: AuthActions) -> N
     assert "schon" in soup(twice.text).select_one("[role=alert]").text
     empty = client.post(f"/w/{slug}/statement/hf1/propose", data={"text": "  "})
     assert empty.status_code == 422
+    # With htmx, a proposal that arrived empties its field and leaves the rest to the stream;
+    # every other redraw keeps what the phone has typed.
+    sent = client.post(f"/w/{slug}/statement/hf1/propose", headers={"HX-Request": "true"},
+                       data={"text": "es weitergeht"})
+    assert (sent.status_code, sent.headers["HX-Reswap"]) == (200, "none")
+    field = soup(sent.text).select_one("textarea#statement-text")
+    assert field["hx-swap-oob"] == "true" and field.text == ""
+    assert not soup(sent.text).select(".statement-proposals")
+    assert twice.status_code == 409 and soup(twice.text).select_one(
+        "textarea#statement-text").has_attr("hx-preserve")
 
 
 def test_console_takes_drafts_and_adopts(client: TestClient, auth: AuthActions) -> None:
