@@ -49,7 +49,8 @@ DONE = {
 def _page(request: Request, session: Session, workshop: Workshop, field: Field,
           moderator: Moderator, *, fragment: bool, order: str = "board",
           message: str | None = None, error: str | None = None, status_code: int = 200,
-          bulk_text: str = "", bulk_preview: bulk.BulkPreview | None = None) -> Response:
+          bulk_text: str = "", bulk_preview: bulk.BulkPreview | None = None,
+          refresh: bool = False) -> Response:
     cards = moderation.console_cards(session=session, workshop=workshop, field=field)
     if order == "newest":
         cards.sort(key=lambda c: c.id, reverse=True)
@@ -68,7 +69,7 @@ def _page(request: Request, session: Session, workshop: Workshop, field: Field,
         fields=workshops.fields_of(session=session, workshop=workshop),
         last=moderation.last_action(session=session, workshop=workshop, moderator=moderator),
         message=message, error=error, bulk_text=bulk_text, bulk_preview=bulk_preview,
-        **{"after": latest_event_id(session, workshop_id=workshop.id), **extra},
+        refresh=refresh, **{"after": latest_event_id(session, workshop_id=workshop.id), **extra},
     )
 
 
@@ -91,7 +92,8 @@ def console_cards(field_key: str, request: Request, workshop: WorkshopDep, sessi
                   ) -> Response:
     """The console's card area alone, for its live refresh."""
     field = moderated_field(session, workshop, moderator, field_key)
-    return _page(request, session, workshop, field, moderator, fragment=True, order=order)
+    return _page(request, session, workshop, field, moderator, fragment=True, order=order,
+                 refresh=True)
 
 
 @router.get("/w/{slug}/facilitate/{field_key}/events")

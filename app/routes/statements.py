@@ -125,10 +125,10 @@ def console_context(session: Session, workshop: Workshop, field: Field) -> dict[
 
 def _console(request: Request, session: Session, workshop: Workshop, field: Field, *,
              message: str | None = None, error: str | None = None,
-             status_code: int = 200) -> Response:
+             status_code: int = 200, refresh: bool = False) -> Response:
     return render(request, "facilitator/_statement.html", status_code=status_code,
                   workshop=workshop, field=field, message=message, error=error,
-                  **console_context(session, workshop, field))
+                  refresh=refresh, **console_context(session, workshop, field))
 
 
 @router.get("/w/{slug}/facilitate/{field_key}/statement")
@@ -136,7 +136,7 @@ def console(field_key: str, request: Request, workshop: WorkshopDep, session: Se
             moderator: ModeratorDep) -> Response:
     """The facilitator's guiding-sentence panel, for its live refresh."""
     field = moderated_field(session, workshop, moderator, field_key)
-    return _console(request, session, workshop, field)
+    return _console(request, session, workshop, field, refresh=True)
 
 
 @router.post("/w/{slug}/facilitate/{field_key}/statement/draft")

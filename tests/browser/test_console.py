@@ -1,6 +1,7 @@
 """The facilitator tidies the wall in the console; the projected board follows without reload."""
 
 import re
+import time
 
 import httpx
 import pytest
@@ -89,5 +90,36 @@ def test_timer_runs_on_board_and_phone(browser, projector: BrowserContext,
         expect(board.locator("#phase")).to_contain_text("Plenum", timeout=2000)
         expect(page.locator("#phase .phase-hint")).to_contain_text("Plenum", timeout=2000)
         expect(page.locator("#board-posting")).to_contain_text("geschlossen")
+    finally:
+        laptop.close()
+
+
+def test_answer_to_own_action_is_not_lost_to_a_faster_live_refresh(
+        browser, live_server: ServerProcess, live_workshop: Workshop) -> None:  # type: ignore[no-untyped-def]
+    """The live refresh that one's own action sets off can overtake that action's answer.
+
+    The answer (with its "Ausgeblendet.") must still be what the facilitator sees, and a card
+    posted meanwhile must not be missed either.
+    """
+    post(live_server, live_workshop, "Off-Topic: Parkplatz", "Kein Arzt")
+    laptop = browser.new_context(viewport={"width": 1366, "height": 900}, locale="de-DE")
+    try:
+        console = open_console(laptop, live_server, live_workshop)
+        post(live_server, live_workshop, "Schon verbunden")
+        expect(card(console, "Schon verbunden")).to_have_count(1, timeout=3000)
+
+        def slow_answer(route) -> None:  # type: ignore[no-untyped-def]
+            response = route.fetch()  # the server has hidden the card and told the stream
+            post(live_server, live_workshop, "Während der Antwort")
+            time.sleep(1.5)  # meanwhile the live refresh has arrived
+            route.fulfill(response=response)
+
+        console.route(re.compile(r".*/facilitate/hf1/act$"), slow_answer)
+        card(console, "Off-Topic").get_by_role("button", name="Ausblenden").click()
+        expect(console.get_by_role("status")).to_have_text("Ausgeblendet.")
+        expect(card(console, "Off-Topic")).to_contain_text("ausgeblendet")
+        expect(card(console, "Während der Antwort")).to_have_count(1, timeout=3000)
+        # A live refresh keeps the answer on screen until the next action.
+        expect(console.get_by_role("status")).to_have_text("Ausgeblendet.")
     finally:
         laptop.close()

@@ -50,13 +50,19 @@ def test_hide_merge_edit_move_pin_and_undo_through_the_form(client: TestClient,
     assert hidden.status_code == 303 and "done=hide" in hidden.headers["location"]
     assert board_texts(client, auth) == ["Bus fährt selten", "Mehr Busse, auch abends"]
     page = soup(client.get(hidden.headers["location"]).text)
-    assert page.select_one("[role=status]").text == "Ausgeblendet."
+    # Once on the page, not in the guiding-sentence panel beside it as well.
+    assert [p.text for p in page.select("[role=status]")] == ["Ausgeblendet."]
     assert "is-hidden" in page.select_one(f"#mod-card-{a}")["class"]
     htmx = client.post(f"{url}/act", headers={"HX-Request": "true"},
                        data={"op": "merge", "card_ids": [str(b), str(c)], "merge_text": ""})
     fragment = soup(htmx.text)
     assert fragment.select_one("div#moderation") is not None
     assert fragment.select_one("[role=status]").text == "Zusammengefasst."
+    assert not fragment.select_one("#moderation-messages").has_attr("hx-preserve")
+    # The live refresh carries no answer of its own: htmx keeps the one on screen.
+    refresh = soup(client.get(f"{url}/cards").text)
+    assert refresh.select_one("#moderation-messages").has_attr("hx-preserve")
+    assert refresh.select("[role=status], [role=alert]") == []
     assert board_texts(client, auth) == ["Mehr Busse, auch abends"]
     merged = client.get(f"/api/v1/workshops/{auth.workshop.slug}/cards").json()[0]
     assert merged["weight"] == 2

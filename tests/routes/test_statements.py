@@ -62,6 +62,11 @@ def test_console_takes_drafts_and_adopts(client: TestClient, auth: AuthActions) 
     taken = client.post(console, headers={"HX-Request": "true"},
                         data={"op": f"take:{proposal}", "text": ""})
     assert soup(taken.text).select_one("textarea#draft").text.startswith("die Region attraktiv")
+    assert soup(taken.text).select_one("#statement-messages [role=status]").text == (
+        "In den Entwurf übernommen.")
+    refresh = soup(client.get(console).text)  # keeps that answer on screen (hx-preserve)
+    assert refresh.select_one("#statement-messages").has_attr("hx-preserve")
+    assert refresh.select("#statement-messages *") == []
     assert client.post(f"{console}/draft", data={"text": "im Entwurf"}).status_code == 204
     assert client.get(api).json()["draft"] == "im Entwurf"
     completion = ("die Region attraktiv und lebenswert für alle Generationen bleibt und wir neue "
