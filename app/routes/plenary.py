@@ -194,7 +194,7 @@ def remark(request: Request, workshop: WorkshopDep, session: SessionDep,
 
 def _console(request: Request, session: Session, workshop: Workshop, *, fragment: bool,
              message: str | None = None, error: str | None = None,
-             status_code: int = 200) -> Response:
+             status_code: int = 200, refresh: bool = False) -> Response:
     fields = workshops.fields_of(session=session, workshop=workshop)
     return render(
         request, "plenary/_moderate.html" if fragment else "plenary/moderate.html",
@@ -203,7 +203,7 @@ def _console(request: Request, session: Session, workshop: Workshop, *, fragment
         proposals=plenary.pending_proposals(session=session, workshop=workshop),
         field_labels={f.id: f"{f.number} {f.title}".strip() for f in fields},
         remarks=plenary.remarks(session=session, workshop=workshop, hidden=True),
-        after=_after(session, workshop), message=message, error=error)
+        after=_after(session, workshop), message=message, error=error, refresh=refresh)
 
 
 @router.get("/w/{slug}/plenary/moderate")
@@ -219,7 +219,7 @@ def console_fragment(request: Request, workshop: WorkshopDep, session: SessionDe
                      moderator: ModeratorDep) -> Response:
     """The plenary console's content alone, for its live refresh."""
     moderator.require_whole_workshop()
-    return _console(request, session, workshop, fragment=True)
+    return _console(request, session, workshop, fragment=True, refresh=True)
 
 
 @router.get("/w/{slug}/plenary/moderate/events")

@@ -117,6 +117,9 @@ def test_console_accepts_rejects_merges(client: TestClient, auth: AuthActions) -
                                                             str(ids["Nahversorgung"])],
                                "merge_text": "Dorfläden und Nahversorgung"})
     assert soup(merged.text).select_one("[role=status]").text == "Gespeichert."
+    refresh = soup(client.get(f"/w/{slug}/plenary/moderate/fragment").text)
+    assert refresh.select_one("#plenary-messages").has_attr("hx-preserve")  # keeps that answer
+    assert refresh.select("#plenary-messages *") == []
     assert "Nahversorgung" not in theme_ids(client, auth)
     bad = client.post(f"/w/{slug}/plenary/moderate/act", data={"op": "dots", "dots": "0",
                                                                "per_theme": "2"})
