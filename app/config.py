@@ -26,8 +26,15 @@ class Settings(BaseSettings):
                                   description="Largest file upload (survey CSV import).")
     cards_per_minute: int = Field(default=20, description="Cards one participant may post "
                                                           "per minute (429 beyond).")
-    joins_per_minute: int = Field(default=3000, description="Joins per minute from one address "
-                                                            "(a venue shares one).")
+    contributions_per_minute: int = Field(default=6, description="Remarks and proposals one "
+                                                                 "participant may send per "
+                                                                 "minute.")
+    joins_per_address: int = Field(default=300, description="Joins from one address per ten "
+                                                            "minutes (a venue shares one).")
+    joins_per_address_online: int = Field(default=10, description="The same while the workshop "
+                                                                  "is open online.")
+    sign_ins_per_minute: int = Field(default=5, description="Organizer sign-in attempts per "
+                                                            "minute from one address.")
     sse_ping_seconds: float = Field(default=15.0, description="Heartbeat interval of live streams.")
 
     @cached_property

@@ -121,6 +121,11 @@ async def _locale_dep(request: Request) -> str:
 LocaleDep = Annotated[str, Depends(_locale_dep)]
 
 
+def client_address(request: Request) -> str:
+    """The address a request came from (behind a trusted proxy: the one it names)."""
+    return request.client.host if request.client else ""
+
+
 def bearer_token(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")

@@ -5,7 +5,7 @@ sends back as Last-Event-ID), and the session hands the event to its bus once th
 succeeded, so nobody ever sees an event whose change was rolled back.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar, Protocol, TypeVar
 
@@ -62,8 +62,14 @@ class Counts(BaseModel):
 
 
 class DomainEvent(BaseModel):
+    """What happened. Every field travels with the event to the views of this process; the
+    table keeps the `persisted` ones (None: all). An event whose other fields are the state
+    after the change (a whole list) stores only the change, and a process that reads it from
+    the table (app/pgbus.py) fills the state in again from the database (`hydrates`)."""
+
     model_config = ConfigDict(frozen=True)
     kind: ClassVar[str]
+    persisted: ClassVar[frozenset[str] | None] = None
     registry: ClassVar[dict[str, type["DomainEvent"]]] = {}
 
     id: int = 0
@@ -75,7 +81,9 @@ class DomainEvent(BaseModel):
             DomainEvent.registry[cls.kind] = cls
 
     def payload(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude={"id", "workshop_id"})
+        """What the event table keeps of it."""
+        return self.model_dump(mode="json", exclude={"id", "workshop_id"},
+                               include=set(self.persisted) if self.persisted else None)
 
 
 class CardPosted(DomainEvent):
@@ -189,8 +197,13 @@ class ThemeDotsChanged(DomainEvent):
 
 
 class RemarksChanged(DomainEvent):
+    """A remark was added, hidden or shown again; `remarks` is the list the room sees now."""
+
     kind = "remarks-changed"
-    remarks: list[RemarkSnapshot]
+    persisted = frozenset({"remark", "hidden"})
+    remark: RemarkSnapshot | None = None  # the one that changed
+    hidden: bool = False
+    remarks: list[RemarkSnapshot] = []
 
 
 class ProposalsChanged(DomainEvent):
@@ -209,16 +222,22 @@ class StatementProposalSnapshot(BaseModel):
 
 
 class StatementChanged(DomainEvent):
-    """The guiding sentence of a field: proposals ranked by support, draft, adopted text."""
+    """The guiding sentence of a field: proposals ranked by support, draft, adopted text.
+
+    The table keeps what changed (a proposal, a support, the draft …), not the whole list.
+    """
 
     kind = "statement-changed"
+    persisted = frozenset({"field", "change", "proposal"})
     field: str
-    stem: str
-    proposals: list[StatementProposalSnapshot]
-    draft: str
-    adopted: str | None
-    version: int
-    open: bool
+    change: str = ""  # proposed, supported, withdrawn, draft, adopted, opened
+    proposal: int | None = None  # the proposal that changed
+    stem: str = ""
+    proposals: list[StatementProposalSnapshot] = []
+    draft: str = ""
+    adopted: str | None = None
+    version: int = 0
+    open: bool = False
 
     @property
     def sentence(self) -> str | None:
@@ -262,16 +281,32 @@ def record(session: Session, event: E) -> E:
     return stored
 
 
+Hydrator = Callable[[Session, E], E]
+_HYDRATORS: dict[str, Callable[[Session, Any], DomainEvent]] = {}
+
+
+def hydrates(event_type: type[E]) -> Callable[[Hydrator[E]], Hydrator[E]]:
+    """Registers how an event read from the table gets its state back (see DomainEvent)."""
+
+    def register(function: Hydrator[E]) -> Hydrator[E]:
+        _HYDRATORS[event_type.kind] = function
+        return function
+
+    return register
+
+
 def events_since(
     session: Session, *, workshop_id: int, after: int, limit: int = 5000
 ) -> list[DomainEvent]:
+    """The events after `after` as the views need them (state filled in from the database)."""
     rows = session.exec(
         select(EventRecord)
         .where(EventRecord.workshop_id == workshop_id, col(EventRecord.id) > after)
         .order_by(col(EventRecord.id))
         .limit(limit)
     )
-    return [from_record(row) for row in rows]
+    events = [from_record(row) for row in rows]
+    return [_HYDRATORS[e.kind](session, e) if e.kind in _HYDRATORS else e for e in events]
 
 
 def latest_event_id(session: Session, *, workshop_id: int) -> int:

@@ -3,6 +3,10 @@
 A service's event reaches the bus after its commit; every subscriber of that workshop gets it
 on an asyncio queue. Each kind of view (a field's board in one language, the JSON API) turns
 the event into SSE messages once, and all subscribers of that view share the result.
+
+A client that connects after something happened (a board whose Wi-Fi dropped, a page opened
+a while ago) gets the view's current state, not the history: the history holds texts that were
+deleted, hidden or edited since, and replaying it would cost what the whole workshop cost.
 """
 
 import asyncio
@@ -13,9 +17,11 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+from sqlmodel import Session, col, select
 from sse_starlette import ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
+from app import cards, phases, plenary, public, statements, workshops
 from app.db import Database
 from app.events import (
     BoardChanged,
@@ -37,7 +43,9 @@ from app.events import (
     ThemeDotsChanged,
     TimerChanged,
     events_since,
+    latest_event_id,
 )
+from app.models import EventRecord, Workshop
 from app.templating import Templates
 
 QUEUE_LIMIT = 2000  # a board this far behind is dropped and catches up from the table
@@ -152,7 +160,9 @@ class SurveyView:
 
 @dataclass(frozen=True)
 class ApiView:
-    """Every event of the workshop as JSON."""
+    """The workshop's events as JSON, as much of each as the audience may see."""
+
+    audience: public.Audience = field(default_factory=public.Audience)
 
 
 View = (BoardView | ConsoleView | StatementView | PlenaryView | PlenaryConsoleView | SurveyView
@@ -168,6 +178,9 @@ class Views:
         self.templates = templates
         self._cache: OrderedDict[tuple[int, View], tuple[Messages, bytes]] = OrderedDict()
         self._cache_size = cache_size
+        # A view's state at an event id is the same for all its clients: a room whose Wi-Fi
+        # came back asks for a handful of them, once each.
+        self._states: OrderedDict[tuple[int, View], bytes] = OrderedDict()
         self._lock = threading.Lock()
 
     def render(self, event: DomainEvent, view: View) -> Messages:
@@ -184,7 +197,7 @@ class Views:
             if key in self._cache:
                 return self._cache[key]
         if isinstance(view, ApiView):
-            messages = self._api(event)
+            messages = self._api(event, view)
         elif isinstance(view, ConsoleView):
             messages = self._console(event, view)
         elif isinstance(view, PlenaryConsoleView):
@@ -218,10 +231,13 @@ class Views:
         return rendered
 
     @staticmethod
-    def _api(event: DomainEvent) -> Messages:
-        data = json.dumps({"id": event.id, "type": event.kind, "data": event.payload()},
-                          ensure_ascii=False)
-        return [ServerSentEvent(data=data, event=event.kind)]
+    def _api(event: DomainEvent, view: ApiView) -> Messages:
+        data = public.event_data(event, view.audience)
+        if data is None:
+            return []
+        return [ServerSentEvent(data=json.dumps({"id": event.id, "type": event.kind,
+                                                 "data": data}, ensure_ascii=False),
+                                event=event.kind)]
 
     @staticmethod
     def _console(event: DomainEvent, view: ConsoleView) -> Messages:
@@ -327,33 +343,147 @@ class Views:
 
         return render
 
+    def catch_up(self, session: Session, workshop: Workshop, view: View, *, after: int,
+                 latest: int) -> bytes:
+        """What brings a client that has seen events up to `after` to the state at `latest`."""
+        key = (latest, view)
+        # A phone's plenary page is told whether themes changed since *it* last looked.
+        shared = not (isinstance(view, PlenaryView) and view.phone)
+        with self._lock:
+            if shared and key in self._states:
+                return self._states[key]
+        messages = self._state(session, workshop, view, after)
+        for message in messages:
+            message.id = str(latest)
+        chunk = b"".join(message.encode() for message in messages)
+        if shared:
+            with self._lock:
+                self._states[key] = chunk
+                while len(self._states) > 256:
+                    self._states.popitem(last=False)
+        return chunk
+
+    def _state(self, session: Session, workshop: Workshop, view: View, after: int) -> Messages:
+        if isinstance(view, ApiView):
+            data = public.state(session, workshop, view.audience)
+            return [ServerSentEvent(data=json.dumps({"type": "state", "data": data},
+                                                    ensure_ascii=False), event="state")]
+        if isinstance(view, ConsoleView):
+            return [ServerSentEvent(data="", event="changed"),
+                    ServerSentEvent(data="", event="statement-changed")]
+        if isinstance(view, PlenaryConsoleView | SurveyView):
+            return [ServerSentEvent(data="", event="changed")]
+        if isinstance(view, StatementView):
+            found = workshops.find_field(session=session, workshop=workshop, key=view.field)
+            if found is None:
+                return []
+            html = self._fragment(view.locale)(
+                "statements/_phone.html", s=statements.snapshot(session, workshop, found),
+                viewer=view.viewer, s_slug=view.slug)
+            return [ServerSentEvent(data=html, event="statement")]
+        if isinstance(view, PlenaryView):
+            return self._plenary_state(session, workshop, view, after)
+        return self._board_state(session, workshop, view)
+
+    def _live_status(self, workshop: Workshop, locale: str) -> Messages:
+        fragment = self._fragment(locale)
+        return [
+            ServerSentEvent(data=fragment("board/_phase.html", phase=workshop.phase,
+                                          round=workshop.current_round,
+                                          rounds=workshop.rounds), event="phase"),
+            ServerSentEvent(data=fragment("board/_timer.html",
+                                          timer=phases.timer_state(workshop)), event="timer"),
+        ]
+
+    def _board_state(self, session: Session, workshop: Workshop, view: BoardView) -> Messages:
+        found = workshops.find_field(session=session, workshop=workshop, key=view.field)
+        if found is None:
+            return []
+        fragment = self._fragment(view.locale)
+        shown = cards.list_cards(session=session, workshop=workshop, field=found.key,
+                                 rounds=(view.round,) if view.round else None)
+        messages = [
+            ServerSentEvent(data=fragment("board/_column.html", category=category.key,
+                                          cards=[c for c in shown if c.category == category.key]),
+                            event=f"column-{category.key}")
+            for category in workshops.categories_of(session=session, workshop=workshop)
+        ]
+        counts = cards.counts(session, workshop)
+        return [
+            *messages, self._stats(counts, view), *self._live_status(workshop, view.locale),
+            ServerSentEvent(data=fragment("board/_posting.html",
+                                          posting_open=workshop.posting_open), event="posting"),
+            ServerSentEvent(data=fragment("board/_field_posting.html",
+                                          field_posting_open=found.posting_open),
+                            event="field-posting"),
+            ServerSentEvent(data=fragment("statements/_board.html",
+                                          s=statements.snapshot(session, workshop, found)),
+                            event="statement"),
+        ]
+
+    def _plenary_state(self, session: Session, workshop: Workshop, view: PlenaryView,
+                       after: int) -> Messages:
+        fragment = self._fragment(view.locale)
+        remarks = [ServerSentEvent(data=fragment("plenary/_remarks.html", remarks=plenary.remarks(
+            session=session, workshop=workshop)), event="remarks")]
+        status = self._live_status(workshop, view.locale)
+        if view.phone:
+            # The phone's themes are not live (each carries its own dot buttons): it is told
+            # that there are new ones, as it would have been while connected.
+            changed = session.exec(select(EventRecord.id).where(
+                EventRecord.workshop_id == workshop.id, col(EventRecord.id) > after,
+                EventRecord.kind == PlenaryChanged.kind).limit(1)).first()
+            notice = ([ServerSentEvent(data=fragment("plenary/_notice.html"),
+                                       event="plenary-notice")] if changed else [])
+            return [*status, *notice, *remarks]
+        totals = plenary.dot_totals(session, workshop)
+        columns = [ServerSentEvent(data=fragment("plenary/_themes.html", column=column),
+                                   event=f"plenary-column-{column.field}")
+                   for column in plenary.columns(session=session, workshop=workshop,
+                                                 totals=totals)]
+        return [*columns, self._dot_scale(max(totals.values(), default=0), view), *status,
+                *remarks]
+
 
 async def stream(
     *, bus: LocalBus, db: Database, views: Views, workshop_id: int, after: int, view: View
 ) -> AsyncIterator[ServerSentEvent | bytes]:
-    """Replay what the client missed since `after`, then follow the bus until it disconnects."""
+    """Bring the client up to date if it missed anything since `after`, then follow the bus
+    until it disconnects."""
     async with bus.subscribe(workshop_id,
                              wants=lambda event: bool(views.chunk(event, view))) as subscription:
         yield ServerSentEvent(retry=RETRY_MS)  # reconnect quickly after a drop
-        last = after
-        while True:
-            missed = await run_in_threadpool(load_since, db, workshop_id, last)
-            for event in missed:
-                if chunk := views.chunk(event, view):
-                    yield chunk
-                last = event.id
-            if len(missed) < REPLAY_PAGE:
-                break
+        chunk, last = await run_in_threadpool(catch_up, db, views, workshop_id, after, view)
+        if chunk:
+            yield chunk
         while not subscription.overflowed:
             queued = [await subscription.queue.get()]
             # What queued up while this stream waited for its turn goes out in one write: under
             # load the socket writes, not the rendering, are what each stream costs.
             while not subscription.queue.empty():
                 queued.append(subscription.queue.get_nowait())
-            # Events up to `last` were already sent during the replay.
+            # Events up to `last` are part of the state sent on connecting.
             if chunk := b"".join(views.chunk(event, view) for event in queued if event.id > last):
                 yield chunk
             last = max(last, *(event.id for event in queued))
+
+
+def catch_up(db: Database, views: Views, workshop_id: int, after: int, view: View
+             ) -> tuple[bytes, int]:
+    """The view's state if anything happened after `after`, and the event id it is at.
+
+    The id is read before the state, in the same transaction: on SQLite both see one snapshot;
+    on PostgreSQL the state may already hold an event after it, which then also arrives live
+    and is applied twice (a board skips a card it shows; everything else is redrawn whole).
+    """
+    with db.session() as session:
+        latest = latest_event_id(session, workshop_id=workshop_id)
+        if latest == after:
+            return b"", after
+        workshop = session.get(Workshop, workshop_id)
+        if workshop is None:
+            return b"", after
+        return views.catch_up(session, workshop, view, after=after, latest=latest), latest
 
 
 def load_since(db: Database, workshop_id: int, after: int) -> list[DomainEvent]:

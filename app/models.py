@@ -32,6 +32,7 @@ class Workshop(SQLModel, table=True):
     questions: list[str] = Col(default_factory=list, sa_column=Column(JSON, nullable=False))
     join_code: str = Col(max_length=12, unique=True, index=True)
     joining_open: bool = True
+    open_online: bool = False  # the join link is shared beyond the room: stricter join limits
     posting_open: bool = True
     premoderation: bool = False
     dots_per_participant: int = 5
@@ -238,6 +239,11 @@ class ModerationAction(SQLModel, table=True):
     before: list[dict[str, Any]] = Col(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
+    # The same cards right after the action: undo puts back only what nobody changed since
+    # (an author's later edit or deletion stands).
+    after: list[dict[str, Any]] = Col(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
     created: list[int] = Col(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Col(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
@@ -255,6 +261,22 @@ class OrganizerPassword(SQLModel, table=True):
     id: int | None = Col(default=None, primary_key=True)
     password_hash: str = Col(max_length=200)
     updated_at: datetime = Col(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class OrganizerSession(SQLModel, table=True):
+    """A signed-in organizer browser: the cookie holds a random id, this table its hash, so
+    signing out ends the session everywhere the cookie was copied to."""
+
+    __tablename__ = "organizer_session"
+
+    id: int | None = Col(default=None, primary_key=True)
+    token_hash: str = Col(max_length=64, unique=True, index=True)
+    created_at: datetime = Col(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+    last_seen_at: datetime = Col(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
 

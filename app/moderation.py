@@ -21,7 +21,7 @@ from app.cards import (
 )
 from app.errors import Conflict, InvalidInput, NotFound
 from app.events import BoardChanged, CardSnapshot, ColumnSnapshot, record
-from app.models import Card, Category, Field, ModerationAction, Workshop, utcnow
+from app.models import Card, Category, Field, ModerationAction, Workshop, as_utc, utcnow
 from app.participants import facilitator_participant
 from app.workshops import category_named, field_named
 
@@ -35,13 +35,20 @@ def _state(card: Card) -> dict[str, Any]:
     state: dict[str, Any] = {"id": card.id}
     for name in MODERATED:
         value = getattr(card, name)
-        state[name] = value.isoformat() if isinstance(value, datetime) else value
+        state[name] = as_utc(value).isoformat() if isinstance(value, datetime) else value
     return state
 
 
-def _restore(card: Card, state: dict[str, Any]) -> None:
+def _restore(card: Card, before: dict[str, Any], after: dict[str, Any] | None, kind: str) -> None:
+    """Put back what the action changed, unless someone changed it since: an author who edited
+    or deleted their card after the action keeps that edit or deletion."""
+    now = _state(card)
     for name in MODERATED:
-        value = state[name]
+        if after is not None and now[name] != after.get(name):
+            continue
+        if after is None and name == "deleted_at" and kind != "unmerge":
+            continue  # an action from before `after` was kept: never bring back a deletion
+        value = before[name]
         if name.endswith("_at") and value is not None:
             value = datetime.fromisoformat(value)
         setattr(card, name, value)
@@ -78,6 +85,7 @@ def finish_action(session: Session, workshop: Workshop, moderator: Moderator, *,
     session.flush()
     action = ModerationAction(workshop_id=workshop.id, kind=kind, actor=moderator.actor,
                               summary=summary[:200], before=before,
+                              after=[_state(c) for c in touched],
                               created=[c.id for c in created or [] if c.id is not None])
     session.add(action)
     changed = set(columns or ()) | {_column(c) for c in [*touched, *(created or [])]}
@@ -255,12 +263,13 @@ def undo(*, session: Session, workshop: Workshop, moderator: Moderator) -> Moder
     if action is None:
         raise Conflict("Es gibt nichts rückgängig zu machen.")
     columns: set[Column] = set()
+    after = {state["id"]: state for state in action.after}
     for state in action.before:
         card = session.get(Card, state["id"])
         if card is None:
             continue
         columns.add(_column(card))
-        _restore(card, state)
+        _restore(card, state, after.get(card.id) if action.after else None, action.kind)
         columns.add(_column(card))
         session.add(card)
     for card_id in action.created:

@@ -5,6 +5,7 @@ into it). Participants act while the phase is `plenary`; facilitators decide on 
 """
 
 from collections import Counter
+from collections.abc import Callable
 
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, delete, func, select
@@ -19,6 +20,7 @@ from app.events import (
     RemarkSnapshot,
     ThemeDotsChanged,
     ThemeSnapshot,
+    hydrates,
     record,
 )
 from app.models import Dot, Field, Participant, Remark, Theme, ThemeProposal, Workshop
@@ -28,6 +30,10 @@ from app.workshops import field_named, fields_of
 THEME_MAX = 120
 REMARK_MAX = 300
 DOTS_LIMIT = 20
+# What one phone may add in a workshop: enough for everything a person has to say, not enough
+# to bury the room's remarks or the facilitator's list of proposals.
+REMARKS_PER_PARTICIPANT = 10
+PROPOSALS_PER_PARTICIPANT = 15
 
 
 class DotAllowance(BaseModel):
@@ -206,17 +212,21 @@ def _record_dots(session: Session, workshop: Workshop, theme: Theme) -> None:
                             subfield=member.number if member.parent_id else "")))
 
 
+RateLimit = Callable[[str], None]
+
+
 def propose_theme(*, session: Session, workshop: Workshop, participant: Participant,
-                  field: str, text: str) -> ThemeProposal:
+                  field: str, text: str, rate_limit: RateLimit | None = None) -> ThemeProposal:
     """Propose a new theme for a field; the facilitator decides."""
     _require_plenary(workshop)
     target = field_named(session=session, workshop=workshop, key=field)
     return _propose(session, workshop, participant, kind="new", field=target,
-                    text=_clean(text, THEME_MAX, THEME_EMPTY))
+                    text=_clean(text, THEME_MAX, THEME_EMPTY), rate_limit=rate_limit)
 
 
 def propose_move(*, session: Session, workshop: Workshop, participant: Participant,
-                 theme_id: int, field: str) -> ThemeProposal:
+                 theme_id: int, field: str, rate_limit: RateLimit | None = None
+                 ) -> ThemeProposal:
     """Propose to show a theme under another field."""
     _require_plenary(workshop)
     theme = _theme(session, workshop, theme_id)
@@ -224,12 +234,20 @@ def propose_move(*, session: Session, workshop: Workshop, participant: Participa
     if target.id == theme.field_id:
         raise InvalidInput("Das Thema steht schon in diesem Handlungsfeld.")
     return _propose(session, workshop, participant, kind="move", field=target, text=theme.text,
-                    theme=theme)
+                    theme=theme, rate_limit=rate_limit)
 
 
 def _propose(session: Session, workshop: Workshop, participant: Participant, *, kind: str,
-             field: Field, text: str, theme: Theme | None = None) -> ThemeProposal:
+             field: Field, text: str, theme: Theme | None = None,
+             rate_limit: RateLimit | None = None) -> ThemeProposal:
     assert workshop.id is not None and participant.id is not None and field.id is not None
+    mine = session.exec(select(func.count(col(ThemeProposal.id))).where(
+        ThemeProposal.participant_id == participant.id)).one()
+    if mine >= PROPOSALS_PER_PARTICIPANT:
+        raise Conflict("Sie haben schon {max} Vorschläge gemacht; mehr geht nicht.",
+                       max=PROPOSALS_PER_PARTICIPANT)
+    if rate_limit is not None:
+        rate_limit(participant.public_id)
     proposal = ThemeProposal(workshop_id=workshop.id, participant_id=participant.id, kind=kind,
                              field_id=field.id, theme_id=theme.id if theme else None, text=text)
     session.add(proposal)
@@ -253,16 +271,24 @@ def _record_proposals(session: Session, workshop: Workshop) -> None:
 
 
 def add_remark(*, session: Session, workshop: Workshop, participant: Participant | None,
-               text: str) -> Remark:
+               text: str, rate_limit: RateLimit | None = None) -> Remark:
     """A cross-cutting remark ("Digitalisierung überall mitdenken!"), shown at once."""
+    cleaned = _clean(text, REMARK_MAX, REMARK_EMPTY)
     if participant is not None:
         _require_plenary(workshop)
+        mine = session.exec(select(func.count(col(Remark.id))).where(
+            Remark.participant_id == participant.id)).one()
+        if mine >= REMARKS_PER_PARTICIPANT:
+            raise Conflict("Sie haben schon {max} Bemerkungen geschrieben; mehr geht nicht.",
+                           max=REMARKS_PER_PARTICIPANT)
+        if rate_limit is not None:
+            rate_limit(participant.public_id)
     assert workshop.id is not None
     remark = Remark(workshop_id=workshop.id, participant_id=participant.id if participant else None,
-                    text=_clean(text, REMARK_MAX, REMARK_EMPTY))
+                    text=cleaned)
     session.add(remark)
     session.flush()
-    _record_remarks(session, workshop)
+    _record_remarks(session, workshop, remark)
     session.commit()
     return remark
 
@@ -274,11 +300,25 @@ def remarks(*, session: Session, workshop: Workshop, hidden: bool = False) -> li
     return list(session.exec(query.order_by(col(Remark.id))))
 
 
-def _record_remarks(session: Session, workshop: Workshop) -> None:
-    assert workshop.id is not None
-    record(session, RemarksChanged(workshop_id=workshop.id, remarks=[
-        RemarkSnapshot(id=r.id or 0, text=r.text) for r in remarks(session=session,
-                                                                   workshop=workshop)]))
+def _remark_snapshots(session: Session, workshop: Workshop) -> list[RemarkSnapshot]:
+    return [RemarkSnapshot(id=r.id or 0, text=r.text)
+            for r in remarks(session=session, workshop=workshop)]
+
+
+def _record_remarks(session: Session, workshop: Workshop, remark: Remark) -> None:
+    """The table keeps the remark that changed; the views get the whole visible list."""
+    assert workshop.id is not None and remark.id is not None
+    record(session, RemarksChanged(
+        workshop_id=workshop.id, remark=RemarkSnapshot(id=remark.id, text=remark.text),
+        hidden=remark.hidden, remarks=_remark_snapshots(session, workshop)))
+
+
+@hydrates(RemarksChanged)
+def _hydrate_remarks(session: Session, event: RemarksChanged) -> RemarksChanged:
+    workshop = session.get(Workshop, event.workshop_id)
+    if workshop is None:
+        return event
+    return event.model_copy(update={"remarks": _remark_snapshots(session, workshop)})
 
 
 def set_remark_hidden(*, session: Session, workshop: Workshop, moderator: Moderator,
@@ -290,7 +330,7 @@ def set_remark_hidden(*, session: Session, workshop: Workshop, moderator: Modera
     remark.hidden = hidden
     session.add(remark)
     session.flush()
-    _record_remarks(session, workshop)
+    _record_remarks(session, workshop, remark)
     session.commit()
 
 

@@ -41,13 +41,31 @@ class RateLimiter:
                     del self._events[stale]
             return None
 
+    def busiest(self, now: float | None = None) -> tuple[int, int]:
+        """Events within the window: all keys together, and the most of any one key."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            recent = [sum(1 for t in events if t > now - self.window)
+                      for events in self._events.values()]
+        return sum(recent), max(recent, default=0)
+
+
+JOIN_WINDOW = 600  # seconds: joins per address are counted over ten minutes
+
 
 class Limits:
-    """The app's limits: cards per participant, joins per address (a whole venue shares one)."""
+    """The app's limits. Per participant: cards, and remarks and proposals ("contributions").
+    Per address: joins (a venue behind one Wi-Fi shares one address, so generous unless the
+    workshop is open online, where people join from their own connections) and sign-ins."""
 
-    def __init__(self, cards_per_minute: int = 20, joins_per_minute: int = 3000) -> None:
+    def __init__(self, cards_per_minute: int = 20, *, contributions_per_minute: int = 6,
+                 joins_per_address: int = 300, joins_per_address_online: int = 10,
+                 sign_ins_per_minute: int = 5) -> None:
         self.cards = RateLimiter(cards_per_minute, 60)
-        self.joins = RateLimiter(joins_per_minute, 60)
+        self.contributions = RateLimiter(contributions_per_minute, 60)
+        self.joins = RateLimiter(joins_per_address, JOIN_WINDOW)
+        self.joins_online = RateLimiter(joins_per_address_online, JOIN_WINDOW)
+        self.sign_ins = RateLimiter(sign_ins_per_minute, 60)
 
     def card(self, participant_key: str) -> None:
         wait = self.cards.hit(participant_key)
@@ -55,8 +73,22 @@ class Limits:
             raise TooManyRequests("Sie haben gerade sehr viele Karten geschickt. Bitte warten "
                                   "Sie {seconds} Sekunden.", wait)
 
-    def join(self, address: str) -> None:
-        wait = self.joins.hit(address)
+    def contribution(self, participant_key: str) -> None:
+        wait = self.contributions.hit(participant_key)
         if wait is not None:
-            raise TooManyRequests("Gerade treten sehr viele gleichzeitig bei. Bitte in {seconds} "
-                                  "Sekunden noch einmal versuchen.", wait)
+            raise TooManyRequests("Sie haben gerade sehr viel geschickt. Bitte warten Sie "
+                                  "{seconds} Sekunden.", wait)
+
+    def join(self, address: str, *, online: bool = False) -> None:
+        wait = (self.joins_online if online else self.joins).hit(address)
+        if online and wait is None:
+            self.joins.hit(address)  # the console's figures count every join
+        if wait is not None:
+            raise TooManyRequests("Von diesem Netzwerk sind gerade sehr viele beigetreten. Bitte "
+                                  "in {seconds} Sekunden noch einmal versuchen.", wait)
+
+    def sign_in(self, address: str) -> None:
+        wait = self.sign_ins.hit(address)
+        if wait is not None:
+            raise TooManyRequests("Zu viele Anmeldeversuche. Bitte warten Sie {seconds} "
+                                  "Sekunden und versuchen Sie es dann noch einmal.", wait)

@@ -5,12 +5,14 @@ propose completions, support each other's (once per proposal), the facilitator s
 from them and adopts it. Adopting again keeps the earlier versions.
 """
 
+from collections.abc import Callable
+
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from app.access import Moderator
 from app.errors import Conflict, InvalidInput, NotFound
-from app.events import StatementChanged, StatementProposalSnapshot, record
+from app.events import StatementChanged, StatementProposalSnapshot, hydrates, record
 from app.models import (
     Field,
     Participant,
@@ -20,15 +22,17 @@ from app.models import (
     Workshop,
 )
 from app.text import clean_text
-from app.workshops import field_named
+from app.workshops import field_named, find_field
 
 TEXT_MAX = 400
+PROPOSALS_PER_PARTICIPANT = 5  # per field: one person cannot flood a field's proposals
 _ELLIPSIS = " .…"
 
 
-def stem(workshop: Workshop, field: Field) -> str:
+def stem(workshop: Workshop, field: Field | None) -> str:
     """The stem with the region filled in, e.g. "… für den Westharz erreichen, dass …"."""
-    return (field.statement_stem or workshop.statement_stem).replace("{region}", workshop.region)
+    own = field.statement_stem if field is not None else None
+    return (own or workshop.statement_stem).replace("{region}", workshop.region)
 
 
 def is_open(workshop: Workshop, field: Field) -> bool:
@@ -48,17 +52,26 @@ def _text(text: str) -> str:
 
 
 def propose(*, session: Session, workshop: Workshop, participant: Participant, field: str,
-            text: str) -> StatementProposal:
-    """Propose a completion of the field's guiding sentence."""
+            text: str, rate_limit: Callable[[str], None] | None = None) -> StatementProposal:
+    """Propose a completion of the field's guiding sentence (a few per person and field)."""
     target = field_named(session=session, workshop=workshop, key=field)
     if not is_open(workshop, target):
         raise Conflict("Für dieses Handlungsfeld werden gerade keine Leitsätze gesammelt.")
     assert workshop.id is not None and target.id is not None and participant.id is not None
+    cleaned = _text(text)
+    mine = session.exec(select(func.count(col(StatementProposal.id))).where(
+        StatementProposal.field_id == target.id,
+        StatementProposal.participant_id == participant.id)).one()
+    if mine >= PROPOSALS_PER_PARTICIPANT:
+        raise Conflict("Sie haben für dieses Handlungsfeld schon {max} Vorschläge gemacht. "
+                       "Unterstützen Sie gern die der anderen.", max=PROPOSALS_PER_PARTICIPANT)
+    if rate_limit is not None:
+        rate_limit(participant.public_id)
     proposal = StatementProposal(workshop_id=workshop.id, field_id=target.id,
-                                 participant_id=participant.id, text=_text(text))
+                                 participant_id=participant.id, text=cleaned)
     session.add(proposal)
     session.flush()
-    _record(session, workshop, target)
+    _record(session, workshop, target, "proposed", proposal.id)
     session.commit()
     return proposal
 
@@ -84,7 +97,7 @@ def support(*, session: Session, workshop: Workshop, participant: Participant,
     except IntegrityError as exc:
         session.rollback()
         raise Conflict("Sie unterstützen diesen Vorschlag schon.") from exc
-    _record(session, workshop, field)
+    _record(session, workshop, field, "supported", proposal_id)
     session.commit()
 
 
@@ -101,7 +114,7 @@ def withdraw(*, session: Session, workshop: Workshop, participant: Participant,
     session.flush()
     field = session.get(Field, proposal.field_id)
     assert field is not None
-    _record(session, workshop, field)
+    _record(session, workshop, field, "withdrawn", proposal_id)
     session.commit()
 
 
@@ -152,7 +165,7 @@ def set_draft(*, session: Session, workshop: Workshop, moderator: Moderator, fie
     field.statement_draft = draft
     session.add(field)
     session.flush()
-    _record(session, workshop, field)
+    _record(session, workshop, field, "draft")
     session.commit()
     return field
 
@@ -170,7 +183,7 @@ def adopt(*, session: Session, workshop: Workshop, moderator: Moderator, field: 
     field.statement_draft = ""
     session.add(field)
     session.flush()
-    _record(session, workshop, field)
+    _record(session, workshop, field, "adopted")
     session.commit()
     return statement
 
@@ -183,7 +196,7 @@ def set_open(*, session: Session, workshop: Workshop, moderator: Moderator, fiel
     field.statement_open = open_
     session.add(field)
     session.flush()
-    _record(session, workshop, field)
+    _record(session, workshop, field, "opened")
     session.commit()
     return field
 
@@ -198,5 +211,17 @@ def snapshot(session: Session, workshop: Workshop, field: Field) -> StatementCha
         open=is_open(workshop, field))
 
 
-def _record(session: Session, workshop: Workshop, field: Field) -> None:
-    record(session, snapshot(session, workshop, field))
+def _record(session: Session, workshop: Workshop, field: Field, change: str,
+            proposal: int | None = None) -> None:
+    record(session, snapshot(session, workshop, field).model_copy(
+        update={"change": change, "proposal": proposal}))
+
+
+@hydrates(StatementChanged)
+def _hydrate(session: Session, event: StatementChanged) -> StatementChanged:
+    workshop = session.get(Workshop, event.workshop_id)
+    field = find_field(session=session, workshop=workshop, key=event.field) if workshop else None
+    if workshop is None or field is None:
+        return event
+    return snapshot(session, workshop, field).model_copy(
+        update={"id": event.id, "change": event.change, "proposal": event.proposal})

@@ -32,7 +32,9 @@ def test_api_stream_receives_posted_card(live_server: ServerProcess,
     try:
         assert stream.status == 200
         assert stream.headers["content-type"].startswith("text/event-stream")
-        stream.next_of("participant-joined")  # replayed: it happened before we connected
+        # Someone joined before we connected: the stream starts with the state as it is now.
+        state = json.loads(stream.next_of("state").data)
+        assert state["type"] == "state" and state["data"]["counts"]["participants"] == 1
         card = _post(live_server, live_workshop, headers, "Live & direkt")
         message = stream.next_of("card-posted")
 
@@ -76,8 +78,8 @@ def _facilitator(workshop: Workshop) -> str:
     return Tokens(SECRET).facilitator_token(workshop)
 
 
-def test_reconnect_with_last_event_id_replays_missed(live_server: ServerProcess,
-                                                     live_workshop: Workshop) -> None:
+def test_reconnect_with_last_event_id_gets_the_current_state(live_server: ServerProcess,
+                                                             live_workshop: Workshop) -> None:
     headers = _join(live_server, live_workshop)
     url = f"{live_server.base_url}/api/v1/workshops/{live_workshop.slug}/events"
     first = SSEClient(url)
@@ -87,14 +89,32 @@ def test_reconnect_with_last_event_id_replays_missed(live_server: ServerProcess,
     missed = [_post(live_server, live_workshop, headers, f"verpasst {n}") for n in range(3)]
     again = SSEClient(url, headers={"Last-Event-ID": seen.id or ""})
     try:
-        replayed = [again.next_of("card-posted") for _ in range(3)]
-
-        ids = [json.loads(m.data)["data"]["card"]["id"] for m in replayed]
-        assert ids == [c["id"] for c in missed]
-        assert [int(m.id or 0) for m in replayed] == sorted(int(m.id or 0) for m in replayed)
-        assert int(replayed[0].id or 0) > int(seen.id or 0)
+        state = again.next()
+        assert state.event == "state"
+        texts = [card["text"] for card in json.loads(state.data)["data"]["cards"]]
+        assert texts == ["vorher", *(c["text"] for c in missed)]
+        assert int(state.id or 0) > int(seen.id or 0)
         live = _post(live_server, live_workshop, headers, "danach")
-        assert json.loads(again.next_of("card-posted").data)["data"]["card"]["id"] == live["id"]
+        message = again.next()  # nothing of what the state holds comes again
+        assert message.event == "card-posted"
+        assert json.loads(message.data)["data"]["card"]["id"] == live["id"]
+        assert int(message.id or 0) > int(state.id or 0)
+    finally:
+        again.close()
+
+
+def test_reconnect_without_missing_anything_gets_no_state(live_server: ServerProcess,
+                                                          live_workshop: Workshop) -> None:
+    headers = _join(live_server, live_workshop)
+    url = f"{live_server.base_url}/api/v1/workshops/{live_workshop.slug}/events"
+    first = SSEClient(url)
+    _post(live_server, live_workshop, headers, "gesehen")
+    seen = first.next_of("card-posted")
+    first.close()
+    again = SSEClient(url, headers={"Last-Event-ID": seen.id or ""})
+    try:
+        _post(live_server, live_workshop, headers, "neu")
+        assert again.next().event == "card-posted"
     finally:
         again.close()
 

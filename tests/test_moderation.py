@@ -189,3 +189,27 @@ def test_premoderation_holds_cards_until_approved(session: Session, small: Works
     assert [c.text for c in mine] == ["wartet"], "the author sees it waiting"
     moderation.approve(session=session, workshop=small, moderator=MAIN, card_ids=[card.id])
     assert texts(session, small) == ["wartet"]
+
+
+def test_undo_never_brings_back_a_card_its_author_deleted(session: Session,
+                                                          small: Workshop) -> None:
+    author = make_participant(session, small)
+    card = make_card(session, small, author, text="Zurückgezogen")
+    moderation.pin(session=session, workshop=small, moderator=MAIN, card_id=card.id, pinned=True)
+    cards.delete_card(session=session, workshop=small, participant=author, card_id=card.id)
+    moderation.undo(session=session, workshop=small, moderator=MAIN)
+    assert texts(session, small) == []
+
+
+def test_undo_keeps_an_authors_later_edit(session: Session, small: Workshop) -> None:
+    author = make_participant(session, small)
+    card = make_card(session, small, author, text="Erste Fasung")
+    moderation.edit(session=session, workshop=small, moderator=MAIN, card_id=card.id,
+                    text="Erste Fassung")
+    moderation.pin(session=session, workshop=small, moderator=MAIN, card_id=card.id, pinned=True)
+    cards.edit_card(session=session, workshop=small, participant=author, card_id=card.id,
+                    text="Meine neue Fassung")
+    moderation.undo(session=session, workshop=small, moderator=MAIN)  # the pin
+    moderation.undo(session=session, workshop=small, moderator=MAIN)  # the facilitator's edit
+    [shown] = cards.list_cards(session=session, workshop=small, field="hf1")
+    assert (shown.text, shown.pinned) == ("Meine neue Fassung", False)

@@ -9,8 +9,9 @@ from app import phases, plenary
 from app.access import MAIN
 from app.db import Database
 from app.errors import Conflict, InvalidInput, NotFound
-from app.events import PlenaryChanged, ThemeDotsChanged
-from app.models import Dot, Workshop
+from app.events import PlenaryChanged, RemarksChanged, ThemeDotsChanged, events_since
+from app.models import Dot, EventRecord, Workshop
+from app.ratelimit import Limits, TooManyRequests
 from tests.conftest import RecordedEvents
 from tests.factories import make_participant, make_workshop
 
@@ -215,3 +216,37 @@ def test_dot_allowance_is_configurable(session: Session, westharz: Workshop) -> 
     with pytest.raises(InvalidInput):
         plenary.set_dot_allowance(session=session, workshop=westharz, moderator=MAIN, dots=0,
                                   per_theme=1)
+
+
+def test_one_phone_cannot_flood_remarks_or_the_event_table(session: Session) -> None:
+    workshop = make_workshop(session)
+    in_plenary(session, workshop)
+    someone = make_participant(session, workshop)
+    for n in range(plenary.REMARKS_PER_PARTICIPANT):
+        plenary.add_remark(session=session, workshop=workshop, participant=someone,
+                           text=f"Bemerkung Nummer {n} " + "x" * 200)
+    with pytest.raises(Conflict, match="schon 10 Bemerkungen"):
+        plenary.add_remark(session=session, workshop=workshop, participant=someone,
+                           text="noch eine")
+    sizes = [len(str(row.payload)) for row in session.exec(
+        select(EventRecord).where(EventRecord.kind == "remarks-changed"))]
+    # Each row keeps the remark that changed, not the list so far.
+    assert max(sizes) < 400 and max(sizes) - min(sizes) < 10
+    [last] = events_since(session, workshop_id=workshop.id or 0, after=0)[-1:]
+    assert isinstance(last, RemarksChanged)
+    assert len(last.remarks) == 10  # read back from the table, it has the whole list again
+
+
+def test_a_rate_limited_remark_is_refused_before_it_is_stored(session: Session) -> None:
+    workshop = make_workshop(session)
+    in_plenary(session, workshop)
+    someone = make_participant(session, workshop)
+    limits = Limits(contributions_per_minute=2)
+    for n in range(2):
+        plenary.add_remark(session=session, workshop=workshop, participant=someone,
+                           text=f"Bemerkung {n}", rate_limit=limits.contribution)
+    with pytest.raises(TooManyRequests):
+        plenary.add_remark(session=session, workshop=workshop, participant=someone,
+                           text="zu schnell", rate_limit=limits.contribution)
+    session.rollback()
+    assert len(plenary.remarks(session=session, workshop=workshop)) == 2

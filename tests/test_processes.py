@@ -94,7 +94,7 @@ def test_board_on_one_process_sees_cards_posted_to_another(
         api.close()
 
 
-def test_reconnect_to_another_process_replays_what_was_missed(
+def test_reconnect_to_another_process_gets_what_was_missed(
         servers: tuple[ServerProcess, ...], shared_workshop: Workshop) -> None:
     a, b = servers
     headers = _join(a, shared_workshop)
@@ -106,7 +106,8 @@ def test_reconnect_to_another_process_replays_what_was_missed(
     missed = [_post(a, shared_workshop, headers, f"verpasst {n}") for n in range(3)]
     again = SSEClient(b.base_url + path, headers={"Last-Event-ID": seen.id or ""})
     try:
-        assert [_card_id(again.next_of("card-posted").data) for _ in missed] == missed
+        state = json.loads(again.next_of("state").data)["data"]
+        assert set(missed) <= {card["id"] for card in state["cards"]}
         live = _post(a, shared_workshop, headers, "danach")
         assert _card_id(again.next_of("card-posted").data) == live
     finally:

@@ -9,8 +9,8 @@ from app import phases, statements
 from app.access import MAIN, Moderator
 from app.db import Database
 from app.errors import Conflict, InvalidInput, NotAllowed
-from app.events import StatementChanged
-from app.models import StatementSupport, Workshop
+from app.events import StatementChanged, events_since
+from app.models import EventRecord, StatementSupport, Workshop
 from app.text import join_sentence
 from app.workshops import get_field
 from tests.conftest import RecordedEvents
@@ -139,3 +139,35 @@ def test_concurrent_support_counts_once(db: Database) -> None:
     assert sorted(outcomes) == ["again"] * 9 + ["ok"]
     with db.session() as session:
         assert len(session.exec(select(StatementSupport)).all()) == 1
+
+
+def test_a_field_takes_a_few_proposals_per_person(session: Session, westharz: Workshop) -> None:
+    anna = make_participant(session, westharz)
+    for n in range(statements.PROPOSALS_PER_PARTICIPANT):
+        statements.propose(session=session, workshop=westharz, participant=anna, field="hf1",
+                           text=f"Vorschlag {n}")
+    with pytest.raises(Conflict, match="schon 5 Vorschläge"):
+        statements.propose(session=session, workshop=westharz, participant=anna, field="hf1",
+                           text="noch einer")
+    statements.propose(session=session, workshop=westharz, participant=anna, field="hf2",
+                       text="in einem anderen Feld geht es")
+
+
+def test_stored_statement_events_keep_the_change_not_the_list(session: Session,
+                                                              westharz: Workshop) -> None:
+    authors = [make_participant(session, westharz) for _ in range(12)]
+    for n, author in enumerate(authors):
+        statements.propose(session=session, workshop=westharz, participant=author, field="hf1",
+                           text=f"Vorschlag Nummer {n}: " + "lang " * 60)
+    proposal = statements.ranked(session=session, field=get_field(
+        session=session, workshop=westharz, key="hf1"))[0].id
+    for supporter in authors:
+        statements.support(session=session, workshop=westharz, participant=supporter,
+                           proposal_id=proposal)
+    rows = session.exec(select(EventRecord).where(EventRecord.kind == "statement-changed")).all()
+    assert len(rows) == 24
+    assert max(len(str(row.payload)) for row in rows) < 100
+    last = events_since(session, workshop_id=westharz.id or 0, after=0)[-1]
+    assert isinstance(last, StatementChanged)  # read back, it has the whole state again
+    assert len(last.proposals) == 12 and last.proposals[0].support == 12
+    assert last.stem.startswith("Mit diesem Handlungsfeld")

@@ -16,6 +16,7 @@ from app import (
     participants,
     phases,
     plenary,
+    public,
     statements,
     surveys,
     workshops,
@@ -26,22 +27,18 @@ from app.deps import (
     ModeratorDep,
     SessionDep,
     WorkshopDep,
+    client_address,
     event_stream,
     load_workshop,
     moderator_of,
     participant_of,
 )
 from app.errors import InvalidInput, NotSignedIn
-from app.events import (
-    CardSnapshot,
-    PlenaryColumn,
-    RemarkSnapshot,
-    StatementProposalSnapshot,
-    TimerState,
-)
+from app.events import CardSnapshot, PlenaryColumn, RemarkSnapshot, TimerState
 from app.live import ApiView
 from app.models import Field as FieldModel
 from app.models import ModerationAction, Participant, StatementProposal, Workshop
+from app.public import OwnCard, PublicCard, PublicStatement
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 
@@ -105,15 +102,25 @@ class PostingOut(BaseModel):
     posting_open: bool
 
 
-@router.post("/join", response_model=JoinOut, status_code=201)
-def join(body: JoinIn, request: Request, session: SessionDep, context: ContextDep) -> JoinOut:
-    """Join a workshop by its code; the token authorizes the participant's later calls."""
-    context.limits.join(request.client.host if request.client else "")
+@router.post("/join", response_model=JoinOut, status_code=201,
+             responses={200: {"description": "Sent with this workshop's participant token: "
+                                             "that participant again."}})
+def join(body: JoinIn, request: Request, session: SessionDep, context: ContextDep) -> Response:
+    """Join a workshop by its code; the token authorizes the participant's later calls.
+
+    A client that joins again with its token keeps its participant (and its limits).
+    """
     workshop = workshops.workshop_by_code(session=session, code=body.code)
-    participant = participants.join(session=session, workshop=workshop,
-                                    display_name=body.name or "")
-    return JoinOut(participant_token=context.tokens.participant_token(participant.public_id),
-                   workshop=workshop.slug)
+    participant = participant_of(request, context, session, workshop)
+    status = 200
+    if participant is None:
+        context.limits.join(client_address(request), online=workshop.open_online)
+        participant = participants.join(session=session, workshop=workshop,
+                                        display_name=body.name or "")
+        status = 201
+    out = JoinOut(participant_token=context.tokens.participant_token(participant.public_id),
+                  workshop=workshop.slug)
+    return Response(out.model_dump_json(), status_code=status, media_type="application/json")
 
 
 @router.get("/workshops/{slug}", response_model=WorkshopOut)
@@ -133,7 +140,7 @@ def workshop_structure(workshop: WorkshopDep, session: SessionDep) -> WorkshopOu
     categories = workshops.categories_of(session=session, workshop=workshop)
     return WorkshopOut(
         slug=workshop.slug, title=workshop.title, region=workshop.region,
-        statement_stem=workshop.statement_stem.format(region=workshop.region),
+        statement_stem=statements.stem(workshop, None),
         posting_open=workshop.posting_open,
         categories=[CategoryOut(key=c.key, label=c.label) for c in categories],
         fields=out(None),
@@ -151,7 +158,7 @@ def _author(request: Request, context: ContextDep, session: Session, workshop: W
                       "das Token als „Authorization: Bearer …“.")
 
 
-@router.post("/workshops/{slug}/cards", response_model=CardSnapshot, status_code=201,
+@router.post("/workshops/{slug}/cards", response_model=OwnCard, status_code=201,
              responses={200: {"description": "The same client_id was sent before: that card."}})
 async def post_card(slug: str, body: CardIn, request: Request, context: ContextDep) -> Response:
     """Post a card; a repeated client_id returns the first card instead of a duplicate."""
@@ -169,26 +176,28 @@ async def post_card(slug: str, body: CardIn, request: Request, context: ContextD
     card, created = await run_in_threadpool(context.db.commit_together, post)
     # It answers with its JSON directly: FastAPI would otherwise validate the model it was
     # just given once more, on a worker thread of its own.
-    return Response(card.model_dump_json(), status_code=201 if created else 200,
-                    media_type="application/json")
+    return Response(public.own_card(card).model_dump_json(),
+                    status_code=201 if created else 200, media_type="application/json")
 
 
-@router.get("/workshops/{slug}/cards", response_model=list[CardSnapshot])
+@router.get("/workshops/{slug}/cards", response_model=list[PublicCard])
 def list_cards(workshop: WorkshopDep, session: SessionDep,
-               field: Annotated[str | None, Query(max_length=40)] = None) -> list[CardSnapshot]:
+               field: Annotated[str | None, Query(max_length=40)] = None) -> list[PublicCard]:
     """Visible cards, optionally of one field."""
     if field is not None:
         workshops.get_field(session=session, workshop=workshop, key=field)
-    return cards.list_cards(session=session, workshop=workshop, field=field)
+    return [public.public_card(card)
+            for card in cards.list_cards(session=session, workshop=workshop, field=field)]
 
 
-@router.patch("/workshops/{slug}/cards/{card_id}", response_model=CardSnapshot)
+@router.patch("/workshops/{slug}/cards/{card_id}", response_model=OwnCard)
 def edit_card(card_id: IdPath, body: CardEditIn, request: Request, workshop: WorkshopDep,
-              session: SessionDep, context: ContextDep) -> CardSnapshot:
+              session: SessionDep, context: ContextDep) -> OwnCard:
     """Change the text or column of one's own card."""
     author = _author(request, context, session, workshop)
-    return cards.edit_card(session=session, workshop=workshop, participant=author,
-                           card_id=card_id, text=body.text, category=body.category)
+    return public.own_card(cards.edit_card(session=session, workshop=workshop,
+                                           participant=author, card_id=card_id,
+                                           text=body.text, category=body.category))
 
 
 @router.delete("/workshops/{slug}/cards/{card_id}", status_code=204)
@@ -333,13 +342,24 @@ def set_timer(body: TimerIn, workshop: WorkshopDep, moderator: ModeratorDep,
 
 @router.get("/workshops/{slug}/events", response_class=EventSourceResponse,
             responses={200: {"content": {"text/event-stream": {}}}})
-async def events(slug: str, context: ContextDep,
-                 last_event_id: Annotated[int | None, Header()] = None,
+async def events(slug: str, request: Request, context: ContextDep,
+                 last_event_id: Annotated[int | None, Header(ge=0)] = None,
                  after: Annotated[int, Query(ge=0)] = 0) -> EventSourceResponse:
-    """Server-sent events as JSON; reconnect with Last-Event-ID to replay what was missed."""
+    """Server-sent events as JSON, each as much as the caller may see (a facilitator token:
+    also pending and hidden cards). A client that missed anything (`after`, Last-Event-ID)
+    first gets one `state` event with the workshop as it is now."""
     workshop = await load_workshop(context, slug)
+
+    def audience() -> public.Audience:
+        with context.db.session() as session:
+            moderator = moderator_of(request, context, session, workshop)
+            if moderator is None:
+                return public.Audience()
+            field = session.get(FieldModel, moderator.field_id) if moderator.field_id else None
+            return public.Audience(facilitator=True, field=field.key if field else None)
+
     return event_stream(context, workshop, last_event_id=last_event_id, after=after,
-                        view=ApiView())
+                        view=ApiView(audience=await run_in_threadpool(audience)))
 
 
 def _participant(request: Request, context: ContextDep, session: Session,
@@ -408,11 +428,12 @@ def plenary_proposal(body: ProposalIn, request: Request, workshop: WorkshopDep,
     if body.theme is not None:
         proposal = plenary.propose_move(session=session, workshop=workshop,
                                         participant=participant, theme_id=body.theme,
-                                        field=body.field)
+                                        field=body.field, rate_limit=context.limits.contribution)
     else:
         proposal = plenary.propose_theme(session=session, workshop=workshop,
                                          participant=participant, field=body.field,
-                                         text=body.text or "")
+                                         text=body.text or "",
+                                         rate_limit=context.limits.contribution)
     return ProposalOut(id=proposal.id or 0, kind=proposal.kind, status=proposal.status)
 
 
@@ -427,33 +448,24 @@ def plenary_remark(body: RemarkIn, request: Request, workshop: WorkshopDep,
     """Add a cross-cutting remark (participant token)."""
     participant = _participant(request, context, session, workshop)
     remark = plenary.add_remark(session=session, workshop=workshop, participant=participant,
-                                text=body.text)
+                                text=body.text, rate_limit=context.limits.contribution)
     return RemarkSnapshot(id=remark.id or 0, text=remark.text)
 
 
-class StatementOut(BaseModel):
-    field: str
-    stem: str
-    proposals: list[StatementProposalSnapshot]
-    draft: str
-    adopted: str | None
-    sentence: str | None
-    version: int
-    open: bool
-
-
-def _statement_out(session: Session, workshop: Workshop, field_key: str) -> StatementOut:
+def _statement_out(session: Session, workshop: Workshop, field_key: str,
+                   viewer: Participant | None = None) -> PublicStatement:
     field = workshops.get_field(session=session, workshop=workshop, key=field_key)
-    current = statements.snapshot(session, workshop, field)
-    return StatementOut(**current.model_dump(include={"field", "stem", "proposals", "draft",
-                                                     "adopted", "version", "open"}),
-                        sentence=current.sentence)
+    return public.public_statement(statements.snapshot(session, workshop, field),
+                                   viewer.public_id if viewer else None)
 
 
-@router.get("/workshops/{slug}/fields/{field_key}/statement", response_model=StatementOut)
-def statement(field_key: str, workshop: WorkshopDep, session: SessionDep) -> StatementOut:
-    """The field's guiding sentence: proposals by support, draft, adopted sentence."""
-    return _statement_out(session, workshop, field_key)
+@router.get("/workshops/{slug}/fields/{field_key}/statement", response_model=PublicStatement)
+def statement(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
+              context: ContextDep) -> PublicStatement:
+    """The field's guiding sentence: proposals by support (with a participant token: which
+    are the caller's own and which they support), draft, adopted sentence."""
+    return _statement_out(session, workshop, field_key,
+                          participant_of(request, context, session, workshop))
 
 
 class StatementProposalIn(BaseModel):
@@ -461,37 +473,37 @@ class StatementProposalIn(BaseModel):
 
 
 @router.post("/workshops/{slug}/fields/{field_key}/statement/proposals",
-             response_model=StatementOut, status_code=201)
+             response_model=PublicStatement, status_code=201)
 def statement_proposal(field_key: str, body: StatementProposalIn, request: Request,
                        workshop: WorkshopDep, session: SessionDep,
-                       context: ContextDep) -> StatementOut:
+                       context: ContextDep) -> PublicStatement:
     """Propose a completion (participant token)."""
     participant = _participant(request, context, session, workshop)
     statements.propose(session=session, workshop=workshop, participant=participant,
-                       field=field_key, text=body.text)
-    return _statement_out(session, workshop, field_key)
+                       field=field_key, text=body.text, rate_limit=context.limits.contribution)
+    return _statement_out(session, workshop, field_key, participant)
 
 
 @router.post("/workshops/{slug}/statement-proposals/{proposal_id}/support",
-             response_model=StatementOut)
+             response_model=PublicStatement)
 def statement_support(proposal_id: IdPath, request: Request, workshop: WorkshopDep,
-                      session: SessionDep, context: ContextDep) -> StatementOut:
+                      session: SessionDep, context: ContextDep) -> PublicStatement:
     """Support a proposal once (participant token)."""
     participant = _participant(request, context, session, workshop)
     statements.support(session=session, workshop=workshop, participant=participant,
                        proposal_id=proposal_id)
-    return _statement_out(session, workshop, _proposal_field(session, proposal_id))
+    return _statement_out(session, workshop, _proposal_field(session, proposal_id), participant)
 
 
 @router.delete("/workshops/{slug}/statement-proposals/{proposal_id}/support",
-               response_model=StatementOut)
+               response_model=PublicStatement)
 def statement_withdraw(proposal_id: IdPath, request: Request, workshop: WorkshopDep,
-                       session: SessionDep, context: ContextDep) -> StatementOut:
+                       session: SessionDep, context: ContextDep) -> PublicStatement:
     """Take one's support back (participant token)."""
     participant = _participant(request, context, session, workshop)
     statements.withdraw(session=session, workshop=workshop, participant=participant,
                         proposal_id=proposal_id)
-    return _statement_out(session, workshop, _proposal_field(session, proposal_id))
+    return _statement_out(session, workshop, _proposal_field(session, proposal_id), participant)
 
 
 def _proposal_field(session: Session, proposal_id: int) -> str:
@@ -505,9 +517,10 @@ class StatementTextIn(BaseModel):
     text: str
 
 
-@router.put("/workshops/{slug}/fields/{field_key}/statement/draft", response_model=StatementOut)
+@router.put("/workshops/{slug}/fields/{field_key}/statement/draft",
+            response_model=PublicStatement)
 def statement_draft(field_key: str, body: StatementTextIn, workshop: WorkshopDep,
-                    moderator: ModeratorDep, session: SessionDep) -> StatementOut:
+                    moderator: ModeratorDep, session: SessionDep) -> PublicStatement:
     """Set the draft the board shows while it is shaped (facilitator)."""
     field = workshops.get_field(session=session, workshop=workshop, key=field_key)
     statements.set_draft(session=session, workshop=workshop, moderator=moderator, field=field,
@@ -515,9 +528,10 @@ def statement_draft(field_key: str, body: StatementTextIn, workshop: WorkshopDep
     return _statement_out(session, workshop, field_key)
 
 
-@router.post("/workshops/{slug}/fields/{field_key}/statement/adopt", response_model=StatementOut)
+@router.post("/workshops/{slug}/fields/{field_key}/statement/adopt",
+             response_model=PublicStatement)
 def statement_adopt(field_key: str, body: StatementTextIn, workshop: WorkshopDep,
-                    moderator: ModeratorDep, session: SessionDep) -> StatementOut:
+                    moderator: ModeratorDep, session: SessionDep) -> PublicStatement:
     """Adopt the guiding sentence; adopting again keeps the earlier version (facilitator)."""
     field = workshops.get_field(session=session, workshop=workshop, key=field_key)
     statements.adopt(session=session, workshop=workshop, moderator=moderator, field=field,

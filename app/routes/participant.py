@@ -22,6 +22,7 @@ from app.deps import (
     ParticipantDep,
     SessionDep,
     WorkshopDep,
+    client_address,
     is_htmx,
     participant_of,
     render,
@@ -66,7 +67,7 @@ def join(code: str, request: Request, session: SessionDep, context: ContextDep,
         workshop = workshops.workshop_by_code(session=session, code=code)
         existing = participant_of(request, context, session, workshop)
         if existing is None:
-            context.limits.join(request.client.host if request.client else "")
+            context.limits.join(client_address(request), online=workshop.open_online)
     except DomainError as exc:
         return render(request, "participant/home.html", status_code=exc.status_code,
                       error=exc.render(gettext), code=code[:20])

@@ -158,3 +158,40 @@ def test_openapi_schema_describes_the_contract(client: TestClient) -> None:
     for path in ("/api/v1/join", "/api/v1/workshops/{slug}", "/api/v1/workshops/{slug}/cards",
                  "/api/v1/workshops/{slug}/events"):
         assert path in paths
+
+
+def test_joining_again_with_the_token_keeps_the_participant(client: TestClient,
+                                                            auth: AuthActions) -> None:
+    headers = auth.participant_headers()
+    again = client.post("/api/v1/join", json={"code": auth.workshop.join_code}, headers=headers)
+    assert again.status_code == 200
+    assert again.json()["participant_token"] == headers["Authorization"].split()[1]
+    fresh = client.post("/api/v1/join", json={"code": auth.workshop.join_code})
+    assert fresh.status_code == 201 and fresh.json()["participant_token"] != again.json()[
+        "participant_token"]
+
+
+def test_public_json_names_nobody(client: TestClient, auth: AuthActions) -> None:
+    slug = auth.workshop.slug
+    anna, ben = auth.participant_headers("Anna"), auth.participant_headers("Ben")
+    client.post(f"/api/v1/workshops/{slug}/cards", headers=anna,
+                json={"field": "hf1", "category": "ideas", "text": "Radweg"})
+    proposal = client.post(f"/api/v1/workshops/{slug}/fields/hf1/statement/proposals",
+                           headers=anna, json={"text": "alle mitreden"}).json()
+    assert proposal["proposals"][0] == {"id": proposal["proposals"][0]["id"],
+                                        "text": "alle mitreden", "support": 0, "mine": True,
+                                        "supported": False}
+    proposal_id = proposal["proposals"][0]["id"]
+    supported = client.post(f"/api/v1/workshops/{slug}/statement-proposals/{proposal_id}/support",
+                            headers=ben).json()["proposals"][0]
+    assert (supported["support"], supported["mine"], supported["supported"]) == (1, False, True)
+    public_ids = {auth.app.state.context.tokens.participant_public_id(h["Authorization"][7:])
+                  for h in (anna, ben)}
+    for answer in (client.get(f"/api/v1/workshops/{slug}/cards"),
+                   client.get(f"/api/v1/workshops/{slug}/fields/hf1/statement"),
+                   client.get(f"/api/v1/workshops/{slug}/fields/hf1/statement", headers=ben)):
+        assert answer.status_code == 200
+        assert not any(public_id in answer.text for public_id in public_ids)
+        assert "author" not in answer.text and "supporters" not in answer.text
+    mine = client.get(f"/api/v1/workshops/{slug}/fields/hf1/statement", headers=ben).json()
+    assert mine["proposals"][0]["supported"] is True
