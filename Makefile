@@ -58,7 +58,7 @@ $(MO): app/translations/en/LC_MESSAGES/messages.po
 messages: setup-dev
 	$(BIN)/pybabel extract -F babel.cfg --project zukunftskonferenz --version 0.1.0 \
 		--copyright-holder "Zukunftskonferenz developers" --no-location --omit-header -k _ -k gettext -k N_ -k DomainError -k InvalidInput -k NotFound \
-		-k NotAllowed -k NotSignedIn -k Conflict -o app/translations/messages.pot app templates
+		-k NotAllowed -k NotSignedIn -k Conflict -k TooManyRequests -o app/translations/messages.pot app templates
 	$(BIN)/pybabel update --ignore-obsolete -N -i app/translations/messages.pot -d app/translations -D messages --omit-header
 
 clean:

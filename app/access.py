@@ -5,19 +5,33 @@ link's from the workshop and its version, a further link's from the link row and
 Rotating raises the version, so the old link stops working at once.
 """
 
+import hashlib
+import re
+import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, delete, select
 
 from app.auth import Tokens
 from app.errors import InvalidInput, NotAllowed, NotFound
-from app.models import FacilitatorLink, Field, OrganizerPassword, Workshop, utcnow
+from app.models import (
+    FacilitatorLink,
+    Field,
+    OrganizerPassword,
+    OrganizerSession,
+    Workshop,
+    as_utc,
+    utcnow,
+)
 from app.text import clean_text
 
 LABEL_MAX = 80
 PASSWORD_MIN = 10
+TOKEN_MAX = 200  # no token we issue is longer; a longer one is not looked at
+_LINK_TOKEN = re.compile(r"L([0-9]{1,10})\.[A-Za-z0-9_=-]{1,100}")
 _hasher = PasswordHasher()
 
 
@@ -61,16 +75,14 @@ def link_token(tokens: Tokens, link: FacilitatorLink) -> str:
 def moderator_for(*, session: Session, tokens: Tokens, workshop: Workshop,
                   token: str | None) -> Moderator | None:
     """The facilitator a token stands for in this workshop, or None."""
-    if not token:
+    if not token or len(token) > TOKEN_MAX:
         return None
     if tokens.is_facilitator(workshop, token):
         return MAIN
-    if not token.startswith("L") or "." not in token:
+    match = _LINK_TOKEN.fullmatch(token)
+    if match is None or int(match[1]) > 2**31 - 1:
         return None
-    link_id = token[1:].split(".", 1)[0]
-    if not link_id.isdigit():
-        return None
-    link = session.get(FacilitatorLink, int(link_id))
+    link = session.get(FacilitatorLink, int(match[1]))
     if link is None or link.workshop_id != workshop.id or link.revoked_at is not None:
         return None
     if not tokens.same(link_token(tokens, link), token):
@@ -137,20 +149,82 @@ def set_organizer_password(*, session: Session, password: str) -> None:
     row.password_hash = _hasher.hash(password)
     row.updated_at = utcnow()
     session.add(row)
+    session.exec(delete(OrganizerSession))  # a new password signs everyone out
     session.commit()
 
 
-def organizer_fingerprint(*, session: Session) -> str | None:
-    """Changes with the password, so that a new password ends every organizer session."""
+def organizer_configured(*, session: Session) -> bool:
+    return session.exec(select(OrganizerPassword.id)).first() is not None
+
+
+def organizer_password_hash(*, session: Session) -> str | None:
     row = session.exec(select(OrganizerPassword)).first()
-    return row.password_hash[-16:] if row else None
+    return row.password_hash if row else None
+
+
+def check_password(password_hash: str | None, password: str) -> bool:
+    """argon2 on purpose takes tens of milliseconds: callers run it outside any transaction."""
+    if password_hash is None or not password:
+        return False
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def check_organizer_password(*, session: Session, password: str) -> bool:
-    row = session.exec(select(OrganizerPassword)).first()
-    if row is None or not password:
-        return False
-    try:
-        return _hasher.verify(row.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+    return check_password(organizer_password_hash(session=session), password)
+
+
+# Organizer sessions end after two hours without use and twelve hours after signing in.
+ORGANIZER_IDLE = timedelta(hours=2)
+ORGANIZER_ABSOLUTE = timedelta(hours=12)
+_SEEN_EVERY = timedelta(minutes=1)  # how often "still in use" is written down
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_organizer_session(*, session: Session) -> str:
+    """A new signed-in browser; returns the cookie's value (only its hash is stored). The
+    caller commits."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.exec(delete(OrganizerSession).where(
+        col(OrganizerSession.created_at) < now - ORGANIZER_ABSOLUTE))
+    session.add(OrganizerSession(token_hash=_digest(token), created_at=now, last_seen_at=now))
+    return token
+
+
+def organizer_session(*, session: Session, token: str | None,
+                      now: datetime | None = None) -> OrganizerSession | None:
+    """The session the cookie stands for, if it has not ended or expired."""
+    if not token or len(token) > TOKEN_MAX:
+        return None
+    now = now or utcnow()
+    row = session.exec(select(OrganizerSession).where(
+        OrganizerSession.token_hash == _digest(token))).first()
+    if row is None or now - as_utc(row.created_at) > ORGANIZER_ABSOLUTE or (
+            now - as_utc(row.last_seen_at) > ORGANIZER_IDLE):
+        return None
+    return row
+
+
+def needs_touch(row: OrganizerSession, now: datetime | None = None) -> bool:
+    return (now or utcnow()) - as_utc(row.last_seen_at) > _SEEN_EVERY
+
+
+def touch_organizer_session(*, session: Session, session_id: int) -> None:
+    """Note that the session is still in use (the caller commits)."""
+    row = session.get(OrganizerSession, session_id)
+    if row is not None:
+        row.last_seen_at = utcnow()
+        session.add(row)
+
+
+def end_organizer_session(*, session: Session, token: str | None) -> None:
+    """Sign out: the cookie stops working everywhere at once (the caller commits)."""
+    if token and len(token) <= TOKEN_MAX:
+        session.exec(delete(OrganizerSession).where(
+            col(OrganizerSession.token_hash) == _digest(token)))

@@ -30,7 +30,7 @@ from app.models import (
     utcnow,
 )
 from app.text import clean_text
-from app.workshops import category_named, field_named
+from app.workshops import category_named, field_named, is_key
 
 TEXT_MAX = 500
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
@@ -188,7 +188,8 @@ def _field_and_category(
     session: Session, workshop: Workshop, field: str, category: str
 ) -> tuple[Field, Category]:
     row = session.exec(_FIELD_AND_CATEGORY, params={
-        "workshop_id": workshop.id, "field": field, "category": category}).first()
+        "workshop_id": workshop.id, "field": field, "category": category}).first() if (
+        is_key(field) and is_key(category)) else None
     if row is None:  # say which of the two is unknown
         field_named(session=session, workshop=workshop, key=field)
         category_named(session=session, workshop=workshop, key=category)

@@ -18,7 +18,9 @@ from app.surveys import QuestionResult
 
 BAR = "#0b5cad"
 INK = "#1b1f24"
+# Labels are people's text: "$x^$" is a price or a typo, never math to typeset (parse_math).
 plt.rcParams.update({"font.size": 14, "font.family": "DejaVu Sans", "svg.fonttype": "none",
+                     "text.parse_math": False, "text.usetex": False,
                      "axes.edgecolor": INK, "axes.labelcolor": INK, "xtick.color": INK,
                      "ytick.color": INK, "svg.hashsalt": "zukunftskonferenz"})
 

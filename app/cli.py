@@ -9,6 +9,8 @@ from typing import Annotated, Any
 
 import typer
 import uvicorn
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import col, select
 
 from app import db as database
@@ -242,17 +244,25 @@ def serve(
                    "Bitte DATABASE_URL=postgresql+psycopg://… setzen (siehe docs/deploy.md) "
                    "oder mit einem Prozess starten.", err=True)
         raise typer.Exit(2)
-    database.upgrade(url)
-    db = database.Database(url)
-    with db.session(write=True) as session:
-        if demo is not None and session.exec(select(Workshop.id)).first() is None:
-            try:
+    try:
+        database.upgrade(url)
+        db = database.Database(url)
+        with db.session(write=True) as session:
+            if demo is not None and session.exec(select(Workshop.id)).first() is None:
                 create_workshop(session=session, definition=load_definition(demo))
-            except DefinitionError as exc:
-                typer.echo(str(exc), err=True)
-                raise typer.Exit(1) from exc
-        workshops = list(session.exec(select(Workshop).order_by(col(Workshop.id))))
-    db.dispose()
+            workshops = list(session.exec(select(Workshop).order_by(col(Workshop.id))))
+            session.execute(text("UPDATE alembic_version SET version_num = version_num"))
+            session.commit()  # the database takes writes: a read-only one is found out now
+        db.dispose()
+    except DefinitionError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    except DBAPIError as exc:
+        reason = database.unavailable(exc) or str(exc.orig).strip().splitlines()[0]
+        typer.echo(f"Die Datenbank lässt sich nicht öffnen oder nicht beschreiben ({reason}). "
+                   f"Prüfen Sie Schreibrechte und freien Platz: {database.describe(url)}",
+                   err=True)
+        raise typer.Exit(1) from exc
     for workshop in workshops[-3:]:
         typer.echo(workshop_info(settings, workshop, qr=workshop is workshops[-1]))
         typer.echo("")

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
                                                                   "is open online.")
     sign_ins_per_minute: int = Field(default=5, description="Organizer sign-in attempts per "
                                                             "minute from one address.")
+    body_idle_seconds: float = Field(default=15.0, description="Longest pause while a request "
+                                                               "body arrives (408 beyond).")
     sse_ping_seconds: float = Field(default=15.0, description="Heartbeat interval of live streams.")
 
     @cached_property

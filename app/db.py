@@ -11,6 +11,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
 from app.events import BUS_KEY, Publisher
@@ -26,10 +27,42 @@ def is_postgres(url: str) -> bool:
     return make_url(url).get_backend_name() == "postgresql"
 
 
+def describe(url: str) -> str:
+    """The database for a message: the file of SQLite, the server of PostgreSQL (no password)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.database or url
+    return parsed.render_as_string(hide_password=True)
+
+
+# SQLite's words for "the database cannot take writes right now" (full disk, file or disk
+# read-only, the disk failing); PostgreSQL's classes 53 (resources), 57P (shutting down), 08
+# (connection) and read-only transactions (a standby).
+_SQLITE_UNAVAILABLE = ("database or disk is full", "readonly database", "disk i/o error",
+                       "unable to open database file", "database is locked")
+_PG_UNAVAILABLE = ("53", "57P", "08", "25006")
+
+
+def unavailable(exc: BaseException) -> str | None:
+    """Why the database cannot serve now (a full disk, read-only, gone), or None for any other
+    error. Such a failure is nobody's fault and passes: users are asked to try again."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    if isinstance(orig, sqlite3.OperationalError):
+        message = str(orig).lower()
+        return str(orig) if any(part in message for part in _SQLITE_UNAVAILABLE) else None
+    sqlstate = getattr(orig, "sqlstate", None)
+    if isinstance(sqlstate, str) and sqlstate.startswith(_PG_UNAVAILABLE):
+        return str(orig).strip().splitlines()[0]
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return str(orig).strip().splitlines()[0] if str(orig).strip() else "connection lost"
+    return None
+
+
 def make_engine(url: str) -> Engine:
     if not url.startswith("sqlite"):
-        # Up to 20 connections per process (writes in flight are at most 8, see WriteGate),
-        # plus the listener's: 4 processes stay within PostgreSQL's default of 100.
+        # Up to 20 connections per process (writes in flight are at most 8 from requests'
+        # sessions and 8 through commit_together), plus the listener's: 4 processes stay
+        # within PostgreSQL's default of 100.
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
     engine = create_engine(
         url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=20
@@ -110,6 +143,9 @@ class Database:
         # PostgreSQL commits side by side, so each call there has its own transaction.
         self.group_commit = (None if is_postgres(url)
                              else GroupCommit(lambda: self.session(write=True)))
+        # PostgreSQL: posts commit side by side, each on a connection of its own; more of them
+        # at once than the pool holds would only queue for connections.
+        self._side_by_side = threading.BoundedSemaphore(8)
 
     def session(self, *, write: bool = False) -> Session:
         session = Session(self._write_engine if write else self.engine, expire_on_commit=False)
@@ -134,7 +170,7 @@ class Database:
         the calls that arrive meanwhile (see GroupCommit). `work` must not commit itself."""
         if self.group_commit is not None:
             return self.group_commit.run(work)
-        with self.session(write=True) as session:
+        with self._side_by_side, self.session(write=True) as session:
             result = work(session)
             session.commit()
             return result

@@ -1,12 +1,12 @@
 """Request dependencies: the app context, sessions, the workshop, and who is asking."""
 
-import time
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 import anyio
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 from sse_starlette import EventSourceResponse
@@ -19,16 +19,18 @@ from app.config import Settings
 from app.db import Database
 from app.errors import NotAllowed, NotSignedIn
 from app.live import LocalBus, View, Views, stream
+from app.locks import WRITE_KEY
 from app.models import Field, Participant, Workshop
 from app.ratelimit import Limits
 from app.templating import DEFAULT_LOCALE, LOCALES, Templates
+from app.text import MAX_ID
 from app.workshops import get_field, get_workshop
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-MAX_ID = 2**31 - 1  # ids are INTEGER columns: PostgreSQL stores 32 bits
-# An id in a page address: a number no table can hold is refused (422), not looked up.
+# An id in a page address or a form: a number no table can hold is refused (422), not looked up.
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+IdForm = Annotated[int, Form(ge=1, le=MAX_ID)]
 
 PARTICIPANT_COOKIE = "zk_participant"
 LOCALE_COOKIE = "zk_lang"
@@ -43,6 +45,11 @@ class Context:
     views: Views
     tokens: Tokens
     limits: Limits
+    # Write sessions opened by a request's dependencies (see get_session); made at start-up.
+    write_slots: asyncio.Semaphore | None = None
+
+
+WRITE_SLOTS = 8
 
 
 def get_context(request: Request) -> Context:
@@ -63,22 +70,35 @@ async def get_session(request: Request, context: ContextDep) -> AsyncIterator[Se
     # Writes take SQLite's write lock at BEGIN so concurrent posts queue instead of failing.
     write = (request.method not in ("GET", "HEAD", "OPTIONS")
              and not getattr(request.scope.get("endpoint"), "writes_together", False))
+    # A write session may be opened by one of the route's dependencies (each runs on a worker
+    # thread) and finished by the route (on another). If every worker thread waited for the
+    # database's single writer, the writer could not get a thread to finish: a stall. So at
+    # most WRITE_SLOTS such requests are under way; the rest wait here without a thread. The
+    # request's body has been read before (app/limits.py), so a slow phone holds no slot.
+    slots = context.write_slots if write else None
+    if slots is not None:
+        await slots.acquire()
     # Opening a session touches no database; the route's first query connects (in its thread).
     session = context.db.session(write=write)
     try:
         yield session
     finally:
-        if session.in_transaction():
-            # Closing rolls back and returns the connection: database work, off the event loop,
-            # on a thread outside the routes' pool. Routes whose threads wait for a connection
-            # may fill that pool, and the connections they wait for come back only through
-            # here (100 phones opening the join page at once stalled the server until the pool
-            # timed out). FastAPI ends its own dependencies this way. Also when cancelled.
-            with anyio.CancelScope(shield=True):
-                await anyio.to_thread.run_sync(session.close,
-                                               limiter=anyio.CapacityLimiter(1))
-        else:
-            session.close()
+        try:
+            if session.in_transaction():
+                # Closing rolls back and returns the connection: database work, off the event
+                # loop, on a thread outside the routes' pool. Routes whose threads wait for a
+                # connection may fill that pool, and the connections they wait for come back
+                # only through here (100 phones opening the join page at once stalled the
+                # server until the pool timed out). FastAPI ends its own dependencies this
+                # way. Also when cancelled.
+                with anyio.CancelScope(shield=True):
+                    await anyio.to_thread.run_sync(session.close,
+                                                   limiter=anyio.CapacityLimiter(1))
+            else:
+                session.close()
+        finally:
+            if slots is not None:
+                slots.release()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -137,14 +157,25 @@ def facilitator_cookie(workshop: Workshop) -> str:
 
 
 ORGANIZER_COOKIE = "zk_organizer"
-ORGANIZER_MAX_AGE = 12 * 3600
+ORGANIZER_MAX_AGE = int(access.ORGANIZER_ABSOLUTE.total_seconds())
 
 
 def organizer_signed_in(request: Request, context: Context, session: Session) -> bool:
-    """The organizer cookie is valid for the current password only."""
-    fingerprint = access.organizer_fingerprint(session=session)
-    return fingerprint is not None and context.tokens.organizer_session_valid(
-        request.cookies.get(ORGANIZER_COOKIE), fingerprint, max_age=ORGANIZER_MAX_AGE)
+    """Whether the organizer cookie names a session that has not ended (logout, a new
+    password, two idle hours, twelve hours in all). Use keeps it alive."""
+    row = access.organizer_session(session=session, token=request.cookies.get(ORGANIZER_COOKIE))
+    if row is None:
+        return False
+    if access.needs_touch(row):
+        assert row.id is not None
+        session_id = row.id
+        if session.info.get(WRITE_KEY):
+            # This request writes already (and holds the database's turn): note it there.
+            access.touch_organizer_session(session=session, session_id=session_id)
+        else:
+            context.db.commit_together(lambda write: access.touch_organizer_session(
+                session=write, session_id=session_id))
+    return True
 
 
 def moderator_of(request: Request, context: Context, session: Session,
@@ -267,6 +298,6 @@ def render(
     locale = locale_of(request)
     html = ctx.templates.render(
         template, locale=locale, request=request, base_url=ctx.settings.resolved_base_url,
-        server_now_ms=int(time.time() * 1000), **context,
+        **context,
     )
     return HTMLResponse(html, status_code=status_code, headers=headers)

@@ -5,8 +5,10 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError, DBAPIError, StatementError
 from starlette.exceptions import HTTPException
 
+from app.db import unavailable
 from app.deps import JoinFirst, get_context, locale_of, render
 from app.errors import N_, DomainError
 
@@ -22,6 +24,11 @@ _STATUS_MESSAGES = {
     413: N_("Die Anfrage ist zu groß."),
     500: N_("Da ist bei uns etwas schiefgegangen. Bitte versuchen Sie es gleich noch einmal."),
 }
+UNAVAILABLE = N_("Ihre Eingabe ist gerade nicht speicherbar – bitte gleich noch einmal "
+                 "versuchen. Nichts, was schon angekommen war, geht verloren.")
+UNSTORABLE = N_("Die Eingabe enthält Zeichen, die sich nicht speichern lassen (etwa ein "
+                "Null-Byte). Bitte geben Sie den Text neu ein.")
+RETRY_SECONDS = 5
 
 
 def _wants_json(request: Request) -> bool:
@@ -80,6 +87,29 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.headers:
             response.headers.update(exc.headers)
         return response
+
+    @app.exception_handler(DBAPIError)
+    async def database_error(request: Request, exc: DBAPIError) -> Response:
+        if isinstance(exc, DataError):  # a value the database refuses (a NUL byte …)
+            log.warning("database refused a value on %s %s: %s", request.method,
+                        request.url.path, str(exc.orig).strip().splitlines()[0])
+            return error_response(request, 422, _translate(request, UNSTORABLE))
+        reason = unavailable(exc)
+        if reason is None:
+            return await unexpected(request, exc)
+        # A full disk, a read-only file system, a database restarting: it passes. The write
+        # that failed was rolled back, and nobody was told it had been stored.
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path,
+                    reason)
+        response = error_response(request, 503, _translate(request, UNAVAILABLE))
+        response.headers["Retry-After"] = str(RETRY_SECONDS)
+        return response
+
+    @app.exception_handler(StatementError)
+    async def statement_error(request: Request, exc: StatementError) -> Response:
+        if isinstance(exc.orig, ValueError):  # the driver refused a value (a NUL byte …)
+            return error_response(request, 422, _translate(request, UNSTORABLE))
+        return await unexpected(request, exc)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

@@ -136,12 +136,14 @@ class PhaseChanged(DomainEvent):
 
 
 class TimerState(BaseModel):
-    """The countdown as the server knows it; clients count down from `ends_at` themselves."""
+    """The countdown as the server knows it; clients count down `left_ms` on their own
+    monotonic clock from the moment they get it (neither clock's wall time matters)."""
 
     model_config = ConfigDict(frozen=True)
 
     running: bool = False
-    ends_at: str | None = None  # ISO time, while running
+    ends_at: str | None = None  # ISO time, while running (shown as "bis 14:35 Uhr")
+    left_ms: int | None = None  # while running: what was left when this state was taken
     remaining_s: int | None = None  # while paused
     total_s: int | None = None
 

@@ -44,6 +44,17 @@ def set_joining_open(*, session: Session, workshop: Workshop, joining_open: bool
     return workshop
 
 
+def set_open_online(*, session: Session, workshop: Workshop, enabled: bool,
+                    moderator: Moderator) -> Workshop:
+    """The join link is shared beyond the room (a poster, a press release): joins from one
+    address are limited much more strictly, since people join from their own connections."""
+    moderator.require_whole_workshop()
+    workshop.open_online = enabled
+    session.add(workshop)
+    session.commit()
+    return workshop
+
+
 def set_premoderation(*, session: Session, workshop: Workshop, enabled: bool,
                       moderator: Moderator) -> Workshop:
     """With pre-moderation on, participants' new cards wait for approval."""

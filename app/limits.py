@@ -1,102 +1,102 @@
-"""Request body limit: a body larger than allowed gets 413 before anything reads it whole."""
+"""Request bodies: read whole, within a size and a time limit, before the app sees them.
+
+A phone on a weak rural connection sends its card slowly; a hostile client may send a byte a
+minute. Either way nothing in the app waits for a body: by the time a route runs (and opens a
+database session, takes a turn to write) the body has arrived. A body larger than allowed gets
+413 before it is read; one that stalls gets 408.
+"""
 
 import asyncio
 import json
+import time
 
-from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-
-def _detail(max_bytes: int) -> str:
-    return f"Die Anfrage ist zu groß (höchstens {max_bytes // 1024} KB). Bitte kürzen Sie den Text."
-
-
-class BodyTooLarge(HTTPException):
-    """Raised while reading a body without Content-Length; FastAPI passes HTTP errors through."""
-
-    def __init__(self, max_bytes: int) -> None:
-        super().__init__(status_code=413, detail=_detail(max_bytes))
-
-
+BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 UPLOAD_SUFFIXES = ("/import", "/import/confirm")
 
 
-class BodySizeLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int, max_upload_bytes: int) -> None:
+def _too_large(max_bytes: int) -> str:
+    return f"Die Anfrage ist zu groß (höchstens {max_bytes // 1024} KB). Bitte kürzen Sie den Text."
+
+
+_TOO_SLOW = ("Die Anfrage kam zu langsam an; die Verbindung ist wohl gerade schwach. Bitte "
+             "senden Sie sie noch einmal.")
+
+
+class BodyReader:
+    """Reads a request's body completely before passing the request on.
+
+    `idle_seconds`: the longest pause between two parts of a body; `total_seconds`: the whole
+    body. Generous for a phone that sends two kilobytes over a weak signal, short enough that a
+    client that holds a body open ties up nothing but its own connection.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, max_upload_bytes: int,
+                 idle_seconds: float = 15.0, total_seconds: float = 60.0) -> None:
         self.app = app
         self.body_bytes = max_bytes
         self.upload_bytes = max_upload_bytes
+        self.idle_seconds = idle_seconds
+        self.total_seconds = total_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["method"] not in BODY_METHODS:
             await self.app(scope, receive, send)
             return
-        # File imports may be larger than any form or card; everything else stays small.
-        upload = scope["path"].endswith(UPLOAD_SUFFIXES)
-        limit = self.upload_bytes if upload else self.body_bytes
+        # File imports may be larger than any form or card; everything else stays small. The
+        # import's second step sends the file's text back, decoded to UTF-8 (umlauts of a
+        # Windows-1252 file take two bytes there).
+        path = scope["path"]
+        limit = (2 * self.upload_bytes if path.endswith(UPLOAD_SUFFIXES[1]) else
+                 self.upload_bytes if path.endswith(UPLOAD_SUFFIXES[0]) else self.body_bytes)
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):
-            await self._reject(scope, send, limit)
+            await _reject(scope, send, 413, _too_large(limit))
             return
+        parts: list[bytes] = []
         received = 0
-        started = False
+        deadline = time.monotonic() + self.total_seconds
+        while True:
+            wait = min(self.idle_seconds, deadline - time.monotonic())
+            try:
+                message = await asyncio.wait_for(receive(), timeout=max(wait, 0))
+            except TimeoutError:
+                await _reject(scope, send, 408, _TOO_SLOW)
+                return
+            if message["type"] == "http.disconnect":
+                return  # the client gave up; nobody is waiting for an answer
+            parts.append(message.get("body", b""))
+            received += len(parts[-1])
+            if received > limit:
+                await _reject(scope, send, 413, _too_large(limit))
+                return
+            if not message.get("more_body", False):
+                break
+        body = b"".join(parts)
+        delivered = False
 
-        async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise BodyTooLarge(limit)
-            return message
+        async def replay() -> Message:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()  # after the body: only the disconnect is left to learn
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
-                await self._reject(scope, send, limit)
-
-    @staticmethod
-    async def _reject(scope: Scope, send: Send, limit: int) -> None:
-        detail = _detail(limit)
-        if scope["path"].startswith("/api/"):
-            body = json.dumps({"detail": detail}, ensure_ascii=False).encode()
-            content_type = b"application/json"
-        else:
-            body = f"<!doctype html><html lang=de><title>Zu groß</title><p>{detail}</p>".encode()
-            content_type = b"text/html; charset=utf-8"
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", content_type),
-                                (b"content-length", str(len(body)).encode()),
-                                (b"connection", b"close")]})
-        await send({"type": "http.response.body", "body": body})
+        await self.app(scope, replay, send)
 
 
-class WriteGate:
-    """At most `slots` state-changing requests at once; the rest wait without holding a thread.
-
-    Sync routes run in a pool of worker threads, and a write transaction may start in one of a
-    route's dependencies and end in the route. If every worker thread waited for the database's
-    single writer, the writer could not get a thread to finish: a stall. Keeping the number of
-    writes in flight well below the pool size rules that out; waiting requests cost nothing.
-    """
-
-    def __init__(self, app: ASGIApp, slots: int = 8) -> None:
-        self.app = app
-        self.slots = slots
-        self._semaphore: asyncio.Semaphore | None = None
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
-            await self.app(scope, receive, send)
-            return
-        if self._semaphore is None:
-            self._semaphore = asyncio.Semaphore(self.slots)
-        async with self._semaphore:
-            await self.app(scope, receive, send)
+async def _reject(scope: Scope, send: Send, status: int, detail: str) -> None:
+    if scope["path"].startswith("/api/"):
+        body = json.dumps({"detail": detail}, ensure_ascii=False).encode()
+        content_type = b"application/json"
+    else:
+        title = "Zu groß" if status == 413 else "Zu langsam"
+        body = (f"<!doctype html><html lang=de><meta charset=utf-8><title>{title}</title>"
+                f"<p>{detail}</p>").encode()
+        content_type = b"text/html; charset=utf-8"
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", content_type),
+                            (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})

@@ -9,15 +9,16 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from app import db as database
 from app.auth import Tokens
 from app.config import PROJECT_ROOT, Settings
-from app.deps import Context
+from app.deps import WRITE_SLOTS, Context
 from app.errors_http import install_error_handlers
-from app.limits import BodySizeLimit, WriteGate
+from app.limits import BodyReader
 from app.live import LocalBus, Views
 from app.locale_cookie import RememberLocale
 from app.pgbus import PostgresBus
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> Fas
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         bus.bind(asyncio.get_running_loop())
+        context.write_slots = asyncio.Semaphore(WRITE_SLOTS)
         if isinstance(bus, PostgresBus):
             bus.start(context.db)
             if not await run_in_threadpool(bus.connected.wait, 15):
@@ -72,15 +74,22 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> Fas
 
     app = FastAPI(
         title="Zukunftskonferenz", version="0.1.0", lifespan=lifespan,
-        docs_url="/api/docs", redoc_url=None, openapi_url="/api/v1/openapi.json",
+        docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json",
     )
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        """The OpenAPI schema to browse, with Swagger UI from our own server (no CDN)."""
+        return HTMLResponse(templates.render("api_docs.html"))
+
     app.state.context = context
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
-                       max_upload_bytes=settings.max_upload_bytes)
     # Phones on a weak signal: compress pages and assets (Starlette leaves SSE streams alone).
     app.add_middleware(GZipMiddleware, minimum_size=500)
+    # The last one added runs first: the origin check, then the whole body is read.
+    app.add_middleware(BodyReader, max_bytes=settings.max_body_bytes,
+                       max_upload_bytes=settings.max_upload_bytes,
+                       idle_seconds=settings.body_idle_seconds)
     app.add_middleware(Security)
-    app.add_middleware(WriteGate)
     app.add_middleware(RememberLocale)
 
     install_error_handlers(app)

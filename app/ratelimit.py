@@ -41,12 +41,13 @@ class RateLimiter:
                     del self._events[stale]
             return None
 
-    def busiest(self, now: float | None = None) -> tuple[int, int]:
-        """Events within the window: all keys together, and the most of any one key."""
+    def busiest(self, prefix: str = "", now: float | None = None) -> tuple[int, int]:
+        """Events within the window of the keys starting with `prefix`: all together, and the
+        most of any one key."""
         now = time.monotonic() if now is None else now
         with self._lock:
             recent = [sum(1 for t in events if t > now - self.window)
-                      for events in self._events.values()]
+                      for key, events in self._events.items() if key.startswith(prefix)]
         return sum(recent), max(recent, default=0)
 
 
@@ -79,13 +80,18 @@ class Limits:
             raise TooManyRequests("Sie haben gerade sehr viel geschickt. Bitte warten Sie "
                                   "{seconds} Sekunden.", wait)
 
-    def join(self, address: str, *, online: bool = False) -> None:
-        wait = (self.joins_online if online else self.joins).hit(address)
+    def join(self, workshop_id: int, address: str, *, online: bool = False) -> None:
+        key = f"{workshop_id}:{address}"
+        wait = (self.joins_online if online else self.joins).hit(key)
         if online and wait is None:
-            self.joins.hit(address)  # the console's figures count every join
+            self.joins.hit(key)  # the console's figures count every join
         if wait is not None:
             raise TooManyRequests("Von diesem Netzwerk sind gerade sehr viele beigetreten. Bitte "
                                   "in {seconds} Sekunden noch einmal versuchen.", wait)
+
+    def recent_joins(self, workshop_id: int) -> tuple[int, int]:
+        """Joins to the workshop in the last ten minutes, and the most through one address."""
+        return self.joins.busiest(f"{workshop_id}:")
 
     def sign_in(self, address: str) -> None:
         wait = self.sign_ins.hit(address)

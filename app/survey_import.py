@@ -48,7 +48,17 @@ def read_table(text: str) -> Table:
     except csv.Error:
         first = sample.splitlines()[0]
         delimiter = max(";,\t", key=first.count)
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:
+        # newline="": every line ending counts, the old Mac's lone CR too.
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        problem = str(exc)
+        if "field larger than field limit" in problem:
+            raise InvalidInput("Eine Zelle der Datei ist länger als {max} Zeichen; so lange "
+                               "Antworten kann der Import nicht lesen.",
+                               max=csv.field_size_limit()) from exc
+        raise InvalidInput("Die Datei lässt sich nicht als CSV lesen ({problem}). Bitte als CSV "
+                           "(UTF-8, Trennzeichen ; oder ,) speichern.", problem=problem) from exc
     rows = [row for row in rows if any(cell.strip() for cell in row)]
     if len(rows) < 2:
         raise InvalidInput("Die Datei braucht eine Kopfzeile und mindestens eine Antwortzeile.")

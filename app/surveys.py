@@ -17,7 +17,7 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.events import SurveyChanged, record
 from app.locks import lock_workshop
 from app.models import Answer, Participant, Question, Survey, SurveyResponse, Workshop
-from app.text import clean_text
+from app.text import clean_strings, clean_text, parse_number
 
 Kind = Literal["single", "multiple", "rating", "ranking", "text", "number"]
 KINDS: tuple[str, ...] = ("single", "multiple", "rating", "ranking", "text", "number")
@@ -29,6 +29,11 @@ class QuestionDef(BaseModel):
     """A question as written in a workshop file or the survey editor."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _cleaned(cls, data: Any) -> Any:
+        return clean_strings(data)
 
     kind: Kind
     text: Annotated[str, StringConstraints(min_length=1, max_length=300)]
@@ -53,6 +58,11 @@ class QuestionDef(BaseModel):
 
 class SurveyDef(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _cleaned(cls, data: Any) -> Any:
+        return clean_strings(data)
 
     title: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     questions: list[QuestionDef] = Constraint(min_length=1)
@@ -192,8 +202,9 @@ def _option(question: Question, raw: Any) -> int:
     if isinstance(raw, int) and not isinstance(raw, bool) and 0 <= raw < len(question.options):
         return raw
     text = str(raw).strip()
-    if text.isdigit() and int(text) < len(question.options):
-        return int(text)
+    index = parse_number(text, maximum=len(question.options) - 1)
+    if index is not None:
+        return index
     for index, option in enumerate(question.options):
         if option.casefold() == text.casefold():
             return index

@@ -2,10 +2,13 @@
 
 import re
 import unicodedata
+from typing import Any
 
 # C0/C1 control characters except newline and tab, plus zero-width and bidi overrides that
 # let a text disguise itself on the projector.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# Lone UTF-16 surrogates (only JSON can carry them) cannot be stored or sent as UTF-8.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff"
+                      r"\ud800-\udfff]")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
@@ -28,3 +31,28 @@ _ELLIPSIS = " .…"
 def join_sentence(stem: str, completion: str) -> str:
     """A guiding sentence from its stem ("…, dass …") and completion: "…, dass die Region …"."""
     return f"{stem.rstrip(_ELLIPSIS)} {completion.lstrip(_ELLIPSIS)}".strip()
+
+
+MAX_ID = 2**31 - 1  # ids are INTEGER columns: PostgreSQL stores 32 bits
+_DIGITS = re.compile(r"[0-9]{1,10}")
+
+
+def parse_number(value: object, *, maximum: int = MAX_ID) -> int | None:
+    """A whole number a person sent (an id, a place, a count): ASCII digits only – "²" and
+    "٣" are digits to str.isdigit() but not to int() – and no larger than `maximum`."""
+    text = str(value).strip() if value is not None else ""
+    if not _DIGITS.fullmatch(text):
+        return None
+    number = int(text)
+    return number if number <= maximum else None
+
+
+def clean_strings(value: Any) -> Any:
+    """Every text in parsed input (a workshop file, a survey form), cleaned as above."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [clean_strings(item) for item in value]
+    if isinstance(value, dict):
+        return {key: clean_strings(item) for key, item in value.items()}
+    return value

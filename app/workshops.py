@@ -7,7 +7,14 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 from pydantic import Field as Constraint
 from sqlalchemy import String, bindparam
 from sqlmodel import Session, col, select
@@ -16,8 +23,20 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.locks import lock_if_writing
 from app.models import Category, Field, Remark, Theme, Workshop
 from app.surveys import SurveyDef, create_survey
+from app.text import clean_strings, clean_text
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
+
+
+def _stem(value: str) -> str:
+    """A guiding-sentence stem may name the region as {region}; no other braces."""
+    if re.search(r"[{}]", value.replace("{region}", "")):
+        raise ValueError("darf in geschweiften Klammern nur {region} enthalten "
+                         "(für die Region), sonst keine { oder }")
+    return value
+
+
+Stem = Annotated[str, StringConstraints(min_length=1, max_length=300), AfterValidator(_stem)]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ThemeKind = Literal["mandatory", "lag", "conference"]
 
@@ -32,6 +51,11 @@ JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read alo
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _cleaned(cls, data: Any) -> Any:
+        return clean_strings(data)  # no NUL bytes or control characters into the database
 
 
 class CategoryDef(_Strict):
@@ -49,7 +73,7 @@ class SubFieldDef(_Strict):
     number: Annotated[str, StringConstraints(max_length=20)] = ""
     title: Line
     topics: Annotated[str, StringConstraints(max_length=1000)] = ""
-    statement_stem: Annotated[str, StringConstraints(min_length=1, max_length=300)] | None = None
+    statement_stem: Stem | None = None
     themes: list[ThemeDef] = []
 
 
@@ -76,7 +100,7 @@ class WorkshopDef(_Strict):
     place: Annotated[str, StringConstraints(max_length=200)] = ""
     leitbild: Annotated[str, StringConstraints(max_length=500)] = ""
     goals: list[Line] = []
-    statement_stem: Annotated[str, StringConstraints(min_length=1, max_length=300)] = DEFAULT_STEM
+    statement_stem: Stem = DEFAULT_STEM
     questions: list[Annotated[str, StringConstraints(min_length=1, max_length=300)]] = (
         DEFAULT_QUESTIONS
     )
@@ -149,7 +173,8 @@ def _describe(error: Any) -> str:
     loc = error["loc"]
     key = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
     if error["type"] == "value_error":
-        return str(error["ctx"]["error"])
+        message = str(error["ctx"]["error"])
+        return f"{key}: {message}" if key else message
     template = _MESSAGES.get(error["type"])
     if template is None:
         return f"{key}: {error['msg']}"
@@ -256,12 +281,18 @@ def _add_field(
 
 # Asked with nearly every request: built once (see cards._COUNTS).
 _BY_SLUG = select(Workshop).where(Workshop.slug == bindparam("slug", type_=String()))
+# What slugs, keys and codes can look like: anything else is not looked up at all (a NUL byte
+# or a stray surrogate would make the database driver fail instead of finding nothing).
+_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}")
+_KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+_CODE = re.compile(r"[A-Z0-9]{1,20}")
 
 
 def get_workshop(*, session: Session, slug: str, lock: bool = True) -> Workshop:
     """The workshop; in a session that writes, its lock is taken too unless `lock` is False
     (the caller's service then takes it itself, right before it reads what its write needs)."""
-    workshop = session.exec(_BY_SLUG, params={"slug": slug}).first()
+    workshop = (session.exec(_BY_SLUG, params={"slug": slug}).first()
+                if _SLUG.fullmatch(slug) else None)
     if workshop is None:
         raise NotFound("Diesen Workshop gibt es nicht (mehr). Prüfen Sie die Adresse.")
     assert workshop.id is not None
@@ -276,10 +307,12 @@ def normalize_code(code: str) -> str:
 
 def workshop_by_code(*, session: Session, code: str) -> Workshop:
     """The workshop a join code opens; unknown or closed codes say so in plain German."""
-    workshop = session.exec(select(Workshop).where(Workshop.join_code == normalize_code(code)))
-    found = workshop.first()
+    normalized = normalize_code(code)
+    found = session.exec(select(Workshop).where(Workshop.join_code == normalized)).first() if (
+        _CODE.fullmatch(normalized)) else None
     if found is None:
-        raise NotFound("Den Code „{code}“ kennen wir nicht. Bitte prüfen Sie ihn.", code=code[:20])
+        raise NotFound("Den Code „{code}“ kennen wir nicht. Bitte prüfen Sie ihn.",
+                       code=clean_text(code, multiline=False)[:20])
     if not found.joining_open:
         raise Conflict("Dieser Workshop nimmt keine neuen Teilnehmenden mehr auf.")
     return found
@@ -293,13 +326,22 @@ def fields_of(*, session: Session, workshop: Workshop) -> list[Field]:
     )
 
 
+def is_key(text: str) -> bool:
+    """Whether `text` can be a field's or category's key at all."""
+    return _KEY.fullmatch(text) is not None
+
+
 def find_field(*, session: Session, workshop: Workshop, key: str) -> Field | None:
+    if not _KEY.fullmatch(key):
+        return None
     return session.exec(
         select(Field).where(Field.workshop_id == workshop.id, Field.key == key)
     ).first()
 
 
 def find_category(*, session: Session, workshop: Workshop, key: str) -> Category | None:
+    if not _KEY.fullmatch(key):
+        return None
     return session.exec(
         select(Category).where(Category.workshop_id == workshop.id, Category.key == key)
     ).first()
@@ -310,7 +352,7 @@ def field_named(*, session: Session, workshop: Workshop, key: str) -> Field:
     field = find_field(session=session, workshop=workshop, key=key)
     if field is None or field.id is None:
         raise InvalidInput("Das Handlungsfeld „{key}“ gibt es in diesem Workshop nicht.",
-                           key=key[:40])
+                           key=clean_text(key, multiline=False)[:40])
     return field
 
 
@@ -319,7 +361,7 @@ def category_named(*, session: Session, workshop: Workshop, key: str) -> Categor
     category = find_category(session=session, workshop=workshop, key=key)
     if category is None or category.id is None:
         raise InvalidInput("Die Kategorie „{key}“ gibt es in diesem Workshop nicht.",
-                           key=key[:40])
+                           key=clean_text(key, multiline=False)[:40])
     return category
 
 
@@ -327,7 +369,8 @@ def get_field(*, session: Session, workshop: Workshop, key: str) -> Field:
     """The field of a page address; an unknown key is a page that does not exist (404)."""
     field = find_field(session=session, workshop=workshop, key=key)
     if field is None:
-        raise NotFound("Das Handlungsfeld „{key}“ gibt es in diesem Workshop nicht.", key=key[:40])
+        raise NotFound("Das Handlungsfeld „{key}“ gibt es in diesem Workshop nicht.",
+                       key=clean_text(key, multiline=False)[:40])
     return field
 
 

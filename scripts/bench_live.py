@@ -4,13 +4,18 @@ Usage: python scripts/bench_live.py [--posts 50] [--boards 3] [--database sqlite
        [--workers 1]
 Prints the time from sending a card's POST until each board's SSE stream delivers it. With
 several workers the boards and the posts land on different processes, so the figure includes
-the way through PostgreSQL's NOTIFY.
+the way through PostgreSQL's NOTIFY. Then a card's POST next to difficult neighbours, each
+beside the same figure without them: twelve phones sending their bodies a few bytes at a time,
+and eight clients guessing the organizer password without pause (no sign-in limit here).
 """
 
 import argparse
+import json
+import socket
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -51,8 +56,81 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         # The bench measures the server, not the per-participant limit on cards.
         server, _ = start_server(stack, Path(tmp), "bench-secret", database=args.database,
-                                 workers=args.workers, CARDS_PER_MINUTE="1000000")
+                                 workers=args.workers, CARDS_PER_MINUTE="1000000",
+                                 SIGN_INS_PER_MINUTE="1000000")
         run(server, args.posts, args.boards, describe(args.database, args.workers))
+        neighbours(server)
+
+
+def _timed_posts(client: httpx.Client, slug: str, headers: dict[str, str], n: int) -> list[float]:
+    times = []
+    for index in range(n):
+        started = time.perf_counter()
+        response = client.post(f"/api/v1/workshops/{slug}/cards", headers=headers,
+                               json={"field": "hf2", "category": "ideas",
+                                     "text": f"Nachbar {index}"})
+        assert response.status_code == 201, response.text
+        times.append((time.perf_counter() - started) * 1000)
+        time.sleep(0.05)
+    return times
+
+
+def _slow_body(port: int, path: str, token: str, stop: threading.Event) -> None:
+    """A card sent two bytes a second, over and over, until `stop`."""
+    body = json.dumps({"field": "hf2", "category": "ideas", "text": "langsam " * 4}).encode()
+    while not stop.is_set():
+        with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+            sock.sendall((f"POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}"
+                          "\r\nContent-Type: application/json\r\n"
+                          f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode())
+            try:
+                for index in range(0, len(body), 2):
+                    if stop.wait(1):
+                        return
+                    sock.sendall(body[index:index + 2])
+                sock.recv(4096)
+            except OSError:
+                pass  # answered early (408): start again
+
+
+def _guess(base: str, stop: threading.Event) -> None:
+    with httpx.Client(base_url=base, timeout=30) as client:
+        while not stop.is_set():
+            client.post("/admin/login", data={"password": "falsch geraten"})
+
+
+def neighbours(server: ServerProcess) -> None:
+    from app import access
+
+    db = database.Database(server.database_url)
+    with db.session(write=True) as session:
+        workshop = make_workshop(session)
+        access.set_organizer_password(session=session, password="das richtige Passwort")
+    db.dispose()
+    client = httpx.Client(base_url=server.base_url, timeout=60)
+    token = client.post("/api/v1/join", json={"code": workshop.join_code}).json()[
+        "participant_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    print("A card's POST next to difficult neighbours (20 posts each):")
+    for name, start in (("12 slow bodies", lambda stop: [threading.Thread(
+            target=_slow_body, args=(server.port, f"/api/v1/workshops/{workshop.slug}/cards",
+                                     token, stop), daemon=True) for _ in range(12)]),
+                        ("8 password guessers", lambda stop: [threading.Thread(
+                            target=_guess, args=(server.base_url, stop), daemon=True)
+                            for _ in range(8)])):
+        alone = _timed_posts(client, workshop.slug, headers, 20)
+        stop = threading.Event()
+        threads = start(stop)
+        for thread in threads:
+            thread.start()
+        time.sleep(1)  # they are under way
+        beside = _timed_posts(client, workshop.slug, headers, 20)
+        stop.set()
+        for thread in threads:
+            thread.join(5)
+        print(line("  alone", alone))
+        print(line(f"  beside {name}", beside))
+    client.close()
 
 
 def run(server: ServerProcess, posts: int, boards: int, setup: str) -> None:

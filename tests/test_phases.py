@@ -1,6 +1,6 @@
 """Phases, rounds and the timer."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from sqlmodel import Session
@@ -90,3 +90,45 @@ def test_table_facilitators_cannot_steer_the_workshop(session: Session) -> None:
         phases.set_phase(session=session, workshop=workshop, moderator=table, phase="closing")
     with pytest.raises(NotAllowed):
         phases.start_timer(session=session, workshop=workshop, moderator=table, minutes=5)
+
+
+class ShiftedClock(phases.Clock):
+    """The real clocks, with the wall clock set forward or back at will (as an admin or a bad
+    time server would); the monotonic clock goes on as the machine's does."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+        super().__init__(wall=lambda: utcnow() + self.offset)
+
+
+@pytest.mark.parametrize("jump", [timedelta(hours=1), timedelta(hours=-1)])
+def test_a_clock_jump_neither_ends_nor_lengthens_the_timer(session: Session,
+                                                           jump: timedelta) -> None:
+    workshop = make_workshop(session)
+    clock = ShiftedClock()
+    phases.start_timer(session=session, workshop=workshop, moderator=MAIN, minutes=10,
+                       clock=clock)
+    clock.offset = jump
+    state = phases.timer_state(workshop, clock)
+    assert state.running and state.left_ms is not None
+    assert 599_000 <= state.left_ms <= 600_000  # not 0, not 70 minutes
+    paused = phases.pause_timer(session=session, workshop=workshop, moderator=MAIN, clock=clock)
+    assert paused.remaining_s is not None and 598 <= paused.remaining_s <= 600
+    resumed = phases.resume_timer(session=session, workshop=workshop, moderator=MAIN,
+                                  clock=clock)
+    assert resumed.left_ms is not None and 598_000 <= resumed.left_ms <= 600_000
+    extended = phases.extend_timer(session=session, workshop=workshop, moderator=MAIN,
+                                   minutes=5, clock=clock)
+    assert extended.left_ms is not None and 898_000 <= extended.left_ms <= 900_000
+
+
+def test_a_process_that_did_not_start_the_timer_counts_on_from_the_stored_end(
+        session: Session) -> None:
+    workshop = make_workshop(session)
+    phases.start_timer(session=session, workshop=workshop, moderator=MAIN, minutes=3,
+                       clock=phases.Clock())
+    other = ShiftedClock()  # another server process, or this one after a restart
+    first = phases.timer_state(workshop, other).left_ms
+    other.offset = timedelta(hours=1)  # its clock jumps after it first saw the timer
+    later = phases.timer_state(workshop, other).left_ms
+    assert first is not None and later is not None and 0 <= first - later < 1000

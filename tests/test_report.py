@@ -216,3 +216,25 @@ def test_survey_charts_are_in_every_format(session: Session, filled: Workshop) -
     document = Document(io.BytesIO(write_docx(report)))
     assert len(document.inline_shapes) >= 1
     assert "HF 1: Gutes Leben in der Region: 5 (100 %)" in write_markdown(report)
+
+
+def test_a_survey_option_that_looks_like_math_exports_as_text(session: Session,
+                                                               filled: Workshop) -> None:
+    from app import surveys
+    from app.report.writers import FORMATS, write
+
+    survey = surveys.create_survey(session=session, workshop=filled, definition=surveys.SurveyDef(
+        title="Preise", questions=[surveys.QuestionDef(
+            kind="single", text="Was kostet $x^$?", options=["$x^$", "5 $ oder $$ 10"])]))
+    surveys.set_status(session=session, workshop=filled, moderator=MAIN, survey=survey,
+                       status="open")
+    [question] = surveys.questions_of(session=session, survey=survey)
+    for n in range(5):
+        surveys.answer(session=session, workshop=filled,
+                       participant=make_participant(session, filled), survey=survey,
+                       values={question.id: n % 2})
+    report = build_report(session=session, workshop=filled)
+    for fmt in FORMATS:
+        assert write(report, fmt, delimiter=";"), fmt
+    html = write_html(report)
+    assert "$x^$" in html

@@ -3,6 +3,7 @@ pending or edited-away text, never a participant's id – neither live nor repla
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import httpx
@@ -124,10 +125,18 @@ def drain(stream: SSEClient, quiet: float = 0.5) -> Iterator[SSEMessage]:
             return
 
 
+def drain_all(streams: dict[str, SSEClient]) -> dict[str, list[SSEMessage]]:
+    """What every stream sends until it has been quiet for a while, read side by side."""
+    with ThreadPoolExecutor(len(streams)) as pool:
+        futures = {name: pool.submit(lambda s: list(drain(s)), stream)
+                   for name, stream in streams.items()}
+        return {name: future.result() for name, future in futures.items()}
+
+
 def test_public_streams_replayed_from_zero_hold_only_what_is_visible_now(room: Room) -> None:
     streams = room.public_streams(after=0)
     try:
-        received = {name: list(drain(stream)) for name, stream in streams.items()}
+        received = drain_all(streams)
     finally:
         for stream in streams.values():
             stream.close()
@@ -155,7 +164,7 @@ def test_public_streams_live_carry_removals_without_their_texts(room: Room) -> N
         room.post("WARTET-LIVE")  # pre-moderation is on: only facilitators learn of it
         httpx.put(f"{room.api}/fields/hf1/statement/draft", headers=room.facilitator,
                   json={"text": "ENTWURF"})  # something every stream of hf1 hears about
-        received = {name: list(drain(stream)) for name, stream in streams.items()}
+        received = drain_all(streams)
     finally:
         for stream in streams.values():
             stream.close()

@@ -241,3 +241,21 @@ def test_a_bad_cell_imports_nothing_and_names_row_and_column(session: Session,
 def test_unusable_files(data: bytes, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         read_table(decode(data))
+
+
+def test_import_old_mac_line_endings(session: Session, westharz: Workshop) -> None:
+    survey, _q = survey_and_questions(session, westharz)
+    data = excel_file("HF 1: Gutes Leben in der Region;18–29;Goslar;4",
+                      "HF 1: Gutes Leben in der Region;30–49;Clausthal;5").replace(b"\r\n", b"\r")
+    table = read_table(decode(data))
+    assert len(table.rows) == 2 and table.headers[1] == "Wie alt sind Sie?"
+    mapping = suggest_mapping(surveys.questions_of(session=session, survey=survey),
+                              table.headers)
+    assert import_responses(session=session, workshop=westharz, moderator=MAIN, survey=survey,
+                            data=data, mapping=mapping, label="Mac") == 2
+
+
+def test_import_a_cell_over_128_kib_is_a_clear_refusal(session: Session) -> None:
+    data = ("Frage\n" + "x" * (200 * 1024) + "\n").encode()
+    with pytest.raises(InvalidInput, match="länger als 131072 Zeichen"):
+        read_table(decode(data))

@@ -9,7 +9,7 @@ from babel.messages.pofile import read_po
 from tests.factories import ROOT
 
 KEYWORDS = ["_", "gettext", "N_", "DomainError", "InvalidInput", "NotFound", "NotAllowed",
-            "NotSignedIn", "Conflict"]
+            "NotSignedIn", "Conflict", "TooManyRequests"]
 
 
 def test_every_message_has_an_english_translation(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -17,6 +18,7 @@ from app.workshops import (
     themes_by_field,
     workshop_by_code,
 )
+from tests.conftest import AuthActions
 from tests.factories import ROOT, SMALL, WESTHARZ, make_workshop
 
 SEED = next((ROOT.parent / "shared" / "seeds").glob("002_*.txt"), None)
@@ -134,3 +136,29 @@ def test_join_code_lookup_is_forgiving_and_closed_codes_say_so(session: Session)
     session.commit()
     with pytest.raises(Conflict, match="keine neuen Teilnehmenden"):
         workshop_by_code(session=session, code=workshop.join_code)
+
+
+@pytest.mark.parametrize("stem", ["Mit {0} wollen wir für {region} erreichen, dass …",
+                                  "Für {region} erreichen wir, dass { …", "Für } {region"])
+def test_a_stem_with_other_braces_is_refused(stem: str) -> None:
+    top = SMALL.replace('region = "die Testregion"\n',
+                        f'region = "die Testregion"\nstatement_stem = "{stem}"\n')
+    with pytest.raises(DefinitionError, match=r"x.toml: statement_stem: .*nur \{region\}"):
+        parse_definition(top, source="x.toml")
+    in_field = SMALL + f'statement_stem = "{stem}"\n'  # the last field's own stem
+    with pytest.raises(DefinitionError, match=r"fields\[1\].statement_stem: .*nur"):
+        parse_definition(in_field, source="x.toml")
+
+
+def test_a_stem_with_braces_from_an_older_file_does_not_break_the_api(
+        client: TestClient, auth: AuthActions, app) -> None:  # type: ignore[no-untyped-def]
+    with app.state.context.db.session(write=True) as session:
+        workshop = session.get(Workshop, auth.workshop.id)
+        assert workshop is not None
+        workshop.statement_stem = "Mit {0} wollen wir für {region} erreichen, dass {"
+        session.add(workshop)
+        session.commit()
+    response = client.get(f"/api/v1/workshops/{auth.workshop.slug}")
+    assert response.status_code == 200
+    assert response.json()["statement_stem"] == ("Mit {0} wollen wir für den Westharz "
+                                                 "erreichen, dass {")

@@ -39,8 +39,10 @@ from app.live import ApiView
 from app.models import Field as FieldModel
 from app.models import ModerationAction, Participant, StatementProposal, Workshop
 from app.public import OwnCard, PublicCard, PublicStatement
+from app.text import MAX_ID
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]  # a number no table can hold is refused (422)
 
 
 class JoinIn(BaseModel):
@@ -114,7 +116,8 @@ def join(body: JoinIn, request: Request, session: SessionDep, context: ContextDe
     participant = participant_of(request, context, session, workshop)
     status = 200
     if participant is None:
-        context.limits.join(client_address(request), online=workshop.open_online)
+        assert workshop.id is not None
+        context.limits.join(workshop.id, client_address(request), online=workshop.open_online)
         participant = participants.join(session=session, workshop=workshop,
                                         display_name=body.name or "")
         status = 201
@@ -231,7 +234,7 @@ def set_field_posting(field_key: str, body: PostingIn, workshop: WorkshopDep,
 class ModerationIn(BaseModel):
     action: Literal["hide", "unhide", "approve", "pin", "unpin", "up", "down", "edit", "move",
                     "merge", "unmerge"]
-    card_ids: list[int] = Field(min_length=1, max_length=moderation.MERGE_MAX)
+    card_ids: list[Id] = Field(min_length=1, max_length=moderation.MERGE_MAX)
     text: str | None = None
     field: str | None = Field(default=None, max_length=40)
     category: str | None = Field(default=None, max_length=40)
@@ -392,7 +395,7 @@ def plenary_state(workshop: WorkshopDep, session: SessionDep) -> PlenaryOut:
 
 
 class DotIn(BaseModel):
-    theme: int
+    theme: Id
     remove: bool = False
 
 
@@ -411,7 +414,7 @@ def plenary_dot(body: DotIn, request: Request, workshop: WorkshopDep, session: S
 class ProposalIn(BaseModel):
     field: str = Field(max_length=40)
     text: str | None = None
-    theme: int | None = None  # set: propose moving this theme to `field`
+    theme: Id | None = None  # set: propose moving this theme to `field`
 
 
 class ProposalOut(BaseModel):

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from app import access, cards, facilitation, phases, workshops
+from app import access, bursts, cards, facilitation, phases, workshops
 from app.deps import (
     ContextDep,
     GettextDep,
@@ -25,6 +25,7 @@ from app.deps import (
 from app.errors import DomainError, InvalidInput, NotAllowed
 from app.models import Field, Workshop
 from app.qr import join_url
+from app.text import MAX_ID
 
 router = APIRouter(tags=["facilitator"])
 
@@ -40,7 +41,10 @@ def sign_in_or_console(request: Request, workshop: WorkshopDep, session: Session
         if moderator is None:
             raise NotAllowed("Dieser Moderationslink ist ungültig oder veraltet. Bitten Sie "
                              "die Organisation um den aktuellen Link.")
-        response = RedirectResponse(_home(session, workshop, moderator), status_code=303)
+        # The secret leaves the address bar (and the history, and any Referer) at once.
+        response = RedirectResponse(_home(session, workshop, moderator), status_code=303,
+                                    headers={"Cache-Control": "no-store",
+                                             "Referrer-Policy": "no-referrer"})
         response.set_cookie(facilitator_cookie(workshop), token, httponly=True, samesite="lax",
                             max_age=7 * 86400, secure=request.url.scheme == "https")
         return response
@@ -66,9 +70,13 @@ def _console(request: Request, session: Session, workshop: Workshop, context: Co
     base = context.settings.resolved_base_url
     link_urls = {link.id: f"{base}/w/{workshop.slug}/facilitate?token="
                           f"{access.link_token(context.tokens, link)}" for link in links}
+    assert workshop.id is not None
+    joined, one_address = context.limits.recent_joins(workshop.id)
     return render(
         request, "facilitator/_controls.html" if fragment else "facilitator/console.html",
         status_code=status_code, workshop=workshop, fields=fields,
+        joins=bursts.Joins(total=joined, one_address=one_address),
+        bursts=bursts.vote_bursts(session=session, workshop=workshop),
         field_titles={f.id: f"{f.number} {f.title}".strip() for f in fields},
         counts=cards.counts(session, workshop), timer=phases.timer_state(workshop),
         links=links, link_urls=link_urls, message=message, error=error,
@@ -96,7 +104,7 @@ def _failed(request: Request, session: Session, workshop: Workshop, context: Con
 def set_phase(request: Request, workshop: WorkshopDep, session: SessionDep, context: ContextDep,
               moderator: ModeratorDep, gettext: GettextDep,
               phase: Annotated[str, Form(max_length=20)] = "",
-              round: Annotated[int | None, Form()] = None) -> Response:
+              round: Annotated[int | None, Form(ge=1, le=99)] = None) -> Response:
     """Switch phase (plenary, working, closing) or the round of the working phase."""
     try:
         if round is not None:
@@ -161,6 +169,9 @@ def switch(request: Request, workshop: WorkshopDep, session: SessionDep, context
         elif what == "premoderation":
             facilitation.set_premoderation(session=session, workshop=workshop, enabled=open,
                                            moderator=moderator)
+        elif what == "online":
+            facilitation.set_open_online(session=session, workshop=workshop, enabled=open,
+                                         moderator=moderator)
         else:
             raise InvalidInput("Unbekannter Schalter.")
     except DomainError as exc:
@@ -176,7 +187,7 @@ def links(request: Request, workshop: WorkshopDep, session: SessionDep, context:
           action: Annotated[str, Form(max_length=10)] = "create",
           label: Annotated[str, Form(max_length=200)] = "",
           field: Annotated[str, Form(max_length=40)] = "",
-          link: Annotated[int | None, Form()] = None) -> Response:
+          link: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None) -> Response:
     """Create, renew (rotate) or revoke facilitator links."""
     try:
         moderator.require_whole_workshop()

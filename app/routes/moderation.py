@@ -34,6 +34,7 @@ from app.events import latest_event_id
 from app.live import ConsoleView
 from app.models import Field, Workshop
 from app.routes.statements import console_context as statement_console
+from app.text import parse_number
 
 router = APIRouter(tags=["facilitator"])
 
@@ -149,7 +150,8 @@ def _act(form: FormData, field_key: str, request: Request, workshop: Workshop,
     action, _, card = op.partition(":")
     field = moderated_field(session, workshop, moderator, field_key)
     try:
-        ids = [int(card)] if card.isdigit() else _selected(form.getlist("card_ids"))
+        card_id = parse_number(card)
+        ids = [card_id] if card_id else _selected(form.getlist("card_ids"))
         target = str(form.get(f"target-{card}") or "")
         target_field, _, target_category = target.partition(":")
         text = form.get(f"text-{card}") if card else form.get("merge_text")
@@ -162,7 +164,7 @@ def _act(form: FormData, field_key: str, request: Request, workshop: Workshop,
 
 
 def _selected(values: Sequence[object]) -> list[int]:
-    ids = [int(str(v)) for v in values if str(v).isdigit()]
+    ids = [number for v in values if (number := parse_number(v))]
     if len(ids) != len(values):
         raise InvalidInput("Ungültige Kartenauswahl.")
     return ids

@@ -67,7 +67,9 @@ def join(code: str, request: Request, session: SessionDep, context: ContextDep,
         workshop = workshops.workshop_by_code(session=session, code=code)
         existing = participant_of(request, context, session, workshop)
         if existing is None:
-            context.limits.join(client_address(request), online=workshop.open_online)
+            assert workshop.id is not None
+            context.limits.join(workshop.id, client_address(request),
+                                online=workshop.open_online)
     except DomainError as exc:
         return render(request, "participant/home.html", status_code=exc.status_code,
                       error=exc.render(gettext), code=code[:20])

@@ -15,6 +15,7 @@ from app.access import Moderator
 from app.deps import (
     ContextDep,
     GettextDep,
+    IdForm,
     LocaleDep,
     ModeratorDep,
     ParticipantDep,
@@ -31,6 +32,7 @@ from app.events import latest_event_id
 from app.live import PlenaryConsoleView, PlenaryView
 from app.models import Participant, ThemeProposal, Workshop
 from app.qr import join_url, qr_svg
+from app.text import parse_number
 
 router = APIRouter(tags=["plenary"])
 
@@ -101,7 +103,7 @@ def _back(workshop: Workshop, done: str, anchor: str = "") -> Response:
 @router.post("/w/{slug}/plenary/me/dots")
 def dots(request: Request, workshop: WorkshopDep, session: SessionDep,
          participant: ParticipantDep, gettext: GettextDep,
-         theme: Annotated[int, Form()], action: Annotated[str, Form(max_length=10)] = "add"
+         theme: IdForm, action: Annotated[str, Form(max_length=10)] = "add"
          ) -> Response:
     """Place or take back one dot; with htmx the theme row and the allowance are redrawn."""
     error = None
@@ -148,13 +150,13 @@ def _theme_row(request: Request, session: Session, workshop: Workshop,
 
 @router.post("/w/{slug}/plenary/me/propose")
 def propose(request: Request, workshop: WorkshopDep, session: SessionDep,
-            participant: ParticipantDep, gettext: GettextDep,
+            participant: ParticipantDep, gettext: GettextDep, context: ContextDep,
             field: Annotated[str, Form(max_length=40)], text: Annotated[str, Form()] = ""
             ) -> Response:
     """Propose a new theme for a field."""
     try:
         plenary.propose_theme(session=session, workshop=workshop, participant=participant,
-                              field=field, text=text)
+                              field=field, text=text, rate_limit=context.limits.contribution)
     except DomainError as exc:
         session.rollback()
         return _phone(request, session, workshop, participant, error=exc.render(gettext),
@@ -164,13 +166,13 @@ def propose(request: Request, workshop: WorkshopDep, session: SessionDep,
 
 @router.post("/w/{slug}/plenary/me/move")
 def propose_move(request: Request, workshop: WorkshopDep, session: SessionDep,
-                 participant: ParticipantDep, gettext: GettextDep,
-                 theme: Annotated[int, Form()], field: Annotated[str, Form(max_length=40)]
+                 participant: ParticipantDep, gettext: GettextDep, context: ContextDep,
+                 theme: IdForm, field: Annotated[str, Form(max_length=40)]
                  ) -> Response:
     """Propose that a theme belongs to another field."""
     try:
         plenary.propose_move(session=session, workshop=workshop, participant=participant,
-                             theme_id=theme, field=field)
+                             theme_id=theme, field=field, rate_limit=context.limits.contribution)
     except DomainError as exc:
         session.rollback()
         return _phone(request, session, workshop, participant, error=exc.render(gettext),
@@ -180,11 +182,12 @@ def propose_move(request: Request, workshop: WorkshopDep, session: SessionDep,
 
 @router.post("/w/{slug}/plenary/me/remark")
 def remark(request: Request, workshop: WorkshopDep, session: SessionDep,
-           participant: ParticipantDep, gettext: GettextDep,
+           participant: ParticipantDep, gettext: GettextDep, context: ContextDep,
            text: Annotated[str, Form()] = "") -> Response:
     """Add a cross-cutting remark."""
     try:
-        plenary.add_remark(session=session, workshop=workshop, participant=participant, text=text)
+        plenary.add_remark(session=session, workshop=workshop, participant=participant, text=text,
+                           rate_limit=context.limits.contribution)
     except DomainError as exc:
         session.rollback()
         return _phone(request, session, workshop, participant, error=exc.render(gettext),
@@ -249,7 +252,7 @@ async def act(request: Request, workshop: WorkshopDep, session: SessionDep,
 def _act(form: FormData, request: Request, workshop: Workshop, session: Session,
          moderator: Moderator, gettext: GettextDep) -> Response:
     action, _, target = str(form.get("op") or "").partition(":")
-    number = int(target) if target.isdigit() else 0
+    number = parse_number(target) or 0
     args: dict[str, Any] = {"session": session, "workshop": workshop, "moderator": moderator}
     try:
         if action == "accept":
@@ -262,7 +265,7 @@ def _act(form: FormData, request: Request, workshop: Workshop, session: Session,
         elif action == "hide":
             plenary.hide_theme(**args, theme_id=number)
         elif action == "merge":
-            ids = [int(str(v)) for v in form.getlist("theme_ids") if str(v).isdigit()]
+            ids = [n for v in form.getlist("theme_ids") if (n := parse_number(v))]
             plenary.merge_themes(**args, theme_ids=ids, text=_text(form, "merge_text"))
         elif action in ("hide-remark", "show-remark"):
             plenary.set_remark_hidden(**args, remark_id=number,
@@ -292,7 +295,7 @@ def _text(form: FormData, name: str) -> str | None:
 
 
 def _int(form: FormData, name: str) -> int:
-    value = str(form.get(name) or "")
-    if not value.isdigit():
+    value = parse_number(form.get(name), maximum=1000)
+    if value is None:
         raise InvalidInput("Punkte: jeweils 1 bis {max}.", max=plenary.DOTS_LIMIT)
-    return int(value)
+    return value

@@ -12,6 +12,7 @@ from app import statements, workshops
 from app.deps import (
     ContextDep,
     GettextDep,
+    IdForm,
     LocaleDep,
     ModeratorDep,
     ParticipantDep,
@@ -28,6 +29,7 @@ from app.errors import DomainError, InvalidInput, NotSignedIn
 from app.events import latest_event_id
 from app.live import StatementView
 from app.models import Field, Participant, StatementProposal, Workshop
+from app.text import parse_number
 
 router = APIRouter(tags=["statements"])
 
@@ -65,13 +67,13 @@ def _answer(request: Request, session: Session, workshop: Workshop, field: Field
 
 @router.post("/w/{slug}/statement/{field_key}/propose")
 def propose(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
-            participant: ParticipantDep, gettext: GettextDep,
+            participant: ParticipantDep, gettext: GettextDep, context: ContextDep,
             text: Annotated[str, Form()] = "") -> Response:
     """Propose a completion of the guiding sentence."""
     field = workshops.get_field(session=session, workshop=workshop, key=field_key)
     try:
         statements.propose(session=session, workshop=workshop, participant=participant,
-                           field=field.key, text=text)
+                           field=field.key, text=text, rate_limit=context.limits.contribution)
     except DomainError as exc:
         return _answer(request, session, workshop, field, participant, exc, gettext)
     return _answer(request, session, workshop, field, participant, None, gettext, emptied=True)
@@ -80,7 +82,7 @@ def propose(field_key: str, request: Request, workshop: WorkshopDep, session: Se
 @router.post("/w/{slug}/statement/{field_key}/support")
 def support(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
             participant: ParticipantDep, gettext: GettextDep,
-            proposal: Annotated[int, Form()],
+            proposal: IdForm,
             action: Annotated[str, Form(max_length=10)] = "support") -> Response:
     """Support a proposal, or take the support back."""
     field = workshops.get_field(session=session, workshop=workshop, key=field_key)
@@ -164,7 +166,7 @@ def act(field_key: str, request: Request, workshop: WorkshopDep, session: Sessio
             statements.adopt(**args, text=text)
             message = gettext("Leitsatz beschlossen.")
         elif action == "take":
-            proposal = session.get(StatementProposal, int(target) if target.isdigit() else 0)
+            proposal = session.get(StatementProposal, parse_number(target) or 0)
             if proposal is None or proposal.field_id != field.id:
                 raise InvalidInput("Diesen Vorschlag gibt es nicht (mehr).")
             statements.set_draft(**args, text=f"{text.strip()} {proposal.text}".strip())

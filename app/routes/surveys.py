@@ -28,6 +28,7 @@ from app.errors import N_, DomainError, InvalidInput, NotFound
 from app.events import latest_event_id
 from app.live import SurveyView
 from app.models import Participant, Survey, Workshop
+from app.text import parse_number
 
 router = APIRouter(tags=["surveys"])
 KIND_LABELS = {"single": N_("Einfachauswahl"), "multiple": N_("Mehrfachauswahl"),
@@ -43,13 +44,14 @@ def form_answers(form: FormData, questions: list[Any]) -> dict[int, Any]:
         if question.kind == "multiple":
             values[question.id] = [str(v) for v in form.getlist(key)]
         elif question.kind == "ranking":
-            places = [(str(form.get(f"{key}-rank-{i}") or ""), i)
-                      for i in range(len(question.options))]
-            if any(place for place, _ in places):
-                if not all(place.isdigit() for place, _ in places):
+            raw = [str(form.get(f"{key}-rank-{i}") or "") for i in range(len(question.options))]
+            if any(raw):
+                places = [parse_number(place, maximum=1000) for place in raw]
+                if None in places or len(set(places)) != len(places):
                     raise InvalidInput("„{question}“: bitte jeden Platz genau einmal vergeben.",
                                        question=question.text)
-                values[question.id] = [i for _, i in sorted((int(p), i) for p, i in places)]
+                values[question.id] = [i for _, i in sorted(
+                    (place or 0, i) for i, place in enumerate(places))]
         else:
             values[question.id] = form.get(key)
     return values
@@ -62,9 +64,9 @@ def _redisplay(questions: list[Any], values: dict[int, Any]) -> dict[int, Any]:
         value = values.get(question.id)
         if question.kind in ("single", "multiple"):
             items = value if isinstance(value, list) else [value]
-            shown[question.id] = [int(str(v)) for v in items if str(v).isdigit()]
+            shown[question.id] = [n for v in items if (n := parse_number(v)) is not None]
         elif question.kind == "rating":
-            shown[question.id] = int(str(value)) if str(value).isdigit() else None
+            shown[question.id] = parse_number(value, maximum=1000)
         else:
             shown[question.id] = value
     return shown
@@ -213,7 +215,7 @@ async def edit(request: Request, workshop: WorkshopDep, session: SessionDep,
 def _edit(form: FormData, request: Request, workshop: Workshop, session: Session,
           moderator: Moderator, gettext: GettextDep) -> Response:
     op, _, target = str(form.get("op") or "").partition(":")
-    number = int(target) if target.isdigit() else 0
+    number = parse_number(target) or 0
     args: dict[str, Any] = {"session": session, "workshop": workshop, "moderator": moderator}
     try:
         moderator.require_whole_workshop()
@@ -233,14 +235,15 @@ def _edit(form: FormData, request: Request, workshop: Workshop, session: Session
         elif op == "remove":
             survey_id, _, question_id = target.partition("-")
             survey = surveys.get_survey(session=session, workshop=workshop,
-                                        survey_id=int(survey_id or 0))
-            surveys.remove_question(**args, survey=survey, question_id=int(question_id or 0))
+                                        survey_id=parse_number(survey_id) or 0)
+            surveys.remove_question(**args, survey=survey,
+                                    question_id=parse_number(question_id) or 0)
         elif op in ("hide", "show"):
             survey_id, _, answer_id = target.partition("-")
             survey = surveys.get_survey(session=session, workshop=workshop,
-                                        survey_id=int(survey_id or 0))
-            surveys.hide_text_answer(**args, survey=survey, answer_id=int(answer_id or 0),
-                                     hidden=op == "hide")
+                                        survey_id=parse_number(survey_id) or 0)
+            surveys.hide_text_answer(**args, survey=survey,
+                                     answer_id=parse_number(answer_id) or 0, hidden=op == "hide")
         else:
             raise InvalidInput("Unbekannte Aktion.")
     except DomainError as exc:
@@ -299,15 +302,16 @@ def upload(survey_id: IdPath, request: Request, workshop: WorkshopDep, session: 
 @router.post("/w/{slug}/surveys/{survey_id}/import/confirm")
 async def confirm_import(survey_id: IdPath, request: Request, workshop: WorkshopDep,
                          session: SessionDep, moderator: ModeratorDep,
-                         gettext: GettextDep) -> Response:
+                         gettext: GettextDep, context: ContextDep) -> Response:
     """Step 2: import with the chosen columns; one bad cell and nothing is imported."""
-    form = await request.form()
+    # The file's text comes back as one form field (it may have grown in UTF-8).
+    form = await request.form(max_part_size=2 * context.settings.max_upload_bytes)
 
     def run() -> Response:
         survey = surveys.get_survey(session=session, workshop=workshop, survey_id=survey_id)
         questions = surveys.questions_of(session=session, survey=survey)
-        mapping = {q.id or 0: int(str(form.get(f"map-{q.id}")))
-                   if str(form.get(f"map-{q.id}") or "").isdigit() else None for q in questions}
+        mapping = {q.id or 0: parse_number(form.get(f"map-{q.id}"), maximum=10_000)
+                   for q in questions}
         text, label = str(form.get("csv") or ""), str(form.get("label") or "")
         try:
             survey_import.import_responses(session=session, workshop=workshop,

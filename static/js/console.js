@@ -10,9 +10,26 @@
   // answer (with its "Ausgeblendet.") is the next view; a refresh follows only if it is older.
   var held = {};
 
+  // Requests under way, by region id. Counted here rather than read off htmx's
+  // "htmx-request" class: a swapped-in element with the id of the one that asked (a card's
+  // form) carries that class over until htmx has settled it.
+  var inflight = {};
+  var regionOf = new WeakMap();  // request -> its region's id
   function acting(region) {
-    return region.querySelector(".htmx-request") !== null;
+    return (inflight[region.id] || 0) > 0;
   }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    // An action of the region (inside it), not the region's own refresh.
+    var parent = event.detail.elt && event.detail.elt.parentElement;
+    var region = parent && parent.closest("[data-after]");
+    if (!region || !region.id) return;
+    regionOf.set(event.detail.xhr, region.id);
+    inflight[region.id] = (inflight[region.id] || 0) + 1;
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var id = regionOf.get(event.detail.xhr);
+    if (id !== undefined) inflight[id] = Math.max(0, (inflight[id] || 0) - 1);
+  }, true);
   function hold(region, id) {
     if (!held[region.id] || held[region.id] < id) held[region.id] = id;
   }

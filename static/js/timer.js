@@ -1,18 +1,21 @@
-// Counts down the facilitator's timer between server updates. The end time comes from the
-// server; the page's render time (data-server-now) tells how far this device's clock is off,
-// so a phone with a wrong clock still shows the right time.
+// Counts down the facilitator's timer between server updates. The server says how many
+// milliseconds were left when it sent the timer (data-left-ms); this device counts them down on
+// its monotonic clock (performance.now), so neither the server's nor the phone's wall clock –
+// wrong, or set forward an hour meanwhile – changes what the room sees.
 (function () {
   "use strict";
-  var serverNow = Number(document.body.dataset.serverNow);
-  var skew = serverNow ? serverNow - Date.now() : 0;
   function format(seconds) {
     var s = Math.max(0, Math.ceil(seconds));
     var m = Math.floor(s / 60);
     return m + ":" + String(s % 60).padStart(2, "0");
   }
   function tick() {
-    document.querySelectorAll("[data-timer][data-ends-at]").forEach(function (timer) {
-      var left = (Date.parse(timer.dataset.endsAt) - (Date.now() + skew)) / 1000;
+    var now = performance.now();
+    document.querySelectorAll("[data-timer][data-left-ms]").forEach(function (timer) {
+      if (timer.zkDeadline === undefined) {  // a timer just rendered or swapped in
+        timer.zkDeadline = now + Number(timer.dataset.leftMs);
+      }
+      var left = (timer.zkDeadline - now) / 1000;
       var value = timer.querySelector(".timer-value");
       if (value) value.textContent = format(left);
       timer.classList.toggle("done", left <= 0);
@@ -22,4 +25,5 @@
   tick();
   setInterval(tick, 250);
   document.addEventListener("htmx:afterSwap", tick);
+  document.addEventListener("htmx:sseMessage", tick);
 })();

@@ -1,9 +1,14 @@
 """A phone posts, the projected board shows it without reloading."""
 
+import re
+
+import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from app.auth import Tokens
 from app.models import Workshop
+from tests.conftest import SECRET
 from tests.live import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -132,3 +137,21 @@ def test_board_stays_readable_when_columns_fill(projector: BrowserContext,
     assert board.evaluate("document.documentElement.scrollWidth") <= 1280
     title = board.evaluate("parseFloat(getComputedStyle(document.querySelector('h1')).fontSize)")
     assert title >= 28  # smaller in the dense layout, still the largest text
+
+
+def test_the_timer_ignores_a_jump_of_the_devices_clock(projector: BrowserContext,
+                                                       live_server: ServerProcess,
+                                                       live_workshop: Workshop) -> None:
+    token = Tokens(SECRET).facilitator_token(live_workshop)
+    httpx.put(f"{live_server.base_url}/api/v1/workshops/{live_workshop.slug}/timer",
+              headers={"Authorization": f"Bearer {token}"},
+              json={"action": "start", "minutes": 10}).raise_for_status()
+    board = open_board(projector, live_server, live_workshop)
+    value = board.locator("#timer .timer-value")
+    expect(value).to_have_text(re.compile(r"^(10:00|9:5\d)$"))
+    # The projector laptop's clock is set an hour forward (or its time server goes wrong).
+    board.evaluate("""() => { const real = Date.now.bind(Date);
+                              Date.now = () => real() + 3600 * 1000; }""")
+    board.wait_for_timeout(600)
+    expect(value).to_have_text(re.compile(r"^(10:00|9:5\d)$"))
+    assert "done" not in (board.locator("#timer .timer").get_attribute("class") or "")

@@ -1,8 +1,13 @@
 """The field moderation console over HTTP, with and without htmx, and the moderation API."""
 
+import re
+
+import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
+from app.models import Card, Category, Field, Participant
 from tests.conftest import AuthActions
 
 
@@ -148,3 +153,62 @@ def test_moderation_api(client: TestClient, auth: AuthActions) -> None:
     assert absurd.status_code == 422
     closed = client.put(f"{url}/fields/hf1/posting", headers=headers, json={"open": False})
     assert closed.json() == {"posting_open": False}
+
+
+def form_fields(html: str, form_id: str, op: str) -> dict[str, str]:
+    """What a browser sends when the button `op` of form `form_id` is pressed: the form's own
+    inputs and those elsewhere that name it (`form="…"`)."""
+    form = re.search(rf'<form id="{form_id}".*?</form>', html, re.S)
+    assert form is not None
+    parts = [soup(form[0]).form]
+    parts += [soup(m[0]) for m in re.finditer(
+        rf'<(input|textarea|select)[^>]*form="{form_id}"[^>]*>(.*?</\1>)?', html, re.S)]
+    fields: dict[str, str] = {}
+    for part in parts:
+        for element in part.select("input, textarea, select"):
+            if element.get("form") not in (None, form_id) or (part is parts[0] and element.get(
+                    "form")):
+                continue
+            if element.name == "textarea":
+                fields[element["name"]] = element.text
+            elif element.name == "select":
+                chosen = element.select_one("option[selected]") or element.select_one("option")
+                fields[element["name"]] = chosen["value"]
+            elif element.get("type") != "checkbox" or element.has_attr("checked"):
+                fields[element["name"]] = element.get("value", "")
+    return {**fields, "op": op}
+
+
+@pytest.mark.sqlite_only
+def test_the_console_works_with_5000_cards_in_a_field(client: TestClient, auth: AuthActions,
+                                                      app) -> None:  # type: ignore[no-untyped-def]
+    post_cards(client, auth, "die erste")
+    with app.state.context.db.session(write=True) as session:
+        field = session.exec(select(Field).where(Field.key == "hf1")).one()
+        category = session.exec(select(Category).where(Category.key == "ideas")).one()
+        author = session.exec(select(Participant)).first()
+        assert author is not None
+        session.add_all(Card(workshop_id=field.workshop_id, field_id=field.id or 0,
+                             category_id=category.id or 0, participant_id=author.id or 0,
+                             text=f"Karte {n}", position=10 * n) for n in range(2, 5001))
+        session.commit()
+    auth.facilitate_in_browser()
+    html = client.get(f"/w/{auth.workshop.slug}/facilitate/hf1").text
+    ids = [int(n) for n in re.findall(r'<li class="mod-card[^"]*" id="mod-card-(\d+)"', html)]
+    assert len(ids) == 5000
+    fields = form_fields(html, f"card-{ids[-1]}", f"hide:{ids[-1]}")
+    assert len(fields) <= 4, fields  # the card's own: op, order, its text and target column
+    hidden = client.post(f"/w/{auth.workshop.slug}/facilitate/hf1/act", data=fields)
+    assert hidden.status_code == 303, hidden.text[:300]
+    assert "Karte 5000" not in board_texts(client, auth)
+    # The console's own form sends the selection, the wording, the order: nothing per card.
+    main = re.search(r'<form id="moderation-form".*?</form>', html, re.S)
+    assert main is not None
+    own = {m[1] for m in re.finditer(r'<(?:input|textarea|select)(?![^>]*\bform=)[^>]*'
+                                     r'name="([^"]+)"', main[0])}
+    assert own == {"order", "card_ids", "merge_text"}
+    merge = {"op": "merge", "order": "board", "merge_text": "",
+             "card_ids": [str(ids[0]), str(ids[1])]}
+    assert client.post(f"/w/{auth.workshop.slug}/facilitate/hf1/act",
+                       data=merge).status_code == 303
+    assert len(board_texts(client, auth)) == 4998

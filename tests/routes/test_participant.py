@@ -4,7 +4,9 @@ import re
 
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
+from sqlmodel import func, select
 
+from app.models import Participant
 from tests.conftest import AuthActions
 
 
@@ -189,3 +191,33 @@ def test_very_long_text_keeps_the_text_and_explains(client: TestClient, auth: Au
     assert "höchstens 500" in page.select_one("[role=alert]").text
     assert page.select_one("textarea#text").text == text
     assert client.get(f"/w/{slug}/me/hf1", params={"saved": "x"}).status_code == 200
+
+
+def test_a_browser_that_joins_again_keeps_its_participant(client: TestClient,
+                                                          auth: AuthActions, app) -> None:  # type: ignore[no-untyped-def]
+    auth.join_in_browser()
+    first = client.cookies["zk_participant"]
+    for _ in range(3):
+        auth.join_in_browser()
+    assert client.cookies["zk_participant"] == first
+    with app.state.context.db.session() as session:
+        joined = session.exec(select(func.count()).select_from(Participant).where(
+            Participant.role == "participant")).one()
+    assert joined == 1
+
+
+def test_joins_per_address_are_limited_more_strictly_when_open_online(
+        client: TestClient, auth: AuthActions) -> None:
+    auth.facilitate_in_browser()
+    slug, code = auth.workshop.slug, auth.workshop.join_code
+    assert client.post(f"/w/{slug}/facilitate/switch",
+                       data={"what": "online", "open": "true"}).status_code == 303
+    answers = [TestClient(auth.app).post("/api/v1/join", json={"code": code}).status_code
+               for _ in range(11)]
+    assert answers == [201] * 10 + [429]
+    refused = TestClient(auth.app, follow_redirects=False).post(f"/j/{code}", data={"name": ""})
+    assert refused.status_code == 429
+    assert "sehr viele beigetreten" in soup(refused.text).select_one("[role=alert]").text
+    console = soup(client.get(f"/w/{slug}/facilitate").text)
+    assert "10 Personen beigetreten, höchstens 10 über dieselbe Netzadresse" in " ".join(
+        console.select_one("#signs-title").parent.text.split())

@@ -1,5 +1,6 @@
 """Surveys over HTTP: phone form without JavaScript, projector, charts, editor, CSV import."""
 
+import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
@@ -135,3 +136,27 @@ def test_participants_cannot_edit_or_import(client: TestClient, auth: AuthAction
     upload = client.post(f"/w/{slug}/surveys/1/import", data={"label": "x"},
                          files={"file": ("a.csv", b"a\nb\n", "text/csv")})
     assert upload.status_code == 403
+
+
+@pytest.mark.sqlite_only  # the form's way, not the database's
+def test_import_of_a_file_of_several_megabytes(client: TestClient, auth: AuthActions) -> None:
+    slug = auth.workshop.slug
+    auth.facilitate_in_browser()
+    client.post(f"/w/{slug}/surveys", data={"op": "create", "title": "Groß", "kind": "text",
+                                            "text": "Was wünschen Sie sich?"})
+    rows = [f"Wunsch Nummer {n}: mehr Grün, Bänke und Radwege " + "ä" * 420 for n in range(5000)]
+    data = ("Was wünschen Sie sich?\r\n" + "\r\n".join(rows) + "\r\n").encode("cp1252")
+    assert 2 * 1024 * 1024 < len(data) < 5 * 1024 * 1024
+    step = client.post(f"/w/{slug}/surveys/2/import", data={"label": "Online"},
+                       files={"file": ("gross.csv", data, "text/csv")})
+    assert step.status_code == 200, step.text[:300]
+    page = soup(step.text)
+    form = page.select_one("form[action$='/import/confirm']")
+    assert form["enctype"] == "multipart/form-data"
+    [select] = page.select("select[name^=map-]")
+    fields = {"label": (None, "Online"), select["name"]: (None, "0"),
+              "csv": (None, page.select_one("textarea[name=csv]").text)}
+    done = client.post(f"/w/{slug}/surveys/2/import/confirm", files=fields)
+    assert done.status_code == 303, soup(done.text).text[:300]
+    results = client.get(f"/api/v1/workshops/{slug}/surveys/2/results").json()
+    assert results["respondents"]["Online"] == 5000

@@ -1,0 +1,94 @@
+"""Organizer sign-in: server-side sessions that end with logout, idleness or age; rate limits."""
+
+from datetime import timedelta
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import select
+
+from app import access
+from app.models import OrganizerSession, utcnow
+
+PASSWORD = "ein langes Passwort"
+
+
+@pytest.fixture
+def organizer(app: FastAPI) -> FastAPI:
+    with app.state.context.db.session(write=True) as session:
+        access.set_organizer_password(session=session, password=PASSWORD)
+    return app
+
+
+def sign_in(client: TestClient) -> str:
+    response = client.post("/admin/login", data={"password": PASSWORD})
+    assert response.status_code == 303, response.text
+    cookie: str = response.cookies["zk_organizer"]
+    return cookie
+
+
+def signed_in(app: FastAPI, cookie: str) -> bool:
+    with TestClient(app, cookies={"zk_organizer": cookie}) as other:
+        return "Abmelden" in other.get("/admin").text
+
+
+def test_the_cookie_is_a_random_session_id(client: TestClient, organizer: FastAPI) -> None:
+    cookie = sign_in(client)
+    with organizer.state.context.db.session() as session:
+        password_hash = access.organizer_password_hash(session=session)
+        rows = session.exec(select(OrganizerSession)).all()
+    assert password_hash is not None
+    assert password_hash[-16:] not in cookie and len(cookie) >= 40
+    assert [row.token_hash for row in rows] != [cookie]  # only its hash is stored
+
+
+def test_a_copied_cookie_dies_with_logout(client: TestClient, organizer: FastAPI) -> None:
+    cookie = sign_in(client)
+    assert signed_in(organizer, cookie)  # the copy works while the session lasts
+    client.post("/admin/logout")
+    assert not signed_in(organizer, cookie)
+
+
+def test_sessions_end_when_idle_and_when_old(client: TestClient, organizer: FastAPI) -> None:
+    idle, old = sign_in(client), sign_in(client)
+    with organizer.state.context.db.session(write=True) as session:
+        rows = session.exec(select(OrganizerSession).order_by(OrganizerSession.id)).all()
+        rows[0].last_seen_at = utcnow() - access.ORGANIZER_IDLE - timedelta(minutes=1)
+        rows[1].created_at = utcnow() - access.ORGANIZER_ABSOLUTE - timedelta(minutes=1)
+        session.add_all(rows)
+        session.commit()
+    assert not signed_in(organizer, idle)
+    assert not signed_in(organizer, old)
+
+
+def test_use_keeps_a_session_alive(client: TestClient, organizer: FastAPI) -> None:
+    cookie = sign_in(client)
+    with organizer.state.context.db.session(write=True) as session:
+        row = session.exec(select(OrganizerSession)).one()
+        row.last_seen_at = utcnow() - access.ORGANIZER_IDLE + timedelta(minutes=5)
+        session.add(row)
+        session.commit()
+    assert signed_in(organizer, cookie)
+    with organizer.state.context.db.session() as session:
+        seen = session.exec(select(OrganizerSession)).one().last_seen_at
+    assert utcnow() - (seen if seen.tzinfo else seen.replace(tzinfo=utcnow().tzinfo)) < \
+        timedelta(minutes=1)
+
+
+def test_a_new_password_signs_everyone_out(client: TestClient, organizer: FastAPI) -> None:
+    cookie = sign_in(client)
+    with organizer.state.context.db.session(write=True) as session:
+        access.set_organizer_password(session=session, password="ein ganz anderes Passwort")
+    assert not signed_in(organizer, cookie)
+
+
+def test_sign_ins_are_limited_per_address(client: TestClient, organizer: FastAPI) -> None:
+    for _ in range(5):
+        assert client.post("/admin/login", data={"password": "falsch"}).status_code == 401
+    limited = client.post("/admin/login", data={"password": PASSWORD})
+    assert limited.status_code == 429
+    assert int(limited.headers["retry-after"]) > 0
+    assert "Zu viele Anmeldeversuche" in limited.text
+    other = client.post("/admin/login", data={"password": PASSWORD},
+                        headers={"X-Forwarded-For": "203.0.113.9"})
+    assert other.status_code == 429  # the test client's address is not a trusted proxy
