@@ -8,9 +8,12 @@
 
 A line that is only a prefix ("Stärken:") is a heading for the lines below it; a line with a
 prefix and text is one card and also sets the column for the following lines. Bullets and
-numbering at the start of a line are dropped; empty lines are skipped.
+numbering at the start of a line are dropped ("- Leerstand", "1. Leerstand", not the minus of
+"-30 % Leerstand"); empty lines are skipped. A short word before a colon that is no column
+("Sw:") stays part of the text, and the preview says so.
 """
 
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,7 +38,8 @@ _PREFIXES = {
                    "potentials"),
     "ideas": ("i", "idee", "ideen", "idea", "ideas"),
 }
-_BULLET = re.compile(r"^\s*(?:[•●◦▪➢►→*\-–—]+|\d{1,3}[.)])\s*")
+# Dashes and numbers are bullets only when a space follows: "-30 %" keeps its minus.
+_BULLET = re.compile(r"^\s*(?:[•●◦▪➢►→*]+\s*|[\-–—]+\s+|\d{1,3}[.)]\s+)")
 _PREFIX = re.compile(r"^\s*([^\W\d_]{1,20})\s*:\s*(.*)$", re.DOTALL)
 
 
@@ -50,7 +54,7 @@ class BulkItem:
 class BulkError:
     line: int
     message: str  # a msgid with {placeholders}, translated where it is shown
-    params: tuple[tuple[str, int], ...] = ()
+    params: tuple[tuple[str, int | str], ...] = ()
 
     def render(self, gettext: Callable[[str], str] | None = None) -> str:
         template = gettext(self.message) if gettext else self.message
@@ -61,6 +65,7 @@ class BulkError:
 class BulkPreview:
     items: list[BulkItem] = field(default_factory=list)
     errors: list[BulkError] = field(default_factory=list)
+    notes: list[BulkError] = field(default_factory=list)  # worth a look, saved anyway
 
 
 def prefix_table(categories: list[Category]) -> dict[str, str]:
@@ -92,6 +97,10 @@ def parse(text: str, prefixes: dict[str, str]) -> BulkPreview:
             line = clean_text(_BULLET.sub("", match.group(2), count=1), multiline=False)
             if not line:
                 continue  # a heading for the lines below
+        elif match and (near := _near(match.group(1).lower(), prefixes)):
+            preview.notes.append(BulkError(number, N_(
+                "„{prefix}:“ ist keine Spalte und bleibt Teil des Textes. Gemeint: „{near}:“?"),
+                (("prefix", match.group(1)), ("near", near))))
         if current is None:
             preview.errors.append(BulkError(number, N_(
                 "Spalte fehlt: schreiben Sie z. B. „S:“, „Sch:“, „P:“ oder „I:“ davor.")))
@@ -105,6 +114,15 @@ def parse(text: str, prefixes: dict[str, str]) -> BulkPreview:
         preview.errors.append(BulkError(len(lines), N_("Höchstens {max} Karten auf einmal."),
                                         (("max", LINES_MAX),)))
     return preview
+
+
+def _near(word: str, prefixes: dict[str, str]) -> str | None:
+    """A column prefix that `word` looks like a typo of ("sw" → "s"), if any."""
+    close = difflib.get_close_matches(word, prefixes, n=1, cutoff=0.6)
+    if close:
+        return close[0].capitalize()
+    return next((p.capitalize() for p in prefixes if len(word) <= 3 and p.startswith(word[0])),
+                None)
 
 
 def preview(*, session: Session, workshop: Workshop, text: str) -> BulkPreview:

@@ -43,6 +43,17 @@ i: Hatix = Ansatz: ÖPNV""")
     ]
 
 
+def test_a_minus_is_not_a_bullet_and_a_mistyped_prefix_is_pointed_out() -> None:
+    result = parse("Sch: Leerstand\n-30 % Leerstand seit 2010\n- Bahn\n1.5 Mio Euro fehlen\n"
+                   "Sw: Schwimmbad geschlossen\nStärkn: Vereinskultur")
+    assert [i.text for i in result.items] == [
+        "Leerstand", "-30 % Leerstand seit 2010", "Bahn", "1.5 Mio Euro fehlen",
+        "Sw: Schwimmbad geschlossen", "Stärkn: Vereinskultur"]
+    assert [(n.line, n.render()) for n in result.notes] == [
+        (5, "„Sw:“ ist keine Spalte und bleibt Teil des Textes. Gemeint: „W:“?"),
+        (6, "„Stärkn:“ ist keine Spalte und bleibt Teil des Textes. Gemeint: „Stärken:“?")]
+
+
 def test_lines_without_column_and_too_long_lines_are_reported() -> None:
     result = parse("ohne Spalte\nS: ok\nS: " + "x" * 501)
     assert [(e.line, e.render()) for e in result.errors] == [
