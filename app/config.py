@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     contributions_per_minute: int = Field(default=6, description="Remarks and proposals one "
                                                                  "participant may send per "
                                                                  "minute.")
+    votes_per_minute: int = Field(default=30, description="Supports and dots one participant "
+                                                          "may give or take back per minute.")
     joins_per_address: int = Field(default=300, description="Joins from one address per ten "
                                                             "minutes (a venue shares one).")
     joins_per_address_online: int = Field(default=10, description="The same while the workshop "

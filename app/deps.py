@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 import anyio
-from fastapi import Depends, Form, Path, Request
+from fastapi import Depends, Form, Header, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 from sse_starlette import EventSourceResponse
@@ -17,7 +17,7 @@ from app import access, participants
 from app.auth import Tokens
 from app.config import Settings
 from app.db import Database
-from app.errors import NotAllowed, NotSignedIn
+from app.errors import DomainError, NotAllowed, NotSignedIn
 from app.live import LocalBus, View, Views, stream
 from app.locks import WRITE_KEY
 from app.models import Field, Participant, Workshop
@@ -31,6 +31,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 # An id in a page address or a form: a number no table can hold is refused (422), not looked up.
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 IdForm = Annotated[int, Form(ge=1, le=MAX_ID)]
+# Where a live stream resumes: an event id (Last-Event-ID header, or ?after= on first connect).
+LastEventId = Annotated[int | None, Header(ge=0, le=MAX_ID)]
+AfterId = Annotated[int, Query(ge=0, le=MAX_ID)]
 
 PARTICIPANT_COOKIE = "zk_participant"
 LOCALE_COOKIE = "zk_lang"
@@ -279,14 +282,46 @@ class LiveStream(EventSourceResponse):
 
 
 def event_stream(context: Context, workshop: Workshop, *, last_event_id: int | None, after: int,
-                 view: View) -> EventSourceResponse:
-    """An SSE response that resumes after Last-Event-ID (on reconnect) or `after` (first time)."""
+                 view: View, still_allowed: Callable[[], bool] | None = None
+                 ) -> EventSourceResponse:
+    """An SSE response that resumes after Last-Event-ID (on reconnect) or `after` (first time);
+    `still_allowed` ends it once its facilitator may no longer follow it."""
     assert workshop.id is not None
     return LiveStream(
         stream(bus=context.bus, db=context.db, views=context.views, workshop_id=workshop.id,
-               after=last_event_id if last_event_id is not None else after, view=view),
+               after=last_event_id if last_event_id is not None else after, view=view,
+               still_allowed=still_allowed),
         ping=context.settings.sse_ping_seconds,
     )
+
+
+def moderator_check(request: Request, context: Context, workshop: Workshop, *,
+                    field_key: str | None = None, whole_workshop: bool = False
+                    ) -> Callable[[], bool]:
+    """Whether the facilitator behind this request may (still) moderate (a field, or the whole
+    workshop): for streams that end when a session ends or a link is revoked or renewed."""
+
+    def check() -> bool:
+        with context.db.session() as session:
+            moderator = moderator_of(request, context, session, workshop)
+            if moderator is None:
+                return False
+            try:
+                if field_key is not None:
+                    moderated_field(session, workshop, moderator, field_key)
+                if whole_workshop:
+                    moderator.require_whole_workshop()
+            except DomainError:
+                return False
+            return True
+
+    return check
+
+
+def retry_after(exc: DomainError) -> dict[str, str] | None:
+    """For a page that answers a rate limit (429): when to try again."""
+    seconds = getattr(exc, "retry_after", None)
+    return {"Retry-After": str(seconds)} if seconds is not None else None
 
 
 def render(

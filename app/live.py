@@ -12,6 +12,7 @@ deleted, hidden or edited since, and replaying it would cost what the whole work
 import asyncio
 import json
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -176,11 +177,13 @@ class Views:
 
     def __init__(self, templates: Templates, cache_size: int = 4096) -> None:
         self.templates = templates
-        self._cache: OrderedDict[tuple[int, View], tuple[Messages, bytes]] = OrderedDict()
+        self._cache: OrderedDict[tuple[int, object], tuple[Messages, bytes]] = OrderedDict()
         self._cache_size = cache_size
         # A view's state at an event id is the same for all its clients: a room whose Wi-Fi
         # came back asks for a handful of them, once each.
         self._states: OrderedDict[tuple[int, View], bytes] = OrderedDict()
+        # Per guiding-sentence event: participant -> (own proposals, supported proposals).
+        self._relations: OrderedDict[int, dict[str, tuple[set[int], set[int]]]] = OrderedDict()
         self._lock = threading.Lock()
 
     def render(self, event: DomainEvent, view: View) -> Messages:
@@ -192,7 +195,14 @@ class Views:
         return self._rendered(event, view)[1]
 
     def _rendered(self, event: DomainEvent, view: View) -> tuple[Messages, bytes]:
-        key = (event.id, view)
+        key: tuple[int, object] = (event.id, view)
+        if isinstance(view, StatementView):
+            if not (isinstance(event, StatementChanged) and event.field == view.field):
+                return [], b""
+            # Every phone of the field gets the sentence with its own proposals and supports
+            # marked; phones that propose and support the same are one rendering, not one each
+            # (a support in a room of 300 phones: a handful, not 300).
+            key = (event.id, (view.field, view.locale, view.slug, self._relation(event, view)))
         with self._lock:
             if key in self._cache:
                 return self._cache[key]
@@ -229,6 +239,25 @@ class Views:
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         return rendered
+
+    def _relation(self, event: StatementChanged, view: StatementView
+                  ) -> tuple[frozenset[int], frozenset[int]]:
+        """The proposals that are the viewer's own and those they support."""
+        with self._lock:
+            index = self._relations.get(event.id)
+        if index is None:
+            index = {}
+            for proposal in event.proposals:
+                own, supported = index.setdefault(proposal.author, (set(), set()))
+                own.add(proposal.id)
+                for supporter in proposal.supporters:
+                    index.setdefault(supporter, (set(), set()))[1].add(proposal.id)
+            with self._lock:
+                self._relations[event.id] = index
+                while len(self._relations) > 64:
+                    self._relations.popitem(last=False)
+        own, supported = index.get(view.viewer, (set(), set()))
+        return frozenset(own), frozenset(supported)
 
     @staticmethod
     def _api(event: DomainEvent, view: ApiView) -> Messages:
@@ -345,22 +374,32 @@ class Views:
 
     def catch_up(self, session: Session, workshop: Workshop, view: View, *, after: int,
                  latest: int) -> bytes:
-        """What brings a client that has seen events up to `after` to the state at `latest`."""
+        """What brings a client that has seen events up to `after` to the state at `latest`.
+
+        Shared by every client of the view at that event id, except what changes without an
+        event: the time left on the timer is taken anew for each client. A phone's plenary page
+        is told whether themes changed since *it* last looked; the JSON state holds the timer.
+        """
         key = (latest, view)
-        # A phone's plenary page is told whether themes changed since *it* last looked.
-        shared = not (isinstance(view, PlenaryView) and view.phone)
+        phone_plenary = isinstance(view, PlenaryView) and view.phone
+        shared = not (isinstance(view, ApiView) or phone_plenary)
         with self._lock:
-            if shared and key in self._states:
-                return self._states[key]
-        messages = self._state(session, workshop, view, after)
-        for message in messages:
-            message.id = str(latest)
-        chunk = b"".join(message.encode() for message in messages)
-        if shared:
-            with self._lock:
-                self._states[key] = chunk
-                while len(self._states) > 256:
-                    self._states.popitem(last=False)
+            chunk = self._states.get(key) if shared else None
+        if chunk is None:
+            messages = self._state(session, workshop, view, after)
+            for message in messages:
+                message.id = str(latest)
+            chunk = b"".join(message.encode() for message in messages)
+            if shared:
+                with self._lock:
+                    self._states[key] = chunk
+                    while len(self._states) > 256:
+                        self._states.popitem(last=False)
+        if isinstance(view, BoardView | PlenaryView):
+            timer = ServerSentEvent(data=self._fragment(view.locale)(
+                "board/_timer.html", timer=phases.timer_state(workshop)), event="timer",
+                id=str(latest))
+            chunk += timer.encode()
         return chunk
 
     def _state(self, session: Session, workshop: Workshop, view: View, after: int) -> Messages:
@@ -386,14 +425,11 @@ class Views:
         return self._board_state(session, workshop, view)
 
     def _live_status(self, workshop: Workshop, locale: str) -> Messages:
+        """The phase (the timer is added fresh to each client's state, see catch_up)."""
         fragment = self._fragment(locale)
-        return [
-            ServerSentEvent(data=fragment("board/_phase.html", phase=workshop.phase,
-                                          round=workshop.current_round,
-                                          rounds=workshop.rounds), event="phase"),
-            ServerSentEvent(data=fragment("board/_timer.html",
-                                          timer=phases.timer_state(workshop)), event="timer"),
-        ]
+        return [ServerSentEvent(data=fragment("board/_phase.html", phase=workshop.phase,
+                                              round=workshop.current_round,
+                                              rounds=workshop.rounds), event="phase")]
 
     def _board_state(self, session: Session, workshop: Workshop, view: BoardView) -> Messages:
         found = workshops.find_field(session=session, workshop=workshop, key=view.field)
@@ -445,11 +481,28 @@ class Views:
                 *remarks]
 
 
+# A facilitator's stream asks again whether they may follow it: before it sends anything, once
+# a second at most, and every few seconds while quiet.
+RECHECK_SECONDS = 1.0
+IDLE_RECHECK_SECONDS = 5.0
+
+
 async def stream(
-    *, bus: LocalBus, db: Database, views: Views, workshop_id: int, after: int, view: View
+    *, bus: LocalBus, db: Database, views: Views, workshop_id: int, after: int, view: View,
+    still_allowed: Callable[[], bool] | None = None,
 ) -> AsyncIterator[ServerSentEvent | bytes]:
     """Bring the client up to date if it missed anything since `after`, then follow the bus
-    until it disconnects."""
+    until it disconnects – or, for a stream only facilitators may follow (`still_allowed`),
+    until their session or link ends: asked before anything is sent, and while quiet."""
+    checked = time.monotonic()
+
+    async def allowed() -> bool:
+        nonlocal checked
+        if still_allowed is None or time.monotonic() - checked < RECHECK_SECONDS:
+            return True
+        checked = time.monotonic()
+        return await run_in_threadpool(still_allowed)
+
     async with bus.subscribe(workshop_id,
                              wants=lambda event: bool(views.chunk(event, view))) as subscription:
         yield ServerSentEvent(retry=RETRY_MS)  # reconnect quickly after a drop
@@ -457,11 +510,22 @@ async def stream(
         if chunk:
             yield chunk
         while not subscription.overflowed:
-            queued = [await subscription.queue.get()]
+            if still_allowed is None:  # the public's streams: nothing to check, no timer
+                queued = [await subscription.queue.get()]
+            else:
+                try:
+                    queued = [await asyncio.wait_for(subscription.queue.get(),
+                                                     timeout=IDLE_RECHECK_SECONDS)]
+                except TimeoutError:
+                    if not await allowed():
+                        return
+                    continue
             # What queued up while this stream waited for its turn goes out in one write: under
             # load the socket writes, not the rendering, are what each stream costs.
             while not subscription.queue.empty():
                 queued.append(subscription.queue.get_nowait())
+            if not await allowed():
+                return  # signed out or link revoked: nothing more of the workshop
             # Events up to `last` are part of the state sent on connecting.
             if chunk := b"".join(views.chunk(event, view) for event in queued if event.id > last):
                 yield chunk

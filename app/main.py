@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> Fas
         views=Views(templates), tokens=Tokens(settings.resolved_secret_key),
         limits=Limits(settings.cards_per_minute,
                       contributions_per_minute=settings.contributions_per_minute,
+                      votes_per_minute=settings.votes_per_minute,
                       joins_per_address=settings.joins_per_address,
                       joins_per_address_online=settings.joins_per_address_online,
                       sign_ins_per_minute=settings.sign_ins_per_minute),

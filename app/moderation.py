@@ -264,6 +264,8 @@ def undo(*, session: Session, workshop: Workshop, moderator: Moderator) -> Moder
         raise Conflict("Es gibt nichts rückgängig zu machen.")
     columns: set[Column] = set()
     after = {state["id"]: state for state in action.after}
+    if action.kind == "unmerge":
+        _require_unchanged_originals(session, action, after)
     for state in action.before:
         card = session.get(Card, state["id"])
         if card is None:
@@ -284,6 +286,22 @@ def undo(*, session: Session, workshop: Workshop, moderator: Moderator) -> Moder
     _publish_columns(session, workshop, columns)
     session.commit()
     return action
+
+
+def _require_unchanged_originals(session: Session, action: ModerationAction,
+                                 after: dict[int, dict[str, Any]]) -> None:
+    """Undoing a split merges again, under the merged card's wording, which came from one of
+    the originals: not once an author has since edited or deleted one of them."""
+    for state in action.before:
+        card = session.get(Card, state["id"])
+        then = after.get(state["id"])
+        if card is None or then is None or state["merged_into_id"] is None:
+            continue  # the merged card itself, or an action from before `after` was kept
+        now = _state(card)
+        if now["text"] != then["text"] or now["deleted_at"] != then["deleted_at"]:
+            raise Conflict("Das lässt sich nicht mehr rückgängig machen: eine der Karten wurde "
+                           "inzwischen von ihrer Verfasserin oder ihrem Verfasser geändert oder "
+                           "gelöscht.")
 
 
 def last_action(*, session: Session, workshop: Workshop, moderator: Moderator

@@ -36,6 +36,9 @@ REMARKS_PER_PARTICIPANT = 10
 PROPOSALS_PER_PARTICIPANT = 15
 
 
+RateLimit = Callable[[str], None]  # asked with the participant's public id; raises when over
+
+
 class DotAllowance(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -151,9 +154,11 @@ def my_dots(*, session: Session, participant: Participant) -> Counter[int]:
 
 
 def place_dot(*, session: Session, workshop: Workshop, participant: Participant,
-              theme_id: int) -> DotAllowance:
+              theme_id: int, rate_limit: RateLimit | None = None) -> DotAllowance:
     """Put one of the participant's dots on a theme, within both allowances."""
     _require_plenary(workshop)
+    if rate_limit is not None:
+        rate_limit(participant.public_id)
     # Serialize a participant's dots: SQLite's write lock does it already, this does it on
     # PostgreSQL, so that many taps at once never exceed the allowance.
     session.exec(select(Participant.id).where(Participant.id == participant.id)
@@ -177,9 +182,11 @@ def place_dot(*, session: Session, workshop: Workshop, participant: Participant,
 
 
 def remove_dot(*, session: Session, workshop: Workshop, participant: Participant,
-               theme_id: int) -> DotAllowance:
+               theme_id: int, rate_limit: RateLimit | None = None) -> DotAllowance:
     """Take one of the participant's dots back from a theme."""
     _require_plenary(workshop)
+    if rate_limit is not None:
+        rate_limit(participant.public_id)
     theme = _theme(session, workshop, theme_id, active=False)
     dot = session.exec(select(Dot).where(Dot.participant_id == participant.id,
                                          Dot.theme_id == theme_id)
@@ -210,9 +217,6 @@ def _record_dots(session: Session, workshop: Workshop, theme: Theme) -> None:
         theme=ThemeSnapshot(id=target.id, text=target.text, kind=target.kind,
                             dots=totals[target.id],
                             subfield=member.number if member.parent_id else "")))
-
-
-RateLimit = Callable[[str], None]
 
 
 def propose_theme(*, session: Session, workshop: Workshop, participant: Participant,

@@ -55,15 +55,17 @@ JOIN_WINDOW = 600  # seconds: joins per address are counted over ten minutes
 
 
 class Limits:
-    """The app's limits. Per participant: cards, and remarks and proposals ("contributions").
+    """The app's limits. Per participant: cards, remarks and proposals ("contributions"),
+    supports and dots ("votes").
     Per address: joins (a venue behind one Wi-Fi shares one address, so generous unless the
     workshop is open online, where people join from their own connections) and sign-ins."""
 
     def __init__(self, cards_per_minute: int = 20, *, contributions_per_minute: int = 6,
-                 joins_per_address: int = 300, joins_per_address_online: int = 10,
-                 sign_ins_per_minute: int = 5) -> None:
+                 votes_per_minute: int = 30, joins_per_address: int = 300,
+                 joins_per_address_online: int = 10, sign_ins_per_minute: int = 5) -> None:
         self.cards = RateLimiter(cards_per_minute, 60)
         self.contributions = RateLimiter(contributions_per_minute, 60)
+        self.votes = RateLimiter(votes_per_minute, 60)
         self.joins = RateLimiter(joins_per_address, JOIN_WINDOW)
         self.joins_online = RateLimiter(joins_per_address_online, JOIN_WINDOW)
         self.sign_ins = RateLimiter(sign_ins_per_minute, 60)
@@ -78,6 +80,13 @@ class Limits:
         wait = self.contributions.hit(participant_key)
         if wait is not None:
             raise TooManyRequests("Sie haben gerade sehr viel geschickt. Bitte warten Sie "
+                                  "{seconds} Sekunden.", wait)
+
+    def vote(self, participant_key: str) -> None:
+        """Supports, their withdrawal, dots and their removal: each redraws every phone."""
+        wait = self.votes.hit(participant_key)
+        if wait is not None:
+            raise TooManyRequests("Sie haben gerade sehr oft abgestimmt. Bitte warten Sie "
                                   "{seconds} Sekunden.", wait)
 
     def join(self, workshop_id: int, address: str, *, online: bool = False) -> None:

@@ -56,4 +56,7 @@ def _same_origin(scope: Scope) -> bool:
         # No browser context (scripts, curl) or a token-authenticated call: nothing to forge.
         return True
     host = headers.get(b"host", b"").decode("latin-1")
-    return bool(urlsplit(origin.decode("latin-1")).netloc == host)
+    try:
+        return bool(urlsplit(origin.decode("latin-1")).netloc == host)
+    except ValueError:  # not even an address ("http://["): certainly not this site
+        return False

@@ -84,13 +84,15 @@ def _proposal(session: Session, workshop: Workshop, proposal_id: int) -> Stateme
 
 
 def support(*, session: Session, workshop: Workshop, participant: Participant,
-            proposal_id: int) -> None:
+            proposal_id: int, rate_limit: Callable[[str], None] | None = None) -> None:
     """Support a proposal, one's own too, but each only once."""
     proposal = _proposal(session, workshop, proposal_id)
     field = session.get(Field, proposal.field_id)
     assert field is not None and participant.id is not None
     if not is_open(workshop, field):
         raise Conflict("Für dieses Handlungsfeld werden gerade keine Leitsätze gesammelt.")
+    if rate_limit is not None:
+        rate_limit(participant.public_id)
     session.add(StatementSupport(proposal_id=proposal_id, participant_id=participant.id))
     try:
         session.flush()
@@ -102,9 +104,11 @@ def support(*, session: Session, workshop: Workshop, participant: Participant,
 
 
 def withdraw(*, session: Session, workshop: Workshop, participant: Participant,
-             proposal_id: int) -> None:
+             proposal_id: int, rate_limit: Callable[[str], None] | None = None) -> None:
     """Take one's support back."""
     proposal = _proposal(session, workshop, proposal_id)
+    if rate_limit is not None:
+        rate_limit(participant.public_id)
     row = session.exec(select(StatementSupport).where(
         StatementSupport.proposal_id == proposal_id,
         StatementSupport.participant_id == participant.id)).first()

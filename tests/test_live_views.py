@@ -172,3 +172,24 @@ def test_a_failing_delivery_filter_still_delivers_to_everyone() -> None:
             assert first.queue.qsize() == second.queue.qsize() == 1
 
     run(scenario)
+
+
+def test_phones_that_stand_alike_to_a_proposal_share_one_rendering() -> None:
+    from app.events import StatementChanged, StatementProposalSnapshot
+
+    event = StatementChanged(id=9, workshop_id=1, field="hf1", stem="Mit diesem …",
+                             draft="", adopted=None, version=0, open=True, proposals=[
+                                 StatementProposalSnapshot(id=1, text="alle mitreden", support=2,
+                                                           author="anna", supporters=["ben",
+                                                                                      "cem"])])
+    shared = views()
+
+    def chunk(viewer: str) -> bytes:
+        return shared.chunk(event, StatementView(field="hf1", locale="de", viewer=viewer,
+                                                 slug="w"))
+
+    bystanders = [chunk(f"p{n}") for n in range(50)]
+    assert all(c is bystanders[0] for c in bystanders)  # one rendering for the whole room
+    assert chunk("ben") is chunk("cem") and chunk("ben") is not bystanders[0]
+    assert b"Ihr Vorschlag" in chunk("anna") and b"Ihr Vorschlag" not in chunk("ben")
+    assert b"Stimme zur" in chunk("ben") and b"Stimme zur" not in bystanders[0]

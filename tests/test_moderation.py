@@ -213,3 +213,24 @@ def test_undo_keeps_an_authors_later_edit(session: Session, small: Workshop) -> 
     moderation.undo(session=session, workshop=small, moderator=MAIN)  # the facilitator's edit
     [shown] = cards.list_cards(session=session, workshop=small, field="hf1")
     assert (shown.text, shown.pinned) == ("Meine neue Fassung", False)
+
+
+@pytest.mark.parametrize("change", ["edit", "delete"])
+def test_undoing_a_split_does_not_revive_a_changed_original(session: Session, small: Workshop,
+                                                            change: str) -> None:
+    author = make_participant(session, small)
+    first = make_card(session, small, author, text="Der lange ursprüngliche Text")
+    second = make_card(session, small, author, text="kurz")
+    merge = moderation.merge(session=session, workshop=small, moderator=MAIN,
+                             card_ids=[first.id, second.id])
+    [merged] = merge.created
+    moderation.unmerge(session=session, workshop=small, moderator=MAIN, card_id=merged)
+    if change == "edit":
+        cards.edit_card(session=session, workshop=small, participant=author, card_id=first.id,
+                        text="neu gefasst")
+    else:
+        cards.delete_card(session=session, workshop=small, participant=author, card_id=first.id)
+    with pytest.raises(Conflict, match="nicht mehr rückgängig"):
+        moderation.undo(session=session, workshop=small, moderator=MAIN)
+    session.rollback()
+    assert "Der lange ursprüngliche Text" not in texts(session, small)

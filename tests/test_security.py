@@ -48,6 +48,10 @@ def test_cross_site_posts_are_refused(client: TestClient, auth: AuthActions) -> 
     same = client.post(f"/j/{code}", headers={"Origin": "http://testserver"})
     assert same.status_code == 303
     assert client.post(f"/j/{code}").status_code == 303  # no browser context: nothing forged
+    for broken in ("http://[", "https://[x/", "http://]::1["):  # not even an address
+        assert client.post(f"/j/{code}", headers={"Origin": broken}).status_code == 403
+        assert client.post("/api/v1/join", json={"code": code},
+                           headers={"Referer": broken}).status_code == 403
 
 
 def test_cookies_are_http_only_and_lax(client: TestClient, auth: AuthActions) -> None:

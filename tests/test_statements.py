@@ -171,3 +171,22 @@ def test_stored_statement_events_keep_the_change_not_the_list(session: Session,
     assert isinstance(last, StatementChanged)  # read back, it has the whole state again
     assert len(last.proposals) == 12 and last.proposals[0].support == 12
     assert last.stem.startswith("Mit diesem Handlungsfeld")
+
+
+def test_supports_are_rate_limited(session: Session, westharz: Workshop) -> None:
+    from app.ratelimit import Limits, TooManyRequests
+
+    anna, ben = make_participant(session, westharz), make_participant(session, westharz)
+    proposal = statements.propose(session=session, workshop=westharz, participant=anna,
+                                  field="hf1", text="alle mitreden")
+    limits = Limits(votes_per_minute=3)
+    for _ in range(1):
+        statements.support(session=session, workshop=westharz, participant=ben,
+                           proposal_id=proposal.id or 0, rate_limit=limits.vote)
+        statements.withdraw(session=session, workshop=westharz, participant=ben,
+                            proposal_id=proposal.id or 0, rate_limit=limits.vote)
+    statements.support(session=session, workshop=westharz, participant=ben,
+                       proposal_id=proposal.id or 0, rate_limit=limits.vote)
+    with pytest.raises(TooManyRequests, match="sehr oft abgestimmt"):
+        statements.withdraw(session=session, workshop=westharz, participant=ben,
+                            proposal_id=proposal.id or 0, rate_limit=limits.vote)

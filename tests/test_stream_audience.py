@@ -2,6 +2,7 @@
 pending or edited-away text, never a participant's id – neither live nor replayed from 0."""
 
 import json
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -216,3 +217,46 @@ def test_facilitator_json_stream_carries_pending_cards(room: Room) -> None:
     finally:
         for stream in streams.values():
             stream.close()
+
+
+def test_a_facilitator_stream_ends_when_its_link_is_revoked(room: Room) -> None:
+    cookies = room.facilitator_cookies()
+    created = httpx.post(f"{room.pages}/facilitate/links", cookies=cookies,
+                         data={"action": "create", "label": "Tisch 1", "field": "hf1"})
+    assert created.status_code == 303
+    page = httpx.get(f"{room.pages}/facilitate", cookies=cookies).text
+    link = page.split("Tisch 1")[1].split("token=")[1].split('"')[0]
+    stream = SSEClient(f"{room.api}/events?after=0", headers={"Authorization": f"Bearer {link}"})
+    try:
+        assert "WARTET-4" in stream.next_of("state").data  # pending cards: it may see them
+        link_id = int(link[1:].split(".")[0])
+        assert httpx.post(f"{room.pages}/facilitate/links", cookies=cookies,
+                          data={"action": "revoke", "link": link_id}).status_code == 303
+        time.sleep(1.2)  # a stream asks again at most once a second
+        room.post("WARTET-NACH-WIDERRUF")
+        assert stream.finished.wait(5), "the stream went on after the link was revoked"
+        assert "WARTET-NACH-WIDERRUF" not in " ".join(m.data for m in drain(stream, 0.2))
+    finally:
+        stream.close()
+
+
+def test_the_timer_in_a_state_is_taken_anew_for_each_client(room: Room) -> None:
+    httpx.put(f"{room.api}/timer", headers=room.facilitator,
+              json={"action": "start", "minutes": 10}).raise_for_status()
+    lefts = []
+    for _ in range(2):
+        stream = SSEClient(f"{room.pages}/board/hf1/events?after=1")
+        try:
+            timer = stream.next_of("timer")
+            lefts.append(int(timer.data.split('data-left-ms="')[1].split('"')[0]))
+        finally:
+            stream.close()
+        time.sleep(1)
+    assert lefts[0] - lefts[1] >= 900
+
+
+def test_a_stream_asked_to_resume_after_no_event_there_can_be_is_refused(room: Room) -> None:
+    for url, headers in ((f"{room.pages}/plenary/events?phone=1&after={10**20}", {}),
+                         (f"{room.api}/events", {"Last-Event-ID": str(10**20)})):
+        response = httpx.get(url, headers=headers, timeout=5)
+        assert response.status_code == 422, response.text

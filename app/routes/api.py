@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 from sse_starlette import EventSourceResponse
@@ -22,14 +22,17 @@ from app import (
     workshops,
 )
 from app.deps import (
+    AfterId,
     ContextDep,
     IdPath,
+    LastEventId,
     ModeratorDep,
     SessionDep,
     WorkshopDep,
     client_address,
     event_stream,
     load_workshop,
+    moderator_check,
     moderator_of,
     participant_of,
 )
@@ -346,8 +349,8 @@ def set_timer(body: TimerIn, workshop: WorkshopDep, moderator: ModeratorDep,
 @router.get("/workshops/{slug}/events", response_class=EventSourceResponse,
             responses={200: {"content": {"text/event-stream": {}}}})
 async def events(slug: str, request: Request, context: ContextDep,
-                 last_event_id: Annotated[int | None, Header(ge=0)] = None,
-                 after: Annotated[int, Query(ge=0)] = 0) -> EventSourceResponse:
+                 last_event_id: LastEventId = None,
+                 after: AfterId = 0) -> EventSourceResponse:
     """Server-sent events as JSON, each as much as the caller may see (a facilitator token:
     also pending and hidden cards). A client that missed anything (`after`, Last-Event-ID)
     first gets one `state` event with the workshop as it is now."""
@@ -361,8 +364,11 @@ async def events(slug: str, request: Request, context: ContextDep,
             field = session.get(FieldModel, moderator.field_id) if moderator.field_id else None
             return public.Audience(facilitator=True, field=field.key if field else None)
 
+    seen_as = await run_in_threadpool(audience)
     return event_stream(context, workshop, last_event_id=last_event_id, after=after,
-                        view=ApiView(audience=await run_in_threadpool(audience)))
+                        view=ApiView(audience=seen_as),
+                        still_allowed=moderator_check(request, context, workshop)
+                        if seen_as.facilitator else None)
 
 
 def _participant(request: Request, context: ContextDep, session: Session,
@@ -406,9 +412,9 @@ def plenary_dot(body: DotIn, request: Request, workshop: WorkshopDep, session: S
     participant = _participant(request, context, session, workshop)
     if body.remove:
         return plenary.remove_dot(session=session, workshop=workshop, participant=participant,
-                                  theme_id=body.theme)
+                                  theme_id=body.theme, rate_limit=context.limits.vote)
     return plenary.place_dot(session=session, workshop=workshop, participant=participant,
-                             theme_id=body.theme)
+                             theme_id=body.theme, rate_limit=context.limits.vote)
 
 
 class ProposalIn(BaseModel):
@@ -494,7 +500,7 @@ def statement_support(proposal_id: IdPath, request: Request, workshop: WorkshopD
     """Support a proposal once (participant token)."""
     participant = _participant(request, context, session, workshop)
     statements.support(session=session, workshop=workshop, participant=participant,
-                       proposal_id=proposal_id)
+                       proposal_id=proposal_id, rate_limit=context.limits.vote)
     return _statement_out(session, workshop, _proposal_field(session, proposal_id), participant)
 
 
@@ -505,7 +511,7 @@ def statement_withdraw(proposal_id: IdPath, request: Request, workshop: Workshop
     """Take one's support back (participant token)."""
     participant = _participant(request, context, session, workshop)
     statements.withdraw(session=session, workshop=workshop, participant=participant,
-                        proposal_id=proposal_id)
+                        proposal_id=proposal_id, rate_limit=context.limits.vote)
     return _statement_out(session, workshop, _proposal_field(session, proposal_id), participant)
 
 

@@ -2,13 +2,15 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sse_starlette import EventSourceResponse
 
 from app import cards, phases, statements, workshops
 from app.deps import (
+    AfterId,
     ContextDep,
+    LastEventId,
     LocaleDep,
     SessionDep,
     WorkshopDep,
@@ -67,8 +69,8 @@ def board(field_key: str, request: Request, workshop: WorkshopDep, session: Sess
 
 @router.get("/w/{slug}/board/{field_key}/events")
 async def board_events(slug: str, field_key: str, context: ContextDep, locale: LocaleDep,
-                       last_event_id: Annotated[int | None, Header()] = None,
-                       after: Annotated[int, Query(ge=0)] = 0,
+                       last_event_id: LastEventId = None,
+                       after: AfterId = 0,
                        round: Annotated[int | None, Query(ge=1, le=20)] = None
                        ) -> EventSourceResponse:
     """The board's live stream: HTML fragments named for the element they replace."""

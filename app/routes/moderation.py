@@ -7,7 +7,7 @@ the checkboxes carry the selected cards (for merge and for acting on several at 
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Header, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 from sse_starlette import EventSourceResponse
@@ -17,8 +17,10 @@ from starlette.datastructures import FormData
 from app import bulk, moderation, workshops
 from app.access import Moderator
 from app.deps import (
+    AfterId,
     ContextDep,
     GettextDep,
+    LastEventId,
     ModeratorDep,
     SessionDep,
     WorkshopDep,
@@ -26,6 +28,7 @@ from app.deps import (
     is_htmx,
     load_workshop,
     moderated_field,
+    moderator_check,
     render,
     require_moderator,
 )
@@ -99,8 +102,8 @@ def console_cards(field_key: str, request: Request, workshop: WorkshopDep, sessi
 
 @router.get("/w/{slug}/facilitate/{field_key}/events")
 async def console_events(slug: str, field_key: str, request: Request, context: ContextDep,
-                         last_event_id: Annotated[int | None, Header()] = None,
-                         after: Annotated[int, Query(ge=0)] = 0) -> EventSourceResponse:
+                         last_event_id: LastEventId = None,
+                         after: AfterId = 0) -> EventSourceResponse:
     """Tells the console that its field changed."""
     workshop = await load_workshop(context, slug)
 
@@ -111,7 +114,9 @@ async def console_events(slug: str, field_key: str, request: Request, context: C
 
     await run_in_threadpool(authorize)
     return event_stream(context, workshop, last_event_id=last_event_id, after=after,
-                        view=ConsoleView(field=field_key))
+                        view=ConsoleView(field=field_key),
+                        still_allowed=moderator_check(request, context, workshop,
+                                                      field_key=field_key))
 
 
 def _done(request: Request, session: Session, workshop: Workshop, field: Field,

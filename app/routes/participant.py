@@ -26,6 +26,7 @@ from app.deps import (
     is_htmx,
     participant_of,
     render,
+    retry_after,
     writes_together,
 )
 from app.errors import DomainError, InvalidInput, NotAllowed
@@ -72,7 +73,7 @@ def join(code: str, request: Request, session: SessionDep, context: ContextDep,
                                 online=workshop.open_online)
     except DomainError as exc:
         return render(request, "participant/home.html", status_code=exc.status_code,
-                      error=exc.render(gettext), code=code[:20])
+                      error=exc.render(gettext), code=code[:20], headers=retry_after(exc))
     if existing is None:
         try:
             existing = participants.join(session=session, workshop=workshop, display_name=name)
@@ -101,7 +102,8 @@ def choose_field(request: Request, workshop: WorkshopDep, session: SessionDep,
 def _posting_page(request: Request, session: Session, workshop: Workshop, field: Field,
                   participant: Participant, *, status_code: int = 200, error: str | None = None,
                   message: str | None = None, text: str = "", category: str | None = None,
-                  client_id: str | None = None, fragment: bool = False) -> Response:
+                  client_id: str | None = None, fragment: bool = False,
+                  headers: dict[str, str] | None = None) -> Response:
     mine = cards.list_cards(session=session, workshop=workshop, field=field.key,
                             participant=participant)
     categories = workshops.categories_of(session=session, workshop=workshop)
@@ -118,7 +120,8 @@ def _posting_page(request: Request, session: Session, workshop: Workshop, field:
         }
     template = "participant/_posting.html" if fragment else "participant/post.html"
     return render(
-        request, template, status_code=status_code, workshop=workshop, field=field,
+        request, template, status_code=status_code, headers=headers, workshop=workshop,
+        field=field,
         participant=participant, categories=categories,
         my_cards=list(reversed(mine)), error=error, message=message, text=text,
         category=category, client_id=client_id or secrets.token_urlsafe(12),
@@ -167,7 +170,8 @@ def post_card(field_key: str, request: Request, workshop: WorkshopDep, session: 
     except DomainError as exc:
         return _posting_page(request, session, workshop, field, participant,
                              status_code=exc.status_code, error=exc.render(gettext), text=text,
-                             category=category, client_id=client_id, fragment=is_htmx(request))
+                             category=category, client_id=client_id, fragment=is_htmx(request),
+                             headers=retry_after(exc))
     if is_htmx(request):
         return _posting_page(request, session, workshop, field, participant, status_code=201,
                              message=gettext("Ihre Karte ist angekommen."), category=category,

@@ -3,7 +3,7 @@ the facilitator's plenary console."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Header, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 from sse_starlette import EventSourceResponse
@@ -13,9 +13,11 @@ from starlette.datastructures import FormData
 from app import phases, plenary, workshops
 from app.access import Moderator
 from app.deps import (
+    AfterId,
     ContextDep,
     GettextDep,
     IdForm,
+    LastEventId,
     LocaleDep,
     ModeratorDep,
     ParticipantDep,
@@ -24,8 +26,10 @@ from app.deps import (
     event_stream,
     is_htmx,
     load_workshop,
+    moderator_check,
     render,
     require_moderator,
+    retry_after,
 )
 from app.errors import N_, DomainError, InvalidInput
 from app.events import latest_event_id
@@ -60,8 +64,8 @@ def board(request: Request, workshop: WorkshopDep, session: SessionDep,
 
 @router.get("/w/{slug}/plenary/events")
 async def board_events(slug: str, context: ContextDep, locale: LocaleDep,
-                       last_event_id: Annotated[int | None, Header()] = None,
-                       after: Annotated[int, Query(ge=0)] = 0,
+                       last_event_id: LastEventId = None,
+                       after: AfterId = 0,
                        phone: Annotated[bool, Query()] = False) -> EventSourceResponse:
     """Live updates of the plenary board (and, with `phone`, of the phone page)."""
     workshop = await load_workshop(context, slug)
@@ -71,10 +75,11 @@ async def board_events(slug: str, context: ContextDep, locale: LocaleDep,
 
 def _phone(request: Request, session: Session, workshop: Workshop, participant: Participant,
            *, message: str | None = None, error: str | None = None,
-           status_code: int = 200) -> Response:
+           status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
     proposals = session.exec(select(ThemeProposal).where(
         ThemeProposal.participant_id == participant.id).order_by(col(ThemeProposal.id))).all()
-    return render(request, "plenary/phone.html", status_code=status_code, workshop=workshop,
+    return render(request, "plenary/phone.html", status_code=status_code, headers=headers,
+                  workshop=workshop,
                   columns=plenary.columns(session=session, workshop=workshop),
                   remarks=plenary.remarks(session=session, workshop=workshop),
                   fields=[f for f in workshops.fields_of(session=session, workshop=workshop)
@@ -102,28 +107,31 @@ def _back(workshop: Workshop, done: str, anchor: str = "") -> Response:
 
 @router.post("/w/{slug}/plenary/me/dots")
 def dots(request: Request, workshop: WorkshopDep, session: SessionDep,
-         participant: ParticipantDep, gettext: GettextDep,
+         participant: ParticipantDep, gettext: GettextDep, context: ContextDep,
          theme: IdForm, action: Annotated[str, Form(max_length=10)] = "add"
          ) -> Response:
     """Place or take back one dot; with htmx the theme row and the allowance are redrawn."""
     error = None
     status_code = 200
+    headers = None
     try:
         if action == "remove":
             plenary.remove_dot(session=session, workshop=workshop, participant=participant,
-                               theme_id=theme)
+                               theme_id=theme, rate_limit=context.limits.vote)
         else:
             plenary.place_dot(session=session, workshop=workshop, participant=participant,
-                              theme_id=theme)
+                              theme_id=theme, rate_limit=context.limits.vote)
     except DomainError as exc:
         session.rollback()
         if not is_htmx(request):
             return _phone(request, session, workshop, participant, error=exc.render(gettext),
-                          status_code=exc.status_code)
-        error, status_code = exc.render(gettext), exc.status_code
+                          status_code=exc.status_code, headers=retry_after(exc))
+        error, status_code, headers = exc.render(gettext), exc.status_code, retry_after(exc)
     if not is_htmx(request):
         return _back(workshop, "dot", f"#ptheme-{theme}")
-    return _theme_row(request, session, workshop, participant, theme, error, status_code)
+    row = _theme_row(request, session, workshop, participant, theme, error, status_code)
+    row.headers.update(headers or {})
+    return row
 
 
 def _theme_row(request: Request, session: Session, workshop: Workshop,
@@ -160,7 +168,7 @@ def propose(request: Request, workshop: WorkshopDep, session: SessionDep,
     except DomainError as exc:
         session.rollback()
         return _phone(request, session, workshop, participant, error=exc.render(gettext),
-                      status_code=exc.status_code)
+                      status_code=exc.status_code, headers=retry_after(exc))
     return _back(workshop, "proposed")
 
 
@@ -176,7 +184,7 @@ def propose_move(request: Request, workshop: WorkshopDep, session: SessionDep,
     except DomainError as exc:
         session.rollback()
         return _phone(request, session, workshop, participant, error=exc.render(gettext),
-                      status_code=exc.status_code)
+                      status_code=exc.status_code, headers=retry_after(exc))
     return _back(workshop, "proposed")
 
 
@@ -191,7 +199,7 @@ def remark(request: Request, workshop: WorkshopDep, session: SessionDep,
     except DomainError as exc:
         session.rollback()
         return _phone(request, session, workshop, participant, error=exc.render(gettext),
-                      status_code=exc.status_code)
+                      status_code=exc.status_code, headers=retry_after(exc))
     return _back(workshop, "remark")
 
 
@@ -227,8 +235,8 @@ def console_fragment(request: Request, workshop: WorkshopDep, session: SessionDe
 
 @router.get("/w/{slug}/plenary/moderate/events")
 async def console_events(slug: str, request: Request, context: ContextDep,
-                         last_event_id: Annotated[int | None, Header()] = None,
-                         after: Annotated[int, Query(ge=0)] = 0) -> EventSourceResponse:
+                         last_event_id: LastEventId = None,
+                         after: AfterId = 0) -> EventSourceResponse:
     """Tells the plenary console that something changed."""
     workshop = await load_workshop(context, slug)
 
@@ -238,7 +246,9 @@ async def console_events(slug: str, request: Request, context: ContextDep,
 
     await run_in_threadpool(authorize)
     return event_stream(context, workshop, last_event_id=last_event_id, after=after,
-                        view=PlenaryConsoleView())
+                        view=PlenaryConsoleView(),
+                        still_allowed=moderator_check(request, context, workshop,
+                                                      whole_workshop=True))
 
 
 @router.post("/w/{slug}/plenary/moderate/act")
@@ -256,12 +266,14 @@ def _act(form: FormData, request: Request, workshop: Workshop, session: Session,
     args: dict[str, Any] = {"session": session, "workshop": workshop, "moderator": moderator}
     try:
         if action == "accept":
+            # Proposals and themes have ids of their own: their fields are named apart.
             plenary.accept_proposal(**args, proposal_id=number,
-                                    text=_text(form, f"text-{number}"))
+                                    text=_text(form, f"proposal-text-{number}"))
         elif action == "reject":
             plenary.reject_proposal(**args, proposal_id=number)
         elif action == "edit":
-            plenary.edit_theme(**args, theme_id=number, text=_text(form, f"text-{number}") or "")
+            plenary.edit_theme(**args, theme_id=number,
+                               text=_text(form, f"theme-text-{number}") or "")
         elif action == "hide":
             plenary.hide_theme(**args, theme_id=number)
         elif action == "merge":

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Header, Query, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 from sse_starlette import EventSourceResponse
@@ -10,9 +10,11 @@ from starlette.concurrency import run_in_threadpool
 
 from app import statements, workshops
 from app.deps import (
+    AfterId,
     ContextDep,
     GettextDep,
     IdForm,
+    LastEventId,
     LocaleDep,
     ModeratorDep,
     ParticipantDep,
@@ -24,6 +26,7 @@ from app.deps import (
     moderated_field,
     participant_of,
     render,
+    retry_after,
 )
 from app.errors import DomainError, InvalidInput, NotSignedIn
 from app.events import latest_event_id
@@ -36,8 +39,8 @@ router = APIRouter(tags=["statements"])
 
 def _phone_fragment(request: Request, session: Session, workshop: Workshop, field: Field,
                     participant: Participant, *, error: str | None = None,
-                    status_code: int = 200) -> Response:
-    return render(request, "statements/_phone.html", status_code=status_code,
+                    status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return render(request, "statements/_phone.html", status_code=status_code, headers=headers,
                   s=statements.snapshot(session, workshop, field), viewer=participant.public_id,
                   s_slug=workshop.slug, error=error)
 
@@ -57,10 +60,12 @@ def _answer(request: Request, session: Session, workshop: Workshop, field: Field
     if is_htmx(request):
         return _phone_fragment(request, session, workshop, field, participant,
                                error=exc.render(gettext) if exc else None,
-                               status_code=exc.status_code if exc else 200)
+                               status_code=exc.status_code if exc else 200,
+                               headers=retry_after(exc) if exc else None)
     if exc is not None:
         return render(request, "error.html", status_code=exc.status_code,
-                      message=exc.render(gettext), status=exc.status_code)
+                      message=exc.render(gettext), status=exc.status_code,
+                      headers=retry_after(exc))
     return RedirectResponse(f"/w/{workshop.slug}/me/{field.key}#statement-title",
                             status_code=303)
 
@@ -81,7 +86,7 @@ def propose(field_key: str, request: Request, workshop: WorkshopDep, session: Se
 
 @router.post("/w/{slug}/statement/{field_key}/support")
 def support(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
-            participant: ParticipantDep, gettext: GettextDep,
+            participant: ParticipantDep, gettext: GettextDep, context: ContextDep,
             proposal: IdForm,
             action: Annotated[str, Form(max_length=10)] = "support") -> Response:
     """Support a proposal, or take the support back."""
@@ -89,10 +94,10 @@ def support(field_key: str, request: Request, workshop: WorkshopDep, session: Se
     try:
         if action == "withdraw":
             statements.withdraw(session=session, workshop=workshop, participant=participant,
-                                proposal_id=proposal)
+                                proposal_id=proposal, rate_limit=context.limits.vote)
         else:
             statements.support(session=session, workshop=workshop, participant=participant,
-                               proposal_id=proposal)
+                               proposal_id=proposal, rate_limit=context.limits.vote)
     except DomainError as exc:
         return _answer(request, session, workshop, field, participant, exc, gettext)
     return _answer(request, session, workshop, field, participant, None, gettext)
@@ -100,8 +105,8 @@ def support(field_key: str, request: Request, workshop: WorkshopDep, session: Se
 
 @router.get("/w/{slug}/statement/{field_key}/events")
 async def phone_events(slug: str, field_key: str, request: Request, context: ContextDep,
-                       locale: LocaleDep, last_event_id: Annotated[int | None, Header()] = None,
-                       after: Annotated[int, Query(ge=0)] = 0) -> EventSourceResponse:
+                       locale: LocaleDep, last_event_id: LastEventId = None,
+                       after: AfterId = 0) -> EventSourceResponse:
     """The field's guiding sentence for one phone, live."""
     workshop = await load_workshop(context, slug)
 

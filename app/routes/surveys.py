@@ -3,7 +3,7 @@
 from functools import lru_cache
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Header, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 from sse_starlette import EventSourceResponse
@@ -13,9 +13,11 @@ from starlette.datastructures import FormData
 from app import charts, survey_import, surveys
 from app.access import Moderator
 from app.deps import (
+    AfterId,
     ContextDep,
     GettextDep,
     IdPath,
+    LastEventId,
     ModeratorDep,
     ParticipantDep,
     SessionDep,
@@ -333,8 +335,8 @@ async def confirm_import(survey_id: IdPath, request: Request, workshop: Workshop
 
 @router.get("/w/{slug}/survey/{survey_id}/events")
 async def projector_events(slug: str, survey_id: IdPath, context: ContextDep,
-                           last_event_id: Annotated[int | None, Header()] = None,
-                           after: Annotated[int, Query(ge=0)] = 0) -> EventSourceResponse:
+                           last_event_id: LastEventId = None,
+                           after: AfterId = 0) -> EventSourceResponse:
     """Tells the projector that the survey's results changed."""
     workshop = await load_workshop(context, slug)
     return event_stream(context, workshop, last_event_id=last_event_id, after=after,

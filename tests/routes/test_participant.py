@@ -221,3 +221,16 @@ def test_joins_per_address_are_limited_more_strictly_when_open_online(
     console = soup(client.get(f"/w/{slug}/facilitate").text)
     assert "10 Personen beigetreten, höchstens 10 über dieselbe Netzadresse" in " ".join(
         console.select_one("#signs-title").parent.text.split())
+
+
+def test_a_rate_limited_form_says_when_to_try_again(client: TestClient, auth: AuthActions) -> None:
+    auth.join_in_browser()
+    url = f"/w/{auth.workshop.slug}/me/hf1"
+    answers = [client.post(url, data={"text": f"Karte {n}", "category": "ideas",
+                                      "client_id": f"k{n}"}) for n in range(21)]
+    assert [a.status_code for a in answers] == [303] * 20 + [429]
+    assert int(answers[-1].headers["retry-after"]) > 0
+    assert "sehr viele Karten" in soup(answers[-1].text).select_one("[role=alert]").text
+    htmx = client.post(url, headers={"HX-Request": "true"},
+                       data={"text": "noch eine", "category": "ideas", "client_id": "k99"})
+    assert htmx.status_code == 429 and int(htmx.headers["retry-after"]) > 0

@@ -99,9 +99,17 @@ def test_console_accepts_rejects_merges(client: TestClient, auth: AuthActions) -
     assert move["kind"] == "move"
     auth.facilitate_in_browser()
     page = soup(client.get(f"/w/{slug}/plenary/moderate").text)
-    assert page.select_one(f"input#ptext-{new['id']}")["value"] == "Bürgerbus"
-    client.post(f"/w/{slug}/plenary/moderate/act",
-                data={"op": f"accept:{new['id']}", f"text-{new['id']}": "Bürgerbus im Dorf"})
+    proposal_input = page.select_one(f"input#ptext-{new['id']}")
+    assert proposal_input["value"] == "Bürgerbus"
+    # The whole form, as the browser sends it: every theme's edit field comes along.
+    proposal_input["value"] = "Bürgerbus im Dorf"
+    form: dict[str, list[str]] = {"op": [f"accept:{new['id']}"]}
+    for field in page.select("form input[name]"):
+        if field.get("type") not in ("checkbox", "hidden"):
+            form.setdefault(field["name"], []).append(field.get("value", ""))
+    before = len(theme_ids(client, auth))
+    client.post(f"/w/{slug}/plenary/moderate/act", data=form)
+    assert len(theme_ids(client, auth)) == before + 1
     client.post(f"/w/{slug}/plenary/moderate/act", data={"op": f"reject:{move['id']}"})
     ids = theme_ids(client, auth)
     assert "Bürgerbus im Dorf" in ids
