@@ -335,7 +335,7 @@ def main() -> None:
         server, database_pid = start_server(stack, Path(tmp), "bench-secret",
                                             database=args.database, workers=args.workers,
                                             CARDS_PER_MINUTE="1000000",
-                                            JOINS_PER_MINUTE="1000000")
+                                            JOINS_PER_ADDRESS="1000000")
         result = asyncio.run(run(server, args.participants, args.boards, args.seconds,
                                  args.interval, args.burst, database_pid, args.via))
     steady, burst, delivery = result["post"], result["burst"], result["delivery"]
