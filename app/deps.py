@@ -1,6 +1,7 @@
 """Request dependencies: the app context, sessions, the workshop, and who is asking."""
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
@@ -204,18 +205,30 @@ def participant_of(
 
 
 class JoinFirst(Exception):
-    """A page for participants was opened by someone who has not joined: send them to join."""
+    """A page for participants was opened by someone who has not joined: send them to join,
+    and from there on to the page they wanted (a group's form, a survey)."""
 
-    def __init__(self, join_code: str) -> None:
+    def __init__(self, join_code: str, to: str = "") -> None:
         super().__init__(join_code)
         self.join_code = join_code
+        self.to = to
+
+
+_WANTED = re.compile(r"^/w/[^/]+/(?:me/(?P<field>[a-z0-9][a-z0-9_-]{0,39})|"
+                     r"surveys/(?P<survey>[0-9]{1,10})/me)$")
 
 
 def current_participant(request: Request, context: ContextDep, session: SessionDep,
                         workshop: WorkshopDep) -> Participant:
     participant = participant_of(request, context, session, workshop)
     if participant is None:
-        raise JoinFirst(workshop.join_code)
+        wanted = _WANTED.match(request.url.path)
+        to = ""
+        if wanted and wanted["field"]:
+            to = wanted["field"]
+        elif wanted and wanted["survey"]:
+            to = f"umfrage/{wanted['survey']}"
+        raise JoinFirst(workshop.join_code, to)
     return participant
 
 

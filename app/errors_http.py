@@ -72,7 +72,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(JoinFirst)
     async def join_first(request: Request, exc: JoinFirst) -> Response:
-        return RedirectResponse(f"/j/{exc.join_code}", status_code=303)
+        return RedirectResponse(f"/j/{exc.join_code}" + (f"/{exc.to}" if exc.to else ""),
+                                status_code=303)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

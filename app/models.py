@@ -144,6 +144,8 @@ class Participant(SQLModel, table=True):
     workshop_id: int = Col(foreign_key="workshop.id", index=True)
     public_id: str = Col(max_length=40, unique=True, index=True)
     display_name: str = Col(default="", max_length=40)
+    # The name may stand beside this person's cards in the documentation: only if they said so.
+    name_in_report: bool = False
     role: str = Col(default="participant", max_length=20)
     created_at: datetime = Col(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)

@@ -30,6 +30,19 @@ def join(*, session: Session, workshop: Workshop, display_name: str = "") -> Par
     return participant
 
 
+def set_name(*, session: Session, participant: Participant, display_name: str,
+             in_report: bool) -> Participant:
+    """The optional name, and whether the documentation may show it beside one's cards."""
+    name = clean_text(display_name or "", multiline=False)
+    if len(name) > NAME_MAX:
+        raise InvalidInput("Der Name darf höchstens {max} Zeichen lang sein.", max=NAME_MAX)
+    participant.display_name = name
+    participant.name_in_report = in_report and bool(name)
+    session.add(participant)
+    session.commit()
+    return participant
+
+
 def facilitator_participant(*, session: Session, workshop: Workshop) -> Participant:
     """The author of cards a facilitator posts, created on first use."""
     found = session.exec(

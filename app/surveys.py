@@ -94,6 +94,11 @@ def surveys_of(*, session: Session, workshop: Workshop) -> list[Survey]:
                              .order_by(col(Survey.position), col(Survey.id))))
 
 
+def find_survey(*, session: Session, workshop: Workshop, survey_id: int) -> Survey | None:
+    survey = session.get(Survey, survey_id)
+    return survey if survey is not None and survey.workshop_id == workshop.id else None
+
+
 def get_survey(*, session: Session, workshop: Workshop, survey_id: int) -> Survey:
     survey = session.get(Survey, survey_id)
     if survey is None or survey.workshop_id != workshop.id:

@@ -8,7 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 from docx import Document
 from pypdf import PdfReader
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app import moderation, phases, plenary, statements
 from app.access import MAIN
@@ -90,9 +90,19 @@ def test_report_value(report: Report) -> None:
     assert all(card.author == "" for f in report.fields for c in f.columns for card in c.cards)
 
 
-def test_authors_only_when_asked(session: Session, filled: Workshop) -> None:
+def test_authors_only_when_asked_and_only_who_agreed(session: Session, filled: Workshop) -> None:
+    from app import participants
+    from app.models import Participant
+
+    named = build_report(session=session, workshop=filled, options=ReportOptions(authors=True))
+    assert named.fields[0].columns[0].cards[0].author == ""  # Anna gave a name, no consent
+    anna = session.exec(select(Participant).where(Participant.display_name == "Anna")).one()
+    participants.set_name(session=session, participant=anna, display_name="Anna",
+                          in_report=True)
     named = build_report(session=session, workshop=filled, options=ReportOptions(authors=True))
     assert named.fields[0].columns[0].cards[0].author == "Anna"
+    anonymous = build_report(session=session, workshop=filled)
+    assert anonymous.fields[0].columns[0].cards[0].author == ""
 
 
 def test_html_is_self_contained_and_escaped(report: Report) -> None:

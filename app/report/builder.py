@@ -82,8 +82,10 @@ def build_report(*, session: Session, workshop: Workshop,
 
 
 def _display_names(session: Session, workshop: Workshop) -> dict[str, str]:
+    """Names of those who agreed on their phone that the documentation shows them."""
     rows = session.exec(select(Participant.public_id, Participant.display_name).where(
-        Participant.workshop_id == workshop.id, col(Participant.display_name) != ""))
+        Participant.workshop_id == workshop.id, col(Participant.display_name) != "",
+        col(Participant.name_in_report).is_(True)))
     return dict(rows.all())
 
 

@@ -56,7 +56,8 @@ def board(field_key: str, request: Request, workshop: WorkshopDep, session: Sess
                                  rounds=(round,) if round else None)
     categories = workshops.categories_of(session=session, workshop=workshop)
     counts = cards.counts(session, workshop)
-    url = join_url(context.settings.resolved_base_url, workshop.join_code)
+    # The board's code takes phones straight to this group's form.
+    url = join_url(context.settings.resolved_base_url, workshop.join_code, field.key)
     return render(
         request, "board/board.html", workshop=workshop, field=field, categories=categories,
         columns={c.key: [card for card in all_cards if card.category == c.key] for c in categories},

@@ -46,24 +46,36 @@ def home(request: Request, code: Annotated[str | None, Query(max_length=40)] = N
     return render(request, "participant/home.html")
 
 
-@router.get("/j/{code}")
-def join_page(code: str, request: Request, session: SessionDep, context: ContextDep,
-              gettext: GettextDep) -> Response:
-    """What the QR code opens: the workshop's join page (or straight on, if already joined)."""
+def _destination(session: Session, workshop: Workshop, field_key: str | None = None,
+                 survey_id: int | None = None) -> str:
+    """Where a join leads: a group's form (the QR code at its table), a survey (the QR code on
+    its projector), else the choice of group."""
+    if field_key is not None and workshops.find_field(session=session, workshop=workshop,
+                                                      key=field_key):
+        return f"/w/{workshop.slug}/me/{field_key}"
+    if survey_id is not None and surveys.find_survey(session=session, workshop=workshop,
+                                                     survey_id=survey_id):
+        return f"/w/{workshop.slug}/surveys/{survey_id}/me"
+    return f"/w/{workshop.slug}/me"
+
+
+def _join_page(request: Request, session: Session, context: ContextDep, gettext: GettextDep,
+               code: str, field_key: str | None = None, survey_id: int | None = None
+               ) -> Response:
     try:
         workshop = workshops.workshop_by_code(session=session, code=code)
     except DomainError as exc:
         return render(request, "participant/home.html", status_code=exc.status_code,
                       error=exc.render(gettext), code=code[:20])
+    destination = _destination(session, workshop, field_key, survey_id)
     if participant_of(request, context, session, workshop):
-        return RedirectResponse(f"/w/{workshop.slug}/me", status_code=303)
-    return render(request, "participant/join.html", workshop=workshop)
+        return RedirectResponse(destination, status_code=303)
+    return render(request, "participant/join.html", workshop=workshop,
+                  action=request.url.path)
 
 
-@router.post("/j/{code}")
-def join(code: str, request: Request, session: SessionDep, context: ContextDep,
-         gettext: GettextDep, name: Annotated[str, Form()] = "") -> Response:
-    """Join as a participant; the signed cookie is all that identifies the phone."""
+def _join(request: Request, session: Session, context: ContextDep, gettext: GettextDep,
+          code: str, field_key: str | None = None, survey_id: int | None = None) -> Response:
     try:
         workshop = workshops.workshop_by_code(session=session, code=code)
         existing = participant_of(request, context, session, workshop)
@@ -71,20 +83,76 @@ def join(code: str, request: Request, session: SessionDep, context: ContextDep,
             assert workshop.id is not None
             context.limits.join(workshop.id, client_address(request),
                                 online=workshop.open_online)
+            existing = participants.join(session=session, workshop=workshop)
     except DomainError as exc:
         return render(request, "participant/home.html", status_code=exc.status_code,
                       error=exc.render(gettext), code=code[:20], headers=retry_after(exc))
-    if existing is None:
-        try:
-            existing = participants.join(session=session, workshop=workshop, display_name=name)
-        except DomainError as exc:
-            return render(request, "participant/join.html", status_code=exc.status_code,
-                          workshop=workshop, error=exc.render(gettext), name=name)
-    response = RedirectResponse(f"/w/{workshop.slug}/me", status_code=303)
+    response = RedirectResponse(_destination(session, workshop, field_key, survey_id),
+                                status_code=303)
     response.set_cookie(PARTICIPANT_COOKIE, context.tokens.participant_token(existing.public_id),
                         max_age=COOKIE_MAX_AGE, httponly=True, samesite="lax",
                         secure=request.url.scheme == "https")
     return response
+
+
+@router.get("/j/{code}")
+def join_page(code: str, request: Request, session: SessionDep, context: ContextDep,
+              gettext: GettextDep) -> Response:
+    """What the QR code opens: the workshop's join page (or straight on, if already joined)."""
+    return _join_page(request, session, context, gettext, code)
+
+
+@router.post("/j/{code}")
+def join(code: str, request: Request, session: SessionDep, context: ContextDep,
+         gettext: GettextDep) -> Response:
+    """Join as a participant; the signed cookie is all that identifies the phone."""
+    return _join(request, session, context, gettext, code)
+
+
+@router.get("/j/{code}/umfrage/{survey_id}")
+def join_survey_page(code: str, survey_id: IdPath, request: Request, session: SessionDep,
+                     context: ContextDep, gettext: GettextDep) -> Response:
+    """The QR code on a survey's projector: join, then straight to its questions."""
+    return _join_page(request, session, context, gettext, code, survey_id=survey_id)
+
+
+@router.post("/j/{code}/umfrage/{survey_id}")
+def join_survey(code: str, survey_id: IdPath, request: Request, session: SessionDep,
+                context: ContextDep, gettext: GettextDep) -> Response:
+    """Join and answer the survey."""
+    return _join(request, session, context, gettext, code, survey_id=survey_id)
+
+
+@router.get("/j/{code}/{field_key}")
+def join_group_page(code: str, field_key: str, request: Request, session: SessionDep,
+                    context: ContextDep, gettext: GettextDep) -> Response:
+    """The QR code at a group's table (and on its board): join, then straight to its form."""
+    return _join_page(request, session, context, gettext, code, field_key=field_key)
+
+
+@router.post("/j/{code}/{field_key}")
+def join_group(code: str, field_key: str, request: Request, session: SessionDep,
+               context: ContextDep, gettext: GettextDep) -> Response:
+    """Join and go to the group's form."""
+    return _join(request, session, context, gettext, code, field_key=field_key)
+
+
+@router.post("/w/{slug}/name")
+def set_name(request: Request, workshop: WorkshopDep, session: SessionDep,
+             participant: ParticipantDep, gettext: GettextDep,
+             name: Annotated[str, Form(max_length=200)] = "",
+             in_report: Annotated[bool, Form()] = False,
+             back: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """The optional display name, asked for after joining, and whether the documentation may
+    show it beside one's cards."""
+    target = back if back.startswith(f"/w/{workshop.slug}/") else f"/w/{workshop.slug}/me"
+    try:
+        participants.set_name(session=session, participant=participant, display_name=name,
+                              in_report=in_report)
+    except DomainError as exc:
+        return render(request, "error.html", status_code=exc.status_code,
+                      message=exc.render(gettext), status=exc.status_code)
+    return RedirectResponse(f"{target}?saved=4", status_code=303)
 
 
 @router.get("/w/{slug}/me")
@@ -137,7 +205,8 @@ def posting_page(field_key: str, request: Request, workshop: WorkshopDep, sessio
     """Post cards to one field and see one's own cards there."""
     field = workshops.get_field(session=session, workshop=workshop, key=field_key)
     message = {"1": gettext("Ihre Karte ist angekommen."), "2": gettext("Gespeichert."),
-               "3": gettext("Karte gelöscht.")}.get(saved or "")
+               "3": gettext("Karte gelöscht."),
+               "4": gettext("Gespeichert.")}.get(saved or "")
     return _posting_page(request, session, workshop, field, participant, category=category,
                          message=message)
 

@@ -30,6 +30,7 @@ from app.errors import N_, DomainError, InvalidInput, NotFound
 from app.events import latest_event_id
 from app.live import SurveyView
 from app.models import Participant, Survey, Workshop
+from app.qr import join_url, qr_svg
 from app.text import parse_number
 
 router = APIRouter(tags=["surveys"])
@@ -133,11 +134,13 @@ def _results(session: Session, workshop: Workshop, survey: Survey,
 
 @router.get("/w/{slug}/survey/{survey_id}")
 def projector(survey_id: IdPath, request: Request, workshop: WorkshopDep,
-              session: SessionDep) -> Response:
+              session: SessionDep, context: ContextDep) -> Response:
     """Live results for the projector: a chart per question, per source."""
     survey = surveys.get_survey(session=session, workshop=workshop, survey_id=survey_id)
+    url = join_url(context.settings.resolved_base_url, workshop.join_code,
+                   f"umfrage/{survey.id}")
     return render(request, "surveys/projector.html", workshop=workshop, survey=survey,
-                  **_results(session, workshop, survey))
+                  join_url=url, qr=qr_svg(url), **_results(session, workshop, survey))
 
 
 @router.get("/w/{slug}/survey/{survey_id}/results")

@@ -27,7 +27,6 @@ def join_on_phone(phone: BrowserContext, server: ServerProcess, workshop: Worksh
                   field_title: str = "Gutes Leben in der Region") -> Page:
     page = phone.new_page()
     page.goto(f"{server.base_url}/j/{workshop.join_code}")
-    page.get_by_label("Ihr Name (freiwillig)").fill("Anna")
     page.get_by_role("button", name="Teilnehmen").click()
     page.get_by_role("link", name=field_title).click()
     return page

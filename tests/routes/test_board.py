@@ -31,7 +31,8 @@ def test_board_shows_columns_cards_qr_and_counts(client: TestClient, auth: AuthA
     assert stats == "1 Teilnehmende 2 Karten"
     assert page.select_one(".join-code strong").text == auth.workshop.join_code
     assert page.select_one(".qr svg") is not None
-    assert page.select_one(".join-url").text == f"http://testserver/j/{auth.workshop.join_code}"
+    # The board's code leads straight to this group's form.
+    assert page.select_one(".join-url").text == f"http://testserver/j/{auth.workshop.join_code}/hf1"
     board = page.select_one("[hx-ext=sse]")
     assert board["sse-connect"].startswith(f"/w/{slug}/board/hf1/events?after=")
     after = int(board["sse-connect"].split("after=")[1].split("&")[0])

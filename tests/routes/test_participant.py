@@ -52,8 +52,9 @@ def test_join_post_and_see_own_card_without_javascript(client: TestClient,
                                                       auth: AuthActions) -> None:
     slug, code = auth.workshop.slug, auth.workshop.join_code
     join_page = soup(client.get(f"/j/{code}").text)
-    assert join_page.select_one("label[for=name]") is not None
-    response = client.post(f"/j/{code}", data={"name": "Anna"})
+    assert join_page.select_one("input[name=name]") is None  # asked for later, if at all
+    assert join_page.select_one("form")["action"] == f"/j/{code}"
+    response = client.post(f"/j/{code}")
     assert response.status_code == 303 and response.headers["location"] == f"/w/{slug}/me"
     assert "zk_participant" in client.cookies
     # Once joined, the QR link leads straight on.
@@ -152,8 +153,8 @@ def test_others_cannot_edit_my_card(client: TestClient, auth: AuthActions, app) 
 def test_pages_need_joining_first(client: TestClient, auth: AuthActions) -> None:
     slug = auth.workshop.slug
     response = client.get(f"/w/{slug}/me/hf1")
-    assert response.status_code == 303
-    assert response.headers["location"] == f"/j/{auth.workshop.join_code}"
+    assert response.status_code == 303  # to join, and from there on to this group's form
+    assert response.headers["location"] == f"/j/{auth.workshop.join_code}/hf1"
     response = client.post(f"/w/{slug}/me/hf1", data={"category": "ideas", "text": "x"})
     assert response.status_code == 303
 
@@ -234,3 +235,34 @@ def test_a_rate_limited_form_says_when_to_try_again(client: TestClient, auth: Au
     htmx = client.post(url, headers={"HX-Request": "true"},
                        data={"text": "noch eine", "category": "ideas", "client_id": "k99"})
     assert htmx.status_code == 429 and int(htmx.headers["retry-after"]) > 0
+
+
+def test_a_groups_code_opens_its_form_after_one_tap(client: TestClient, auth: AuthActions) -> None:
+    slug, code = auth.workshop.slug, auth.workshop.join_code
+    page = soup(client.get(f"/j/{code}/hf3").text)
+    assert page.select_one("form")["action"] == f"/j/{code}/hf3"
+    joined = client.post(f"/j/{code}/hf3")
+    assert joined.headers["location"] == f"/w/{slug}/me/hf3"
+    assert client.get(f"/j/{code}/hf3").headers["location"] == f"/w/{slug}/me/hf3"
+    assert client.get(f"/j/{code}/nope").headers["location"] == f"/w/{slug}/me"
+    survey = client.get(f"/j/{code}/umfrage/1")
+    assert survey.headers["location"] == f"/w/{slug}/surveys/1/me"
+
+
+def test_the_name_is_asked_for_later_with_consent_for_the_documentation(
+        client: TestClient, auth: AuthActions, app) -> None:  # type: ignore[no-untyped-def]
+    auth.join_in_browser()
+    slug = auth.workshop.slug
+    page = soup(client.get(f"/w/{slug}/me/hf1").text)
+    form = page.select_one("form[action$='/name']")
+    assert form is not None and form.select_one("input[name=in_report][type=checkbox]")
+    hint = page.select_one("#name-hint").text
+    assert "nirgends öffentlich" in hint
+    saved = client.post(f"/w/{slug}/name", data={"name": "Anna", "in_report": "true",
+                                                 "back": f"/w/{slug}/me/hf1"})
+    assert saved.headers["location"] == f"/w/{slug}/me/hf1?saved=4"
+    with app.state.context.db.session() as session:
+        anna = session.exec(select(Participant).where(Participant.display_name == "Anna")).one()
+    assert anna.name_in_report is True
+    elsewhere = client.post(f"/w/{slug}/name", data={"name": "Anna", "back": "https://evil"})
+    assert elsewhere.headers["location"] == f"/w/{slug}/me?saved=4"
