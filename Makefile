@@ -21,8 +21,9 @@ test: setup-dev $(MO) browser postgres
 DATABASE ?= sqlite
 WORKERS  ?= 1
 
-bench: setup-dev $(MO) postgres
+bench: setup-dev $(MO) postgres browser
 	$(BIN)/python scripts/bench_live.py --database $(DATABASE) --workers $(WORKERS)
+	$(BIN)/python scripts/bench_3g.py
 	$(BIN)/python scripts/bench_load.py --database $(DATABASE) --workers $(WORKERS)
 
 # SQLite with one process, then PostgreSQL with 1, 2 and 4 (docs/performance.md).
@@ -58,7 +59,7 @@ $(MO): app/translations/en/LC_MESSAGES/messages.po
 messages: setup-dev
 	$(BIN)/pybabel extract -F babel.cfg --project zukunftskonferenz --version 0.1.0 \
 		--copyright-holder "Zukunftskonferenz developers" --no-location --omit-header -k _ -k gettext -k N_ -k DomainError -k InvalidInput -k NotFound \
-		-k NotAllowed -k NotSignedIn -k Conflict -k TooManyRequests -o app/translations/messages.pot app templates
+		-k NotAllowed -k NotSignedIn -k Conflict -k AlreadyDone -k TooManyRequests -o app/translations/messages.pot app templates
 	$(BIN)/pybabel update --ignore-obsolete -N -i app/translations/messages.pot -d app/translations -D messages --omit-header
 
 clean:

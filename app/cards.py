@@ -4,8 +4,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Integer, String, and_, bindparam
+from sqlalchemy import Integer, String, and_, bindparam, or_
+from sqlalchemy import select as select_rows
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from app.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -49,12 +51,13 @@ def clean_card_text(text: str) -> str:
     return cleaned
 
 
-def _require_posting(workshop: Workshop, field: Field, participant: Participant) -> None:
+def _require_posting(workshop: Workshop, field: Field, participant: Participant,
+                     parent: Field | None = None) -> None:
     if participant.role == FACILITATOR:
         return
     if not workshop.posting_open:
         raise Conflict("Das Schreiben von Karten ist gerade geschlossen.")
-    if not field.posting_open:
+    if not field.posting_open or (parent is not None and not parent.posting_open):
         raise Conflict("In diesem Handlungsfeld ist das Schreiben gerade geschlossen.")
 
 
@@ -78,7 +81,10 @@ def _counts_statement() -> Any:
         .where(Card.workshop_id == workshop_id, Card.field_id == Field.id, visible())
         .scalar_subquery()
     )
-    return select(Field.key, cards, participants).where(Field.workshop_id == workshop_id)
+    parent = aliased(Field, name="parent")
+    return (select(Field.key, parent.key, cards, participants)
+            .outerjoin(parent, col(parent.id) == Field.parent_id)
+            .where(Field.workshop_id == workshop_id))
 
 
 # Built once: constructing the statement (and its cache key) anew cost more CPU than running it.
@@ -86,14 +92,19 @@ _COUNTS = _counts_statement()
 
 
 def counts(session: Session, workshop: Workshop) -> Counts:
-    """Participants and visible cards per field, as the board shows them.
+    """Participants and visible cards per field, as the board shows them (a field's count
+    includes its sub-fields' cards).
 
     Runs with every posted card, inside its write transaction: one statement, and the cards
     are counted per field from the partial index of visible cards alone.
     """
     rows = session.exec(_COUNTS, params={"workshop_id": workshop.id}).all()
-    return Counts(participants=rows[0][2] if rows else 0,
-                  cards={key: count for key, count, _ in rows if count})
+    per_field: dict[str, int] = {}
+    for key, parent, count, _participants in rows:
+        for name in (key, parent) if parent else (key,):
+            per_field[name] = per_field.get(name, 0) + count
+    return Counts(participants=rows[0][3] if rows else 0,
+                  cards={key: count for key, count in per_field.items() if count})
 
 
 def board_order() -> tuple[Any, ...]:
@@ -101,14 +112,17 @@ def board_order() -> tuple[Any, ...]:
     return (col(Card.pinned).desc(), col(Card.position), col(Card.id))
 
 
-def snapshot(card: Card, field: Field, category: Category, author: Participant) -> CardSnapshot:
+def snapshot(card: Card, field: Field, category: Category, author: Participant,
+             parent: Field | None = None) -> CardSnapshot:
+    """The card as events and pages carry it; `parent` is the field's parent (a sub-field's)."""
     assert card.id is not None
     return CardSnapshot(
         id=card.id, field=field.key, category=category.key, text=card.text,
         author=author.public_id, created_at=as_utc(card.created_at).isoformat(),
         edited=card.updated_at is not None, round=card.round, pinned=card.pinned,
         weight=card.weight, hidden=card.hidden_at is not None, approved=card.approved,
-        merged_into=card.merged_into_id,
+        merged_into=card.merged_into_id, group=parent.key if parent else field.key,
+        subfield=field.number if parent else "",
     )
 
 
@@ -134,8 +148,9 @@ def post_card(
     if client_id is not None and not CLIENT_ID.match(client_id):
         raise InvalidInput("Die Kennung der Übermittlung (client_id) ist ungültig.")
     field_row, category_row = _field_and_category(session, workshop, field, category)
+    parent = session.get(Field, field_row.parent_id) if field_row.parent_id else None
     try:
-        _require_posting(workshop, field_row, participant)
+        _require_posting(workshop, field_row, participant, parent)
     except Conflict:
         # Posting closed while the phone was retrying a card that did arrive: that card.
         if client_id and (existing := _by_client_id(session, participant, client_id)):
@@ -164,7 +179,7 @@ def post_card(
     assert card.id is not None
     # Ids only grow and exceed any column's length, so a new card lands after reordered ones.
     card.position = card.id * 10
-    posted = snapshot(card, field_row, category_row, participant)
+    posted = snapshot(card, field_row, category_row, participant, parent)
     # From here until the commit no other card of this workshop is counted or recorded: the
     # counts fit the event, and the event ids follow commit order (PostgreSQL; see locks).
     lock_workshop(session, workshop.id)
@@ -217,7 +232,8 @@ def _own_card(session: Session, workshop: Workshop, participant: Participant, ca
                        "mehr ändern.")
     field = session.get(Field, card.field_id)
     assert field is not None
-    _require_posting(workshop, field, participant)
+    parent = session.get(Field, field.parent_id) if field.parent_id else None
+    _require_posting(workshop, field, participant, parent)
     return card
 
 
@@ -260,13 +276,24 @@ def delete_card(
     return deleted
 
 
+PARENT = aliased(Field, name="parent")
+
+
 def snapshot_query() -> Any:
+    """Rows for `snapshot`: card, field, category, author and the field's parent (or None)."""
+    # SQLAlchemy's own select: sqlmodel's is typed for at most four entities.
     return (
-        select(Card, Field, Category, Participant)
+        select_rows(Card, Field, Category, Participant, PARENT)
         .join(Field, col(Field.id) == Card.field_id)
         .join(Category, col(Category.id) == Card.category_id)
         .join(Participant, col(Participant.id) == Card.participant_id)
+        .outerjoin(PARENT, col(PARENT.id) == Field.parent_id)
     )
+
+
+def in_group(key: str) -> Any:
+    """Cards of the field `key` or, for a top-level field, of its sub-fields too."""
+    return or_(col(Field.key) == key, col(PARENT.key) == key)
 
 
 def _snapshot_by_id(session: Session, card_id: int) -> CardSnapshot:
@@ -289,7 +316,7 @@ def list_cards(
     else:
         query = query.where(visible())
     if field is not None:
-        query = query.where(Field.key == field)
+        query = query.where(in_group(field))
     if rounds is not None:
         query = query.where(col(Card.round).in_(rounds))
     return [snapshot(*row) for row in session.exec(query.order_by(*board_order()))]

@@ -14,7 +14,7 @@ from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Message, Receive, Scope, Send
 
-from app import access, participants
+from app import access, moderation, participants
 from app.auth import Tokens
 from app.config import Settings
 from app.db import Database
@@ -265,8 +265,13 @@ def moderated_field(session: Session, workshop: Workshop, moderator: access.Mode
     """The field of a console address, if this facilitator may moderate it."""
     field = get_field(session=session, workshop=workshop, key=key)
     assert field.id is not None
-    moderator.require_field(field.id)
+    moderation.require_field(session, moderator, field.id)  # sub-fields with their parent
     return field
+
+
+# On the answer to a phone's post, dot or support: it arrived. The phone's outbox
+# (static/js/outbox.js) takes nothing else for delivered – not a captive portal's 200.
+RECEIVED = {"Zk-Received": "1"}
 
 
 def is_htmx(request: Request) -> bool:

@@ -13,6 +13,38 @@ def N_(message: str) -> str:
     return message
 
 
+# Pydantic's checks in plain German, by error type: for a workshop file and for a form or API
+# request alike (the messages are msgids; a form's reader gets them in their language).
+VALIDATION_MESSAGES = {
+    "missing": N_("fehlt"),
+    "extra_forbidden": N_("ist unbekannt (Tippfehler?)"),
+    "string_too_short": N_("darf nicht leer sein"),
+    "string_too_long": N_("ist zu lang (höchstens {max_length} Zeichen)"),
+    "string_type": N_("muss ein Text in Anführungszeichen sein"),
+    "list_type": N_("muss eine Liste sein"),
+    "literal_error": N_("muss einer dieser Werte sein: {expected}"),
+    "date_type": N_("muss ein Datum sein, z. B. 2026-05-14"),
+    "date_from_datetime_parsing": N_("muss ein Datum sein, z. B. 2026-05-14"),
+    "int_type": N_("muss eine ganze Zahl sein"),
+    "int_parsing": N_("muss eine ganze Zahl sein"),
+    "int_from_float": N_("muss eine ganze Zahl sein"),
+    "float_type": N_("muss eine Zahl sein"),
+    "float_parsing": N_("muss eine Zahl sein"),
+    "bool_parsing": N_("muss ja oder nein sein (true/false)"),
+    "bool_type": N_("muss ja oder nein sein (true/false)"),
+    "greater_than_equal": N_("muss mindestens {ge} sein"),
+    "greater_than": N_("muss größer als {gt} sein"),
+    "less_than_equal": N_("darf höchstens {le} sein"),
+    "less_than": N_("muss kleiner als {lt} sein"),
+    "too_long": N_("hat zu viele Einträge (höchstens {max_length})"),
+    "too_short": N_("hat zu wenige Einträge (mindestens {min_length})"),
+    "string_pattern_mismatch": N_("hat nicht die erlaubte Form ({hint})"),
+    "dict_type": N_("muss ein Objekt sein"),
+    "model_type": N_("muss ein Objekt sein"),
+    "model_attributes_type": N_("muss ein Objekt sein"),
+}
+
+
 class DomainError(Exception):
     """A request the rules do not allow."""
 
@@ -49,3 +81,7 @@ class NotSignedIn(DomainError):
 
 class Conflict(DomainError):
     status_code = 409
+
+
+class AlreadyDone(Conflict):
+    """What was asked for holds already (a resent tap): an API says 409, a phone says nothing."""

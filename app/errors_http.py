@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 
 from app.db import unavailable
 from app.deps import JoinFirst, get_context, locale_of, render
-from app.errors import N_, DomainError
+from app.errors import N_, VALIDATION_MESSAGES, DomainError
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +53,15 @@ def _validation_message(request: Request, exc: RequestValidationError) -> tuple[
     parts = []
     for error in errors[:5]:
         where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path"))
-        if error.get("type") == "missing":
-            parts.append(f"{where}: {_translate(request, N_('fehlt'))}")
-        else:
-            parts.append(f"{where}: {error.get('msg', '')}")
+        template = VALIDATION_MESSAGES.get(str(error.get("type")), N_("ist ungültig"))
+        ctx = {"hint": _translate(request, N_("Buchstaben, Ziffern, - und _")),
+               **(error.get("ctx") or {})}
+        try:
+            text = (_translate(request, str(ctx["error"])) if error.get("type") == "value_error"
+                    else _translate(request, template).format(**ctx))
+        except (KeyError, IndexError, ValueError):
+            text = _translate(request, N_("ist ungültig"))
+        parts.append(f"{where}: {text}" if where else text)
     return 422, _translate(request, N_("Ungültige Eingabe")) + " – " + "; ".join(parts)
 
 

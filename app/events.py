@@ -29,7 +29,7 @@ class CardSnapshot(BaseModel):
     field: str
     category: str
     text: str
-    author: str  # the participant's public id; phones use it to find their own cards
+    author: str  # the participant's public id (never sent out, see app/public.py)
     created_at: str
     edited: bool = False
     round: int = 1
@@ -38,6 +38,13 @@ class CardSnapshot(BaseModel):
     hidden: bool = False
     approved: bool = True
     merged_into: int | None = None
+    # A card of a sub-field (HF 4 A) belongs to its parent's group, board and console.
+    group: str = ""  # the top-level field's key ("" for old events: the field itself)
+    subfield: str = ""  # the sub-field's number, "HF 4 A", when it is in one
+
+    @property
+    def in_group(self) -> str:
+        return self.group or self.field
 
     @property
     def visible(self) -> bool:
@@ -247,12 +254,23 @@ class StatementChanged(DomainEvent):
         return join_sentence(self.stem, self.adopted) if self.adopted else None
 
 
+class SurveyOffer(BaseModel):
+    """An open survey, as phones offer it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    title: str
+
+
 class SurveyChanged(DomainEvent):
-    """A survey was opened, closed or answered: projectors redraw its results."""
+    """A survey was opened, closed or answered: projectors redraw its results; when one opened
+    or closed (`offers` is set), phones offer what is open now."""
 
     kind = "survey-changed"
     survey: int
     status: str
+    offers: list[SurveyOffer] | None = None
 
 
 class Publisher(Protocol):

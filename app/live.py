@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from sse_starlette import ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
-from app import cards, phases, plenary, public, statements, workshops
+from app import cards, phases, plenary, public, statements, surveys, workshops
 from app.db import Database
 from app.events import (
     BoardChanged,
@@ -41,6 +41,7 @@ from app.events import (
     RemarksChanged,
     StatementChanged,
     SurveyChanged,
+    SurveyOffer,
     ThemeDotsChanged,
     TimerChanged,
     events_since,
@@ -112,14 +113,18 @@ def _deliver(subscribers: list[Subscription], event: DomainEvent) -> None:
 
 @dataclass(frozen=True)
 class BoardView:
-    """The board of one field in one language, all rounds or one; phones embed it too."""
+    """The board of one field in one language, all rounds or one; phones embed it too (and
+    are told there where the workshop went: the plenary, an open survey)."""
 
     field: str
     locale: str
     round: int | None = None
+    slug: str = ""
 
     def shows(self, card: CardSnapshot) -> bool:
-        return card.field == self.field and (self.round is None or card.round == self.round)
+        """A field's board shows its own cards and its sub-fields'."""
+        return (self.field in (card.field, card.in_group)
+                and (self.round is None or card.round == self.round))
 
 
 @dataclass(frozen=True)
@@ -141,10 +146,13 @@ class StatementView:
 
 @dataclass(frozen=True)
 class PlenaryView:
-    """The plenary board in one language; on phones (`phone`) only what is the same for all."""
+    """The plenary board in one language; on phones (`phone`) only what is the same for all,
+    and where the workshop goes next; `page` is the phone's page ("plenary", "choice")."""
 
     locale: str
     phone: bool = False
+    slug: str = ""
+    page: str = "plenary"
 
 
 @dataclass(frozen=True)
@@ -271,7 +279,7 @@ class Views:
     @staticmethod
     def _console(event: DomainEvent, view: ConsoleView) -> Messages:
         if isinstance(event, CardPosted | CardEdited | CardDeleted):
-            concerned = event.card.field == view.field
+            concerned = view.field in (event.card.field, event.card.in_group)
         elif isinstance(event, BoardChanged):
             concerned = any(column.field == view.field for column in event.columns)
         elif isinstance(event, StatementChanged):
@@ -279,7 +287,9 @@ class Views:
                     if event.field == view.field else [])
         else:
             concerned = isinstance(event, FieldPostingChanged) and event.field == view.field
-        return [ServerSentEvent(data="", event="changed")] if concerned else []
+        # "card": a busy console counts them ("3 neue Karten – anzeigen") instead of refreshing
+        news = "card" if isinstance(event, CardPosted) else ""
+        return [ServerSentEvent(data=news, event="changed")] if concerned else []
 
     def _board(self, event: DomainEvent, view: BoardView) -> Messages:
         fragment = self._fragment(view.locale)
@@ -317,10 +327,13 @@ class Views:
         if isinstance(event, PhaseChanged):
             html = fragment("board/_phase.html", phase=event.phase, round=event.round,
                             rounds=event.rounds)
-            return [ServerSentEvent(data=html, event="phase")]
+            return [ServerSentEvent(data=html, event="phase"),
+                    self._follow(event.phase, view.slug, "group", view.locale)]
         if isinstance(event, TimerChanged):
             return [ServerSentEvent(data=fragment("board/_timer.html", timer=event.timer),
                                     event="timer")]
+        if isinstance(event, SurveyChanged) and event.offers is not None:
+            return [self._offers(event.offers, view.slug, view.locale)]
         return []
 
     def _plenary(self, event: DomainEvent, view: PlenaryView) -> Messages:
@@ -340,9 +353,27 @@ class Views:
         if isinstance(event, RemarksChanged):
             return [ServerSentEvent(data=fragment("plenary/_remarks.html",
                                                   remarks=event.remarks), event="remarks")]
-        if isinstance(event, PhaseChanged | TimerChanged):
-            return self._board(event, BoardView(field="", locale=view.locale))
+        if isinstance(event, PhaseChanged):
+            html = fragment("board/_phase.html", phase=event.phase, round=event.round,
+                            rounds=event.rounds)
+            follow = [self._follow(event.phase, view.slug, view.page, view.locale)] if (
+                view.phone) else []
+            return [ServerSentEvent(data=html, event="phase"), *follow]
+        if isinstance(event, TimerChanged):
+            return [ServerSentEvent(data=fragment("board/_timer.html", timer=event.timer),
+                                    event="timer")]
+        if isinstance(event, SurveyChanged) and event.offers is not None and view.phone:
+            return [self._offers(event.offers, view.slug, view.locale)]
         return []
+
+    def _follow(self, phase: str, slug: str, here: str, locale: str) -> ServerSentEvent:
+        html = self._fragment(locale)("participant/_follow.html", phase=phase, slug=slug,
+                                      here=here)
+        return ServerSentEvent(data=html, event="follow")
+
+    def _offers(self, offers: list[SurveyOffer], slug: str, locale: str) -> ServerSentEvent:
+        html = self._fragment(locale)("participant/_survey_offers.html", offers=offers, slug=slug)
+        return ServerSentEvent(data=html, event="survey-offers")
 
     def _dot_scale(self, max_dots: int, view: PlenaryView) -> ServerSentEvent:
         html = self._fragment(view.locale)("plenary/_dot_scale.html", max_dots=max_dots)
@@ -455,6 +486,9 @@ class Views:
             ServerSentEvent(data=fragment("statements/_board.html",
                                           s=statements.snapshot(session, workshop, found)),
                             event="statement"),
+            self._follow(workshop.phase, view.slug, "group", view.locale),
+            self._offers(surveys.offers(session=session, workshop=workshop), view.slug,
+                         view.locale),
         ]
 
     def _plenary_state(self, session: Session, workshop: Workshop, view: PlenaryView,
@@ -464,6 +498,9 @@ class Views:
             session=session, workshop=workshop)), event="remarks")]
         status = self._live_status(workshop, view.locale)
         if view.phone:
+            status += [self._follow(workshop.phase, view.slug, view.page, view.locale),
+                       self._offers(surveys.offers(session=session, workshop=workshop),
+                                    view.slug, view.locale)]
             # The phone's themes are not live (each carries its own dot buttons): it is told
             # that there are new ones, as it would have been while connected.
             changed = session.exec(select(EventRecord.id).where(

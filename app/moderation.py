@@ -28,6 +28,7 @@ from app.workshops import category_named, field_named
 MODERATED = ("text", "category_id", "field_id", "hidden_at", "pinned", "position",
              "merged_into_id", "deleted_at", "approved", "weight")
 MERGE_MAX = 50
+UNDO_LOOKBACK = 200  # a console looks this many of the facilitator's steps back for its field
 Column = tuple[int, int]  # (field_id, category_id)
 
 
@@ -58,6 +59,27 @@ def _column(card: Card) -> Column:
     return (card.field_id, card.category_id)
 
 
+def group_of(session: Session, field_id: int) -> Field:
+    """The top-level field whose board, console and column a field's cards are in."""
+    field = session.get(Field, field_id)
+    assert field is not None
+    parent = session.get(Field, field.parent_id) if field.parent_id else None
+    return parent or field
+
+
+def _group_ids(session: Session, group: Field) -> list[int]:
+    """The group's field and its sub-fields."""
+    assert group.id is not None
+    children = session.exec(select(Field.id).where(Field.parent_id == group.id)).all()
+    return [group.id, *(c for c in children if c is not None)]
+
+
+def require_field(session: Session, moderator: Moderator, field_id: int) -> None:
+    """A facilitator of a field may moderate its sub-fields' cards too."""
+    if moderator.field_id is not None and moderator.field_id != field_id:
+        moderator.require_field(group_of(session, field_id).id or 0)
+
+
 def _cards(session: Session, workshop: Workshop, moderator: Moderator, ids: list[int]
            ) -> list[Card]:
     """The cards to act on: of this workshop, in the moderator's field, not merged or deleted."""
@@ -71,7 +93,7 @@ def _cards(session: Session, workshop: Workshop, moderator: Moderator, ids: list
         if card.deleted_at is not None or card.merged_into_id is not None:
             raise Conflict("Diese Karte wurde inzwischen zusammengefasst oder gelöscht. "
                            "Laden Sie die Seite neu.")
-        moderator.require_field(card.field_id)
+        require_field(session, moderator, card.field_id)
         found.append(card)
     return found
 
@@ -96,18 +118,23 @@ def finish_action(session: Session, workshop: Workshop, moderator: Moderator, *,
 
 def _publish_columns(session: Session, workshop: Workshop, columns: set[Column]) -> None:
     assert workshop.id is not None
+    # Boards show a field with its sub-fields: the column to redraw is the group's.
+    groups = sorted({(group_of(session, field_id).id or 0, category_id)
+                     for field_id, category_id in columns})
     snapshots = [column_snapshot(session, field_id, category_id)
-                 for field_id, category_id in sorted(columns)]
+                 for field_id, category_id in groups]
     record(session, BoardChanged(workshop_id=workshop.id, columns=snapshots,
                                  counts=counts(session, workshop)))
 
 
 def column_snapshot(session: Session, field_id: int, category_id: int) -> ColumnSnapshot:
+    """A group's column as its board shows it: the field's cards and its sub-fields'."""
     field, category = session.get(Field, field_id), session.get(Category, category_id)
     assert field is not None and category is not None
     rows = session.exec(
         snapshot_query()
-        .where(Card.field_id == field_id, Card.category_id == category_id, visible())
+        .where(col(Card.field_id).in_(_group_ids(session, field)),
+               Card.category_id == category_id, visible())
         .order_by(*board_order())
     )
     return ColumnSnapshot(field=field.key, category=category.key,
@@ -157,7 +184,7 @@ def move(*, session: Session, workshop: Workshop, moderator: Moderator, card_id:
     target_field = field_named(session=session, workshop=workshop, key=field)
     target_category = category_named(session=session, workshop=workshop, key=category)
     assert target_field.id is not None and target_category.id is not None
-    moderator.require_field(target_field.id)
+    require_field(session, moderator, target_field.id)
     before = [_state(card)]
     old = _column(card)
     card.field_id, card.category_id = target_field.id, target_category.id
@@ -191,7 +218,8 @@ def reorder(*, session: Session, workshop: Workshop, moderator: Moderator, card_
     [card] = _cards(session, workshop, moderator, [card_id])
     column = list(session.exec(
         select(Card)
-        .where(Card.field_id == card.field_id, Card.category_id == card.category_id, visible())
+        .where(col(Card.field_id).in_(_group_ids(session, group_of(session, card.field_id))),
+               Card.category_id == card.category_id, visible())
         .order_by(*board_order())
     ))
     index = next((i for i, c in enumerate(column) if c.id == card.id), None)
@@ -217,7 +245,7 @@ def merge(*, session: Session, workshop: Workshop, moderator: Moderator, card_id
         raise InvalidInput("Zum Zusammenfassen braucht es mindestens zwei Karten.")
     if len(originals) > MERGE_MAX:
         raise InvalidInput("Höchstens {max} Karten auf einmal.", max=MERGE_MAX)
-    if len({c.field_id for c in originals}) > 1:
+    if len({group_of(session, c.field_id).id for c in originals}) > 1:
         raise InvalidInput("Nur Karten desselben Handlungsfelds lassen sich zusammenfassen.")
     wording = clean_card_text(text if text and text.strip() else
                               max((c.text for c in originals), key=len))
@@ -257,9 +285,10 @@ def unmerge(*, session: Session, workshop: Workshop, moderator: Moderator,
                    before=before, touched=[merged, *originals])
 
 
-def undo(*, session: Session, workshop: Workshop, moderator: Moderator) -> ModerationAction:
-    """Take back this facilitator's last moderation action."""
-    action = last_action(session=session, workshop=workshop, moderator=moderator)
+def undo(*, session: Session, workshop: Workshop, moderator: Moderator,
+         field: Field | None = None) -> ModerationAction:
+    """Take back this facilitator's last moderation action (with `field`: in that field)."""
+    action = last_action(session=session, workshop=workshop, moderator=moderator, field=field)
     if action is None:
         raise Conflict("Es gibt nichts rückgängig zu machen.")
     columns: set[Column] = set()
@@ -304,16 +333,26 @@ def _require_unchanged_originals(session: Session, action: ModerationAction,
                            "gelöscht.")
 
 
-def last_action(*, session: Session, workshop: Workshop, moderator: Moderator
-                ) -> ModerationAction | None:
-    return session.exec(
-        select(ModerationAction)
-        .where(ModerationAction.workshop_id == workshop.id,
-               ModerationAction.actor == moderator.actor,
-               col(ModerationAction.undone_at).is_(None))
-        .order_by(col(ModerationAction.id).desc())
-        .limit(1)
-    ).first()
+def last_action(*, session: Session, workshop: Workshop, moderator: Moderator,
+                field: Field | None = None) -> ModerationAction | None:
+    """This facilitator's last action that can be undone; with `field`, the last one on cards
+    of that field (its sub-fields included): a field's console never undoes another's step."""
+    query = (select(ModerationAction)
+             .where(ModerationAction.workshop_id == workshop.id,
+                    ModerationAction.actor == moderator.actor,
+                    col(ModerationAction.undone_at).is_(None))
+             .order_by(col(ModerationAction.id).desc()))
+    if field is None:
+        return session.exec(query.limit(1)).first()
+    group = set(_group_ids(session, field))
+    for action in session.exec(query.limit(UNDO_LOOKBACK)):
+        fields: set[Any] = {state.get("field_id") for state in [*action.before, *action.after]}
+        if action.created:  # bulk entry and merges make cards: their field counts too
+            fields |= set(session.exec(select(Card.field_id)
+                                       .where(col(Card.id).in_(action.created))))
+        if fields & group:
+            return action
+    return None
 
 
 def _summary(cards: list[Card]) -> str:
@@ -325,7 +364,7 @@ def console_cards(*, session: Session, workshop: Workshop, field: Field
     """Every card of a field a facilitator can act on (hidden and pending ones too)."""
     rows = session.exec(
         snapshot_query()
-        .where(Card.workshop_id == workshop.id, Card.field_id == field.id,
+        .where(Card.workshop_id == workshop.id, col(Card.field_id).in_(_group_ids(session, field)),
                col(Card.deleted_at).is_(None), col(Card.merged_into_id).is_(None))
         .order_by(*board_order())
     )

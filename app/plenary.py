@@ -154,8 +154,13 @@ def my_dots(*, session: Session, participant: Participant) -> Counter[int]:
 
 
 def place_dot(*, session: Session, workshop: Workshop, participant: Participant,
-              theme_id: int, rate_limit: RateLimit | None = None) -> DotAllowance:
-    """Put one of the participant's dots on a theme, within both allowances."""
+              theme_id: int, rate_limit: RateLimit | None = None,
+              have: int | None = None) -> DotAllowance:
+    """Put one of the participant's dots on a theme, within both allowances.
+
+    `have` is the number of own dots on the theme the phone showed when it was tapped: a phone
+    that resends a tap whose answer was lost sends the same number, and once the count moved
+    on, nothing changes a second time."""
     _require_plenary(workshop)
     if rate_limit is not None:
         rate_limit(participant.public_id)
@@ -164,12 +169,14 @@ def place_dot(*, session: Session, workshop: Workshop, participant: Participant,
     session.exec(select(Participant.id).where(Participant.id == participant.id)
                  .with_for_update()).one()
     theme = _theme(session, workshop, theme_id)
+    on_theme = session.exec(select(func.count(col(Dot.id))).where(
+        Dot.participant_id == participant.id, Dot.theme_id == theme_id)).one()
     current = allowance(session=session, workshop=workshop, participant=participant)
+    if have is not None and on_theme != have:
+        return current
     if current.left == 0:
         raise Conflict("Sie haben alle {total} Punkte vergeben. Nehmen Sie einen zurück, um "
                        "ihn anders zu setzen.", total=current.total)
-    on_theme = session.exec(select(func.count(col(Dot.id))).where(
-        Dot.participant_id == participant.id, Dot.theme_id == theme_id)).one()
     if on_theme >= workshop.dots_per_theme:
         raise Conflict("Auf ein Thema passen höchstens {max} Ihrer Punkte.",
                        max=workshop.dots_per_theme)
@@ -182,15 +189,19 @@ def place_dot(*, session: Session, workshop: Workshop, participant: Participant,
 
 
 def remove_dot(*, session: Session, workshop: Workshop, participant: Participant,
-               theme_id: int, rate_limit: RateLimit | None = None) -> DotAllowance:
-    """Take one of the participant's dots back from a theme."""
+               theme_id: int, rate_limit: RateLimit | None = None,
+               have: int | None = None) -> DotAllowance:
+    """Take one of the participant's dots back from a theme (`have`: as for `place_dot`)."""
     _require_plenary(workshop)
     if rate_limit is not None:
         rate_limit(participant.public_id)
     theme = _theme(session, workshop, theme_id, active=False)
-    dot = session.exec(select(Dot).where(Dot.participant_id == participant.id,
-                                         Dot.theme_id == theme_id)
-                       .order_by(col(Dot.id).desc()).limit(1)).first()
+    mine = session.exec(select(Dot).where(Dot.participant_id == participant.id,
+                                          Dot.theme_id == theme_id)
+                        .order_by(col(Dot.id).desc())).all()
+    if have is not None and len(mine) != have:
+        return allowance(session=session, workshop=workshop, participant=participant)
+    dot = mine[0] if mine else None
     if dot is None:
         raise Conflict("Auf diesem Thema liegt kein Punkt von Ihnen.")
     session.delete(dot)

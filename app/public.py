@@ -50,6 +50,7 @@ class PublicCard(BaseModel):
     round: int = 1
     pinned: bool = False
     weight: int = 1
+    subfield: str = ""  # "HF 4 A": the card is in this sub-field of its field's group
 
 
 class OwnCard(PublicCard):
@@ -124,6 +125,10 @@ class Audience(BaseModel):
     def moderates(self, field: str | None) -> bool:
         return self.facilitator and (self.field is None or self.field == field)
 
+    def moderates_card(self, card: CardSnapshot) -> bool:
+        """A facilitator of a field moderates its sub-fields' cards too."""
+        return self.moderates(card.field) or self.moderates(card.in_group)
+
 
 # Events without anything personal or removable: they go out as they are stored.
 _AS_STORED = (ParticipantJoined, PostingChanged, FieldPostingChanged, PhaseChanged, TimerChanged,
@@ -131,14 +136,14 @@ _AS_STORED = (ParticipantJoined, PostingChanged, FieldPostingChanged, PhaseChang
 
 
 def _card(card: CardSnapshot, audience: Audience) -> dict[str, Any]:
-    shown = moderated_card(card) if audience.moderates(card.field) else public_card(card)
+    shown = moderated_card(card) if audience.moderates_card(card) else public_card(card)
     return shown.model_dump(mode="json")
 
 
 def event_data(event: DomainEvent, audience: Audience) -> dict[str, Any] | None:
     """The event's data for this audience; None when it may not learn of the event at all."""
     if isinstance(event, CardPosted | CardEdited):
-        if not (event.card.visible or audience.moderates(event.card.field)):
+        if not (event.card.visible or audience.moderates_card(event.card)):
             return None
         data: dict[str, Any] = {"card": _card(event.card, audience)}
         if isinstance(event, CardPosted):
@@ -148,7 +153,7 @@ def event_data(event: DomainEvent, audience: Audience) -> dict[str, Any] | None:
         return data
     if isinstance(event, CardDeleted):
         # Only that it is gone, never what it said. A card nobody else saw is nobody's news.
-        if not (event.card.approved or audience.moderates(event.card.field)):
+        if not (event.card.approved or audience.moderates_card(event.card)):
             return None
         return {"card": event.card.model_dump(mode="json", include={"id", "field", "category"}),
                 "counts": event.counts.model_dump(mode="json")}
@@ -174,6 +179,8 @@ def state(session: Session, workshop: Workshop, audience: Audience) -> dict[str,
     fields = workshops.fields_of(session=session, workshop=workshop)
     shown: list[CardSnapshot] = []
     for field in fields:
+        if field.parent_id is not None:
+            continue  # a sub-field's cards come with its parent's
         if audience.moderates(field.key):
             shown += moderation.console_cards(session=session, workshop=workshop, field=field)
         else:

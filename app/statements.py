@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from app.access import Moderator
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import AlreadyDone, Conflict, InvalidInput, NotFound
 from app.events import StatementChanged, StatementProposalSnapshot, hydrates, record
 from app.models import (
     Field,
@@ -98,7 +98,7 @@ def support(*, session: Session, workshop: Workshop, participant: Participant,
         session.flush()
     except IntegrityError as exc:
         session.rollback()
-        raise Conflict("Sie unterstützen diesen Vorschlag schon.") from exc
+        raise AlreadyDone("Sie unterstützen diesen Vorschlag schon.") from exc
     _record(session, workshop, field, "supported", proposal_id)
     session.commit()
 
@@ -113,7 +113,7 @@ def withdraw(*, session: Session, workshop: Workshop, participant: Participant,
         StatementSupport.proposal_id == proposal_id,
         StatementSupport.participant_id == participant.id)).first()
     if row is None:
-        raise Conflict("Sie unterstützen diesen Vorschlag nicht.")
+        raise AlreadyDone("Sie unterstützen diesen Vorschlag nicht.")
     session.delete(row)
     session.flush()
     field = session.get(Field, proposal.field_id)

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from app.access import Moderator
 from app.errors import Conflict, InvalidInput, NotFound
-from app.events import SurveyChanged, record
+from app.events import SurveyChanged, SurveyOffer, record
 from app.locks import lock_workshop
 from app.models import Answer, Participant, Question, Survey, SurveyResponse, Workshop
 from app.text import clean_strings, clean_text, parse_number
@@ -154,16 +154,24 @@ def set_status(*, session: Session, workshop: Workshop, moderator: Moderator, su
         raise InvalidInput("Eine Umfrage ohne Fragen lässt sich nicht öffnen.")
     survey.status = status
     session.add(survey)
-    record_change(session, workshop, survey)
+    record_change(session, workshop, survey, opened_or_closed=True)
     session.commit()
     return survey
 
 
-def record_change(session: Session, workshop: Workshop, survey: Survey) -> None:
+def offers(*, session: Session, workshop: Workshop) -> list[SurveyOffer]:
+    """The open surveys, for phones to offer."""
+    return [SurveyOffer(id=s.id or 0, title=s.title)
+            for s in open_surveys(session=session, workshop=workshop)]
+
+
+def record_change(session: Session, workshop: Workshop, survey: Survey, *,
+                  opened_or_closed: bool = False) -> None:
     assert workshop.id is not None and survey.id is not None
     session.flush()
-    record(session, SurveyChanged(workshop_id=workshop.id, survey=survey.id,
-                                  status=survey.status))
+    record(session, SurveyChanged(
+        workshop_id=workshop.id, survey=survey.id, status=survey.status,
+        offers=offers(session=session, workshop=workshop) if opened_or_closed else None))
 
 
 def parse_value(question: Question, raw: Any, *, enforce_required: bool = True) -> Any:

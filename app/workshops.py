@@ -19,7 +19,7 @@ from pydantic import Field as Constraint
 from sqlalchemy import String, bindparam
 from sqlmodel import Session, col, select
 
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import VALIDATION_MESSAGES, Conflict, InvalidInput, NotFound
 from app.locks import lock_if_writing
 from app.models import Category, Field, Remark, Theme, Workshop
 from app.surveys import SurveyDef, create_survey
@@ -148,22 +148,6 @@ class DefinitionError(Exception):
     """A definition file that cannot be used; the message names the file, key and problem."""
 
 
-_MESSAGES = {
-    "missing": "fehlt",
-    "extra_forbidden": "ist unbekannt (Tippfehler?)",
-    "string_too_short": "darf nicht leer sein",
-    "string_too_long": "ist zu lang (höchstens {max_length} Zeichen)",
-    "string_type": "muss ein Text in Anführungszeichen sein",
-    "list_type": "muss eine Liste sein",
-    "literal_error": "muss einer dieser Werte sein: {expected}",
-    "date_type": "muss ein Datum sein, z. B. 2026-05-14",
-    "date_from_datetime_parsing": "muss ein Datum sein, z. B. 2026-05-14",
-    "int_type": "muss eine ganze Zahl sein",
-    "int_parsing": "muss eine ganze Zahl sein",
-    "greater_than_equal": "muss mindestens {ge} sein",
-    "less_than_equal": "darf höchstens {le} sein",
-    "string_pattern_mismatch": "hat nicht die erlaubte Form ({hint})",
-}
 _PATTERN_HINTS = {
     "join_code": "4–12 Großbuchstaben oder Ziffern 2–9",
 }
@@ -175,7 +159,7 @@ def _describe(error: Any) -> str:
     if error["type"] == "value_error":
         message = str(error["ctx"]["error"])
         return f"{key}: {message}" if key else message
-    template = _MESSAGES.get(error["type"])
+    template = VALIDATION_MESSAGES.get(error["type"])
     if template is None:
         return f"{key}: {error['msg']}"
     ctx = dict(error.get("ctx") or {})
@@ -337,6 +321,12 @@ def find_field(*, session: Session, workshop: Workshop, key: str) -> Field | Non
     return session.exec(
         select(Field).where(Field.workshop_id == workshop.id, Field.key == key)
     ).first()
+
+
+def subfields_of(*, session: Session, field: Field) -> list[Field]:
+    """A field's sub-fields (HF 4 A, HF 4 B), in their order."""
+    return list(session.exec(select(Field).where(Field.parent_id == field.id)
+                             .order_by(col(Field.position))))
 
 
 def find_category(*, session: Session, workshop: Workshop, key: str) -> Category | None:

@@ -234,3 +234,41 @@ def test_undoing_a_split_does_not_revive_a_changed_original(session: Session, sm
         moderation.undo(session=session, workshop=small, moderator=MAIN)
     session.rollback()
     assert "Der lange ursprüngliche Text" not in texts(session, small)
+
+
+def test_a_fields_facilitator_moderates_its_sub_fields_and_boards_redraw_the_group(
+        session: Session, events: RecordedEvents) -> None:
+    workshop = make_workshop(session, westharz=True)
+    author = make_participant(session, workshop)
+    card = make_card(session, workshop, author, field="hf4a", text="Forschung vernetzen")
+    hf4 = get_field(session=session, workshop=workshop, key="hf4")
+    hf3 = get_field(session=session, workshop=workshop, key="hf3")
+    moderation.set_hidden(session=session, workshop=workshop, moderator=Moderator(
+        label="Tisch 4", field_id=hf4.id), card_ids=[card.id], hidden=True)
+    event = events.published[-1]
+    assert isinstance(event, BoardChanged)
+    assert [(c.field, c.category) for c in event.columns] == [("hf4", "strengths")]
+    with pytest.raises(NotAllowed):
+        moderation.set_hidden(session=session, workshop=workshop, moderator=Moderator(
+            label="Tisch 3", field_id=hf3.id), card_ids=[card.id], hidden=False)
+
+
+def test_a_fields_console_undoes_only_its_own_fields_steps(session: Session,
+                                                           small: Workshop) -> None:
+    [a] = post(session, small, "Im ersten Feld")
+    [b] = post(session, small, "Im zweiten Feld", field="hf2")
+    hf1, hf2 = (get_field(session=session, workshop=small, key=k) for k in ("hf1", "hf2"))
+    moderation.set_hidden(session=session, workshop=small, moderator=MAIN, card_ids=[a],
+                          hidden=True)
+    moderation.pin(session=session, workshop=small, moderator=MAIN, card_id=b, pinned=True)
+    last = moderation.last_action(session=session, workshop=small, moderator=MAIN, field=hf1)
+    assert last is not None and (last.kind, last.summary) == ("hide", "Im ersten Feld")
+    moderation.undo(session=session, workshop=small, moderator=MAIN, field=hf1)
+    assert texts(session, small) == ["Im ersten Feld"]  # shown again; hf2's pin stands
+    assert [c.pinned for c in cards.list_cards(session=session, workshop=small, field="hf2")
+            ] == [True]
+    with pytest.raises(Conflict, match="nichts rückgängig"):
+        moderation.undo(session=session, workshop=small, moderator=MAIN, field=hf1)
+    session.rollback()
+    assert moderation.last_action(session=session, workshop=small, moderator=MAIN,
+                                  field=hf2) is not None

@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from sse_starlette import EventSourceResponse
 
 from app import cards, phases, statements, workshops
@@ -20,6 +20,7 @@ from app.deps import (
 )
 from app.events import latest_event_id
 from app.live import BoardView
+from app.models import Field
 from app.qr import join_url, qr_svg
 
 router = APIRouter(tags=["board"])
@@ -49,6 +50,10 @@ def board(field_key: str, request: Request, workshop: WorkshopDep, session: Sess
           round: Annotated[int | None, Query(ge=1, le=20)] = None) -> Response:
     """The live board of one field: four columns, join QR code, counts, phase and timer."""
     field = workshops.get_field(session=session, workshop=workshop, key=field_key)
+    if field.parent_id is not None:  # a sub-field's cards are on its parent's board
+        parent = session.get(Field, field.parent_id)
+        assert parent is not None
+        return RedirectResponse(f"/w/{workshop.slug}/board/{parent.key}", status_code=303)
     # The stream starts after the last event this render includes, so nothing falls between.
     assert workshop.id is not None
     after = latest_event_id(session, workshop_id=workshop.id)
@@ -77,4 +82,5 @@ async def board_events(slug: str, field_key: str, context: ContextDep, locale: L
     """The board's live stream: HTML fragments named for the element they replace."""
     workshop = await load_workshop(context, slug)
     return event_stream(context, workshop, last_event_id=last_event_id, after=after,
-                        view=BoardView(field=field_key, locale=locale, round=round))
+                        view=BoardView(field=field_key, locale=locale, round=round,
+                                       slug=workshop.slug))

@@ -71,7 +71,8 @@ def _page(request: Request, session: Session, workshop: Workshop, field: Field,
         pending=[card for card in cards if not card.approved],
         originals=moderation.merged_originals(session=session, merged_ids=merged),
         fields=workshops.fields_of(session=session, workshop=workshop),
-        last=moderation.last_action(session=session, workshop=workshop, moderator=moderator),
+        last=moderation.last_action(session=session, workshop=workshop, moderator=moderator,
+                                    field=field),
         message=message, error=error, bulk_text=bulk_text, bulk_preview=bulk_preview,
         refresh=refresh, **{"after": latest_event_id(session, workshop_id=workshop.id), **extra},
     )
@@ -84,6 +85,10 @@ def console(field_key: str, request: Request, workshop: WorkshopDep, session: Se
             done: Annotated[str | None, Query(max_length=20)] = None) -> Response:
     """Every card of one field, by column, with the moderation actions."""
     field = moderated_field(session, workshop, moderator, field_key)
+    if field.parent_id is not None:  # a sub-field's cards are moderated with its parent's
+        parent = session.get(Field, field.parent_id)
+        assert parent is not None
+        return RedirectResponse(f"/w/{workshop.slug}/facilitate/{parent.key}", status_code=303)
     message = gettext(DONE[done]) if done in DONE else None
     return _page(request, session, workshop, field, moderator, fragment=False, order=order,
                  message=message)
@@ -178,10 +183,10 @@ def _selected(values: Sequence[object]) -> list[int]:
 @router.post("/w/{slug}/facilitate/{field_key}/undo")
 def undo(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
          moderator: ModeratorDep, gettext: GettextDep) -> Response:
-    """Take back this facilitator's last moderation action."""
+    """Take back this facilitator's last moderation action in this field."""
     field = moderated_field(session, workshop, moderator, field_key)
     try:
-        moderation.undo(session=session, workshop=workshop, moderator=moderator)
+        moderation.undo(session=session, workshop=workshop, moderator=moderator, field=field)
     except DomainError as exc:
         return _failed(request, session, workshop, field, moderator, exc, gettext, "board")
     return _done(request, session, workshop, field, moderator, "undo", gettext, "board")

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from app import cards, participants, phases, statements, surveys, workshops
 from app.deps import (
     PARTICIPANT_COOKIE,
+    RECEIVED,
     ContextDep,
     GettextDep,
     IdPath,
@@ -160,18 +161,19 @@ def choose_field(request: Request, workshop: WorkshopDep, session: SessionDep,
                  participant: ParticipantDep) -> Response:
     """Choose a working group (Handlungsfeld)."""
     mine = cards.list_cards(session=session, workshop=workshop, participant=participant)
-    per_field = Counter(card.field for card in mine)
+    per_field = Counter(card.in_group for card in mine)
+    assert workshop.id is not None
     return render(request, "participant/fields.html", workshop=workshop, participant=participant,
                   fields=workshops.fields_of(session=session, workshop=workshop),
-                  mine=per_field,
-                  open_surveys=surveys.open_surveys(session=session, workshop=workshop))
+                  mine=per_field, offers=surveys.offers(session=session, workshop=workshop),
+                  after=latest_event_id(session, workshop_id=workshop.id))
 
 
 def _posting_page(request: Request, session: Session, workshop: Workshop, field: Field,
                   participant: Participant, *, status_code: int = 200, error: str | None = None,
                   message: str | None = None, text: str = "", category: str | None = None,
                   client_id: str | None = None, fragment: bool = False,
-                  headers: dict[str, str] | None = None) -> Response:
+                  headers: dict[str, str] | None = None, subfield: str = "") -> Response:
     mine = cards.list_cards(session=session, workshop=workshop, field=field.key,
                             participant=participant)
     categories = workshops.categories_of(session=session, workshop=workshop)
@@ -185,6 +187,7 @@ def _posting_page(request: Request, session: Session, workshop: Workshop, field:
             "after": latest_event_id(session, workshop_id=workshop.id),
             "timer": phases.timer_state(workshop),
             "s": statements.snapshot(session, workshop, field),
+            "offers": surveys.offers(session=session, workshop=workshop),
         }
     template = "participant/_posting.html" if fragment else "participant/post.html"
     return render(
@@ -193,22 +196,49 @@ def _posting_page(request: Request, session: Session, workshop: Workshop, field:
         participant=participant, categories=categories,
         my_cards=list(reversed(mine)), error=error, message=message, text=text,
         category=category, client_id=client_id or secrets.token_urlsafe(12),
-        text_max=cards.TEXT_MAX, **context,
+        text_max=cards.TEXT_MAX, subfields=workshops.subfields_of(session=session, field=field),
+        subfield=subfield, **context,
     )
+
+
+GROUP_COOKIE = "zk_group"  # the group a phone worked in last, for "back to your group"
+
+
+@router.get("/w/{slug}/me/weiter")
+def back_to_group(request: Request, workshop: WorkshopDep, session: SessionDep,
+                  participant: ParticipantDep) -> Response:
+    """Back to the group this phone worked in (after the plenary), else the choice of group."""
+    key = request.cookies.get(GROUP_COOKIE, "")
+    known = workshops.is_key(key) and workshops.find_field(session=session, workshop=workshop,
+                                                           key=key)
+    return RedirectResponse(f"/w/{workshop.slug}/me/{key}" if known else
+                            f"/w/{workshop.slug}/me", status_code=303)
 
 
 @router.get("/w/{slug}/me/{field_key}")
 def posting_page(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
                  participant: ParticipantDep, gettext: GettextDep,
                  category: Annotated[str | None, Query(max_length=40)] = None,
-                 saved: Annotated[str | None, Query(max_length=2)] = None) -> Response:
+                 saved: Annotated[str | None, Query(max_length=2)] = None,
+                 bereich: Annotated[str, Query(max_length=40)] = "") -> Response:
     """Post cards to one field and see one's own cards there."""
     field = workshops.get_field(session=session, workshop=workshop, key=field_key)
+    if field.parent_id is not None:
+        # A sub-field (HF 4 A) is worked on in its parent's group, with the area chosen.
+        parent = session.get(Field, field.parent_id)
+        assert parent is not None
+        return RedirectResponse(f"/w/{workshop.slug}/me/{parent.key}?bereich={field.key}",
+                                status_code=303)
     message = {"1": gettext("Ihre Karte ist angekommen."), "2": gettext("Gespeichert."),
                "3": gettext("Karte gelöscht."),
-               "4": gettext("Gespeichert.")}.get(saved or "")
-    return _posting_page(request, session, workshop, field, participant, category=category,
-                         message=message)
+               "4": gettext("Gespeichert."),
+               "5": gettext("Ihre Karte ist angekommen. Sie erscheint, sobald die Moderation sie "
+                            "freigegeben hat.")}.get(saved or "")
+    response = _posting_page(request, session, workshop, field, participant, category=category,
+                             message=message, subfield=bereich)
+    response.set_cookie(GROUP_COOKIE, field.key, max_age=COOKIE_MAX_AGE, httponly=True,
+                        samesite="lax", secure=request.url.scheme == "https")
+    return response
 
 
 @router.post("/w/{slug}/me/{field_key}")
@@ -217,9 +247,13 @@ def post_card(field_key: str, request: Request, workshop: WorkshopDep, session: 
               participant: ParticipantDep, gettext: GettextDep, context: ContextDep,
               text: Annotated[str, Form()] = "",
               category: Annotated[str, Form(max_length=40)] = "",
-              client_id: Annotated[str | None, Form(max_length=64)] = None) -> Response:
-    """Post a card from the form; a double tap sends the same client_id and changes nothing."""
+              client_id: Annotated[str | None, Form(max_length=64)] = None,
+              subfield: Annotated[str, Form(max_length=40)] = "") -> Response:
+    """Post a card from the form; a double tap sends the same client_id and changes nothing.
+    In a group with sub-fields the card goes to the area chosen (`subfield`), if any."""
     field = workshops.get_field(session=session, workshop=workshop, key=field_key)
+    areas = {f.key for f in workshops.subfields_of(session=session, field=field)}
+    target = subfield if subfield in areas else field.key
 
     def post(write: Session) -> tuple[CardSnapshot, bool]:
         author = write.get(Participant, participant.id)
@@ -227,7 +261,7 @@ def post_card(field_key: str, request: Request, workshop: WorkshopDep, session: 
         return cards.post_card(
             session=write, workshop=workshops.get_workshop(session=write, slug=workshop.slug,
                                                            lock=False),
-            participant=author, field=field.key, category=category, text=text,
+            participant=author, field=target, category=category, text=text,
             client_id=client_id, rate_limit=context.limits.card, commit=False)
 
     try:
@@ -235,18 +269,22 @@ def post_card(field_key: str, request: Request, workshop: WorkshopDep, session: 
             raise InvalidInput("Bitte wählen Sie eine Spalte: Stärken, Schwächen, "
                                "Potentiale oder Ideen.")
         session.commit()  # ends this session's read, so the page below shows the new card
-        context.db.commit_together(post)
+        card, _created = context.db.commit_together(post)
     except DomainError as exc:
         return _posting_page(request, session, workshop, field, participant,
                              status_code=exc.status_code, error=exc.render(gettext), text=text,
                              category=category, client_id=client_id, fragment=is_htmx(request),
-                             headers=retry_after(exc))
+                             headers=retry_after(exc), subfield=subfield)
+    # Under pre-moderation the card waits: the phone says so, and where it is.
+    arrived = ("1", gettext("Ihre Karte ist angekommen.")) if card.approved else (
+        "5", gettext("Ihre Karte ist angekommen. Sie erscheint, sobald die Moderation sie "
+                     "freigegeben hat."))
     if is_htmx(request):
         return _posting_page(request, session, workshop, field, participant, status_code=201,
-                             message=gettext("Ihre Karte ist angekommen."), category=category,
-                             fragment=True)
-    return RedirectResponse(f"/w/{workshop.slug}/me/{field.key}?saved=1&category="
-                            f"{quote(category)}", status_code=303)
+                             message=arrived[1], category=category, fragment=True,
+                             subfield=subfield, headers=RECEIVED)
+    return RedirectResponse(f"/w/{workshop.slug}/me/{field.key}?saved={arrived[0]}&category="
+                            f"{quote(category)}&bereich={quote(subfield)}", status_code=303)
 
 
 @router.get("/w/{slug}/cards/{card_id}/edit")

@@ -10,9 +10,10 @@ from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from app import phases, plenary, workshops
+from app import phases, plenary, surveys, workshops
 from app.access import Moderator
 from app.deps import (
+    RECEIVED,
     AfterId,
     ContextDep,
     GettextDep,
@@ -66,11 +67,15 @@ def board(request: Request, workshop: WorkshopDep, session: SessionDep,
 async def board_events(slug: str, context: ContextDep, locale: LocaleDep,
                        last_event_id: LastEventId = None,
                        after: AfterId = 0,
-                       phone: Annotated[bool, Query()] = False) -> EventSourceResponse:
-    """Live updates of the plenary board (and, with `phone`, of the phone page)."""
+                       phone: Annotated[bool, Query()] = False,
+                       page: Annotated[str, Query(pattern="^(plenary|choice)$")] = "plenary"
+                       ) -> EventSourceResponse:
+    """Live updates of the plenary board (and, with `phone`, of a phone's plenary page or its
+    choice of group: where the workshop goes next)."""
     workshop = await load_workshop(context, slug)
     return event_stream(context, workshop, last_event_id=last_event_id, after=after,
-                        view=PlenaryView(locale=locale, phone=phone))
+                        view=PlenaryView(locale=locale, phone=phone, slug=workshop.slug,
+                                         page=page))
 
 
 def _phone(request: Request, session: Session, workshop: Workshop, participant: Participant,
@@ -88,7 +93,9 @@ def _phone(request: Request, session: Session, workshop: Workshop, participant: 
                   allowance=plenary.allowance(session=session, workshop=workshop,
                                               participant=participant),
                   my_proposals=proposals, after=_after(session, workshop),
-                  timer=phases.timer_state(workshop), message=message, error=error)
+                  timer=phases.timer_state(workshop), message=message, error=error,
+                  offers=surveys.offers(session=session, workshop=workshop),
+                  participant=participant)
 
 
 @router.get("/w/{slug}/plenary/me")
@@ -108,19 +115,20 @@ def _back(workshop: Workshop, done: str, anchor: str = "") -> Response:
 @router.post("/w/{slug}/plenary/me/dots")
 def dots(request: Request, workshop: WorkshopDep, session: SessionDep,
          participant: ParticipantDep, gettext: GettextDep, context: ContextDep,
-         theme: IdForm, action: Annotated[str, Form(max_length=10)] = "add"
-         ) -> Response:
-    """Place or take back one dot; with htmx the theme row and the allowance are redrawn."""
+         theme: IdForm, action: Annotated[str, Form(max_length=10)] = "add",
+         have: Annotated[int | None, Form(ge=0, le=1000)] = None) -> Response:
+    """Place or take back one dot; with htmx the theme row and the allowance are redrawn.
+    `have` (the own dots the phone showed) makes a resent tap count once."""
     error = None
     status_code = 200
     headers = None
     try:
         if action == "remove":
             plenary.remove_dot(session=session, workshop=workshop, participant=participant,
-                               theme_id=theme, rate_limit=context.limits.vote)
+                               theme_id=theme, rate_limit=context.limits.vote, have=have)
         else:
             plenary.place_dot(session=session, workshop=workshop, participant=participant,
-                              theme_id=theme, rate_limit=context.limits.vote)
+                              theme_id=theme, rate_limit=context.limits.vote, have=have)
     except DomainError as exc:
         session.rollback()
         if not is_htmx(request):
@@ -130,7 +138,7 @@ def dots(request: Request, workshop: WorkshopDep, session: SessionDep,
     if not is_htmx(request):
         return _back(workshop, "dot", f"#ptheme-{theme}")
     row = _theme_row(request, session, workshop, participant, theme, error, status_code)
-    row.headers.update(headers or {})
+    row.headers.update(headers or (RECEIVED if error is None else {}))
     return row
 
 

@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app import statements, workshops
 from app.deps import (
+    RECEIVED,
     AfterId,
     ContextDep,
     GettextDep,
@@ -28,7 +29,7 @@ from app.deps import (
     render,
     retry_after,
 )
-from app.errors import DomainError, InvalidInput, NotSignedIn
+from app.errors import AlreadyDone, DomainError, InvalidInput, NotSignedIn
 from app.events import latest_event_id
 from app.live import StatementView
 from app.models import Field, Participant, StatementProposal, Workshop
@@ -98,9 +99,13 @@ def support(field_key: str, request: Request, workshop: WorkshopDep, session: Se
         else:
             statements.support(session=session, workshop=workshop, participant=participant,
                                proposal_id=proposal, rate_limit=context.limits.vote)
+    except AlreadyDone:  # a resent tap whose first answer was lost: it counted once
+        session.rollback()
     except DomainError as exc:
         return _answer(request, session, workshop, field, participant, exc, gettext)
-    return _answer(request, session, workshop, field, participant, None, gettext)
+    answer = _answer(request, session, workshop, field, participant, None, gettext)
+    answer.headers.update(RECEIVED)
+    return answer
 
 
 @router.get("/w/{slug}/statement/{field_key}/events")

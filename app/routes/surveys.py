@@ -83,7 +83,7 @@ def _phone(request: Request, session: Session, workshop: Workshop, survey: Surve
                   survey=survey, questions=surveys.questions_of(session=session, survey=survey),
                   values=values if values is not None else surveys.my_answers(
                       session=session, survey=survey, participant=participant),
-                  message=message, error=error)
+                  participant=participant, message=message, error=error)
 
 
 @router.get("/w/{slug}/surveys/{survey_id}/me")

@@ -33,11 +33,55 @@
   function hold(region, id) {
     if (!held[region.id] || held[region.id] < id) held[region.id] = id;
   }
+  // News held back while the facilitator is busy is counted and offered, never swallowed:
+  // "3 neue Karten – anzeigen" (the box is in the region's template, see _news.html).
+  var news = {};
+  function offer(region, id, kind) {
+    var box = region.querySelector("[data-news]");
+    if (!box) return;
+    var n = news[region.id] || (news[region.id] = { cards: 0, other: 0, ids: {} });
+    if (n.ids[id]) return;
+    n.ids[id] = true;
+    if (kind === "card") n.cards += 1; else n.other += 1;
+    var button = box.querySelector("button");
+    button.textContent = n.cards === 1 ? box.dataset.one
+      : n.cards > 1 ? box.dataset.many.replace("{n}", String(n.cards)) : box.dataset.other;
+    button.hidden = false;  // in a live region that exists from the page load: it is announced
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-news] button");
+    var region = button && button.closest("[data-after]");
+    if (!region) return;
+    // Asked for: this one refresh may replace what is open or checked.
+    var id = region.id;
+    region.dataset.force = "1";
+    function done() {
+      var now = document.getElementById(id);
+      if (!now) return;
+      delete now.dataset.force;  // a refresh that failed or was held leaves no licence behind
+      if (now !== region) {  // the button went with the old view: focus stays in the console
+        now.setAttribute("tabindex", "-1");
+        now.focus();
+      }
+    }
+    var request = htmx.ajax("get", region.getAttribute("hx-get"),
+                            { source: region, target: region, swap: "outerHTML" });
+    if (request && request.then) request.then(done, done); else done();
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.id && news[target.id] && !document.contains(target)) {
+      delete news[target.id];  // the region was replaced: the new one shows it all
+    }
+  });
   function guard(event) {
     var region = event.target;
     if (!region || !region.dataset || region.dataset.after === undefined) return;
     var id = Number(event.detail && event.detail.lastEventId);
-    if (id <= Number(region.dataset.after) || region.querySelector(BUSY)) {
+    if (id <= Number(region.dataset.after)) {
+      event.stopImmediatePropagation();
+    } else if (region.querySelector(BUSY) && !region.dataset.force) {
+      offer(region, id, event.detail && event.detail.data);
       event.stopImmediatePropagation();
     } else if (acting(region)) {
       hold(region, id);
@@ -61,7 +105,7 @@
     if (!stale && match && acting(target)) {
       hold(target, Number(match[1]));
       event.detail.shouldSwap = false;
-    } else if (stale || target.querySelector(BUSY)) {
+    } else if (stale || (target.querySelector(BUSY) && !target.dataset.force)) {
       event.detail.shouldSwap = false;
     }
   });

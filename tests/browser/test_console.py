@@ -58,7 +58,8 @@ def test_hide_and_merge_in_console_update_the_board(browser, projector: BrowserC
         expect(console.get_by_role("status")).to_have_text("Zusammengefasst.")
         expect(board.locator("#column-weaknesses li")).to_have_text(
             ["Fehlende ärztliche Versorgung ×2", "Leerstand"], timeout=2000)
-        console.get_by_role("button", name="Rückgängig: Fehlende ärztliche Versorgung").click()
+        console.get_by_role(
+            "button", name="Rückgängig: Zusammenfassen „Fehlende ärztliche Versorgung“").click()
         expect(board.locator("#column-weaknesses li")).to_have_text(
             ["Kein Arzt", "Ärztemangel", "Leerstand"], timeout=2000)
         # A card posted now shows up in the console by itself.
@@ -121,5 +122,26 @@ def test_answer_to_own_action_is_not_lost_to_a_faster_live_refresh(
         expect(card(console, "Während der Antwort")).to_have_count(1, timeout=3000)
         # A live refresh keeps the answer on screen until the next action.
         expect(console.get_by_role("status")).to_have_text("Ausgeblendet.")
+    finally:
+        laptop.close()
+
+
+def test_a_busy_console_counts_new_cards_instead_of_hiding_them(
+        browser, live_server: ServerProcess, live_workshop: Workshop) -> None:  # type: ignore[no-untyped-def]
+    post(live_server, live_workshop, "Kein Arzt", "Ärztemangel")
+    laptop = browser.new_context(viewport={"width": 1366, "height": 900}, locale="de-DE")
+    try:
+        console = open_console(laptop, live_server, live_workshop)
+        card(console, "Kein Arzt").get_by_role("checkbox").check()  # in the middle of a merge
+        post(live_server, live_workshop, "Neu während der Auswahl")
+        news = console.locator("[data-news] button")
+        expect(news).to_have_text("1 neue Karte – anzeigen", timeout=3000)
+        post(live_server, live_workshop, "Noch eine", "Und noch eine")
+        expect(news).to_have_text("3 neue Karten – anzeigen", timeout=3000)
+        expect(card(console, "Kein Arzt").get_by_role("checkbox")).to_be_checked()
+        expect(card(console, "Noch eine")).to_have_count(0)  # held back, not swallowed
+        news.click()
+        expect(card(console, "Und noch eine")).to_have_count(1, timeout=3000)
+        expect(console.locator("[data-news] button")).to_be_hidden()
     finally:
         laptop.close()

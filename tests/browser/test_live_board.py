@@ -129,10 +129,12 @@ def test_board_stays_readable_when_columns_fill(projector: BrowserContext,
                 "parseFloat(getComputedStyle(document.querySelector('#column-weaknesses li'))"
                 ".fontSize)")
     expect(board.locator("#column-weaknesses li")).to_have_count(12, timeout=3000)
-    size_full = board.evaluate(
-        "parseFloat(getComputedStyle(document.querySelector('#column-weaknesses li')).fontSize)")
     assert size_empty is not None and size_empty >= 22, "big text while the board is empty"
-    assert 14 <= size_full < size_empty, "text shrinks as the column fills, but stays legible"
+    size = ("() => parseFloat(getComputedStyle(document.querySelector('#column-weaknesses li'))"
+            ".fontSize)")
+    board.wait_for_function(size.replace("() => ", f"() => {size_empty} > "))  # laid out
+    size_full = board.evaluate(size)
+    assert 18 <= size_full < size_empty, "text shrinks as the column fills, but stays legible"
     assert board.evaluate("document.documentElement.scrollWidth") <= 1280
     title = board.evaluate("parseFloat(getComputedStyle(document.querySelector('h1')).fontSize)")
     assert title >= 28  # smaller in the dense layout, still the largest text

@@ -48,7 +48,7 @@ def test_legend_styles_and_live_voting(projector: BrowserContext, phone: Browser
 
     page = join_on_phone(phone, live_server, live_workshop)
     page.goto(f"{live_server.base_url}/w/{live_workshop.slug}/me")
-    page.get_by_role("link", name="Zum Plenum").click()
+    page.get_by_role("link", name="Jetzt ist Plenum: Themen ansehen und Punkte vergeben").click()
     expect(page.locator("#allowance")).to_contain_text("5 von 5 übrig")
     row = page.locator(f"#ptheme-{themes['Carsharing']}")
     row.get_by_role("button", name="+ Punkt").click()

@@ -93,6 +93,8 @@ def test_bad_inputs_get_status_and_german_detail(client: TestClient, auth: AuthA
         ({**ok, "field": "hf99"}, headers, 422, "Handlungsfeld „hf99“"),
         ({**ok, "category": "x"}, headers, 422, "Kategorie „x“"),
         ({"text": "ohne Feld"}, headers, 422, "field: fehlt"),
+        ({**ok, "text": 7}, headers, 422, "text: muss ein Text in Anführungszeichen sein"),
+        ({**ok, "field": "f" * 41}, headers, 422, "field: ist zu lang (höchstens 40 Zeichen)"),
         (ok, {}, 401, "Bearer"),
         (ok, {"Authorization": "Bearer falsch"}, 401, "Bearer"),
         (ok, {"Authorization": "Basic abc"}, 401, "Bearer"),
@@ -101,6 +103,7 @@ def test_bad_inputs_get_status_and_german_detail(client: TestClient, auth: AuthA
         response = client.post(url, json=body, headers=hdrs)
         assert response.status_code == status, (body, response.text)
         assert detail in response.json()["detail"], response.text
+        assert "should" not in response.json()["detail"]  # plain German, not pydantic's English
     assert client.get(url).json() == []
 
 
@@ -185,6 +188,9 @@ def test_public_json_names_nobody(client: TestClient, auth: AuthActions) -> None
     supported = client.post(f"/api/v1/workshops/{slug}/statement-proposals/{proposal_id}/support",
                             headers=ben).json()["proposals"][0]
     assert (supported["support"], supported["mine"], supported["supported"]) == (1, False, True)
+    again = client.post(f"/api/v1/workshops/{slug}/statement-proposals/{proposal_id}/support",
+                        headers=ben)
+    assert again.status_code == 409 and "schon" in again.json()["detail"]  # the API says so
     public_ids = {auth.app.state.context.tokens.participant_public_id(h["Authorization"][7:])
                   for h in (anna, ben)}
     for answer in (client.get(f"/api/v1/workshops/{slug}/cards"),

@@ -61,7 +61,8 @@ def test_join_post_and_see_own_card_without_javascript(client: TestClient,
     assert client.get(f"/j/{code}").headers["location"] == f"/w/{slug}/me"
     fields = soup(client.get(f"/w/{slug}/me").text)
     links = [a["href"] for a in fields.select("a.field-link")]
-    assert f"/w/{slug}/me/hf1" in links and f"/w/{slug}/me/hf4a" in links
+    # One group per field; sub-fields (HF 4 A) are chosen in their parent's form.
+    assert links == [f"/w/{slug}/me/hf{n}" for n in range(1, 6)]
     form_page = soup(client.get(f"/w/{slug}/me/hf1").text)
     hidden = _form_values(form_page)
     assert form_page.select_one("form.post-form")["action"] == f"/w/{slug}/me/hf1"
@@ -101,6 +102,11 @@ def test_htmx_post_returns_the_fragment(client: TestClient, auth: AuthActions) -
     assert [c.text for c in fragment.select(".card-text")] == ["Leerstand"]
     assert fragment.select_one("textarea#text").text == ""
     assert _form_values(fragment)["client_id"] != "h1"  # a fresh key for the next card
+    assert response.headers["Zk-Received"] == "1"  # what the phone's outbox takes for sent
+    again = client.post(f"/w/{slug}/me/hf2", headers=headers,  # resent after a lost answer
+                        data={"category": "weaknesses", "text": "Leerstand", "client_id": "h1"})
+    assert again.status_code == 201 and again.headers["Zk-Received"] == "1"
+    assert [c.text for c in soup(again.text).select(".card-text")] == ["Leerstand"]
 
 
 def test_form_errors_keep_the_text(client: TestClient, auth: AuthActions) -> None:
@@ -114,7 +120,7 @@ def test_form_errors_keep_the_text(client: TestClient, auth: AuthActions) -> Non
     assert page.select_one("textarea#text")["aria-invalid"] == "true"
     too_long = client.post(f"/w/{slug}/me/hf1", headers={"HX-Request": "true"},
                            data={"text": "x" * 600, "category": "ideas", "client_id": "e2"})
-    assert too_long.status_code == 422
+    assert too_long.status_code == 422 and "Zk-Received" not in too_long.headers
     assert "höchstens 500" in soup(too_long.text).select_one("[role=alert]").text
     assert client.get(f"/api/v1/workshops/{slug}/cards").json() == []
 
@@ -266,3 +272,33 @@ def test_the_name_is_asked_for_later_with_consent_for_the_documentation(
     assert anna.name_in_report is True
     elsewhere = client.post(f"/w/{slug}/name", data={"name": "Anna", "back": "https://evil"})
     assert elsewhere.headers["location"] == f"/w/{slug}/me?saved=4"
+
+
+def test_a_card_for_a_sub_field_is_posted_in_and_shown_with_its_group(
+        client: TestClient, auth: AuthActions) -> None:
+    auth.join_in_browser()
+    slug = auth.workshop.slug
+    assert client.get(f"/w/{slug}/me/hf4a").headers["location"] == f"/w/{slug}/me/hf4?bereich=hf4a"
+    form = soup(client.get(f"/w/{slug}/me/hf4?bereich=hf4a").text)
+    areas = {i["value"]: i.has_attr("checked") for i in form.select("input[name=subfield]")}
+    assert areas == {"": False, "hf4a": True, "hf4b": False}
+    hidden = _form_values(form)
+    posted = client.post(f"/w/{slug}/me/hf4", data={"category": "ideas", "subfield": "hf4a",
+                                                   "text": "Forschung und Betriebe vernetzen",
+                                                   "client_id": hidden["client_id"]})
+    assert posted.status_code == 303
+    client.post(f"/w/{slug}/me/hf4", data={"category": "ideas", "text": "Allgemein zu HF 4",
+                                           "client_id": "zwei"})
+    board = soup(client.get(f"/w/{slug}/board/hf4").text)
+    texts = [li.get_text(" ", strip=True) for li in board.select("#column-ideas li")]
+    assert texts == ["Forschung und Betriebe vernetzen HF 4 A", "Allgemein zu HF 4"]
+    assert "2 Karten" in board.select_one("#board-stats").get_text(" ", strip=True)
+    assert client.get(f"/w/{slug}/board/hf4a").headers["location"] == f"/w/{slug}/board/hf4"
+    api = client.get(f"/api/v1/workshops/{slug}/cards", params={"field": "hf4"}).json()
+    assert [(c["field"], c["subfield"]) for c in api] == [("hf4a", "HF 4 A"), ("hf4", "")]
+    auth.facilitate_in_browser()
+    console = soup(client.get(f"/w/{slug}/facilitate/hf4").text)
+    assert [t.text for t in console.select(".mod-text")] == [
+        "Forschung und Betriebe vernetzen", "Allgemein zu HF 4"]
+    assert client.get(f"/w/{slug}/facilitate/hf4a").headers["location"] == (
+        f"/w/{slug}/facilitate/hf4")

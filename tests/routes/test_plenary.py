@@ -156,3 +156,31 @@ def test_console_refuses_participants_and_table_links(client: TestClient,
     assert client.get(f"/w/{slug}/plenary/moderate").status_code == 403
     assert client.post(f"/w/{slug}/plenary/moderate/act",
                        data={"op": "reject:1"}).status_code == 403
+
+
+def test_a_resent_dot_counts_once(client: TestClient, auth: AuthActions) -> None:
+    """The phone sends how many of its dots it saw on the theme (`have`): a tap resent after
+    a lost answer finds the count moved on and changes nothing; the answer says it arrived."""
+    start_plenary(client, auth)
+    auth.join_in_browser()
+    slug = auth.workshop.slug
+    theme = theme_ids(client, auth)["Carsharing"]
+    htmx = {"HX-Request": "true"}
+    tap = {"theme": theme, "action": "add", "have": 0}
+    first = client.post(f"/w/{slug}/plenary/me/dots", headers=htmx, data=tap)
+    assert first.status_code == 200 and first.headers["Zk-Received"] == "1"
+    again = client.post(f"/w/{slug}/plenary/me/dots", headers=htmx, data=tap)
+    assert again.headers["Zk-Received"] == "1"
+    assert soup(again.text).select_one(f"#ptheme-{theme} .my-dots").text == "●"
+    assert soup(again.text).select_one(f"#ptheme-{theme} input[name=have]")["value"] == "1"
+    second = client.post(f"/w/{slug}/plenary/me/dots", headers=htmx, data={**tap, "have": 1})
+    assert soup(second.text).select_one(f"#ptheme-{theme} .my-dots").text == "●●"
+    take_back = {"theme": theme, "action": "remove", "have": 2}
+    for _ in range(2):  # sent twice: one dot comes back
+        client.post(f"/w/{slug}/plenary/me/dots", headers=htmx, data=take_back)
+    api = client.get(f"/api/v1/workshops/{slug}/plenary").json()
+    [carsharing] = [t for c in api["columns"] for t in c["themes"] if t["id"] == theme]
+    assert carsharing["dots"] == 1
+    refused = client.post(f"/w/{slug}/plenary/me/dots", headers=htmx,
+                          data={"theme": theme, "action": "remove", "have": 0})
+    assert refused.status_code == 200  # nothing of its own left that it saw: nothing changes
