@@ -15,7 +15,7 @@ run: setup $(MO)
 test: setup-dev $(MO) browser postgres
 	$(BIN)/ruff check app tests scripts
 	$(BIN)/mypy
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 # `make bench DATABASE=postgresql WORKERS=4`: the load on PostgreSQL with 4 server processes.
 DATABASE ?= sqlite
@@ -58,8 +58,9 @@ $(MO): app/translations/en/LC_MESSAGES/messages.po
 # Re-extract messages after changing texts; then translate the new entries in the .po file.
 messages: setup-dev
 	$(BIN)/pybabel extract -F babel.cfg --project zukunftskonferenz --version 0.1.0 \
-		--copyright-holder "Zukunftskonferenz developers" --no-location --omit-header -k _ -k gettext -k N_ -k DomainError -k InvalidInput -k NotFound \
-		-k NotAllowed -k NotSignedIn -k Conflict -k AlreadyDone -k TooManyRequests -o app/translations/messages.pot app templates
+		--copyright-holder "Zukunftskonferenz developers" --no-location --omit-header \
+		$$($(BIN)/python -c "from app.errors import extraction_keywords as k; print(' '.join('-k ' + w for w in k()))") \
+		-o app/translations/messages.pot app templates
 	$(BIN)/pybabel update --ignore-obsolete -N -i app/translations/messages.pot -d app/translations -D messages --omit-header
 
 clean:

@@ -36,7 +36,7 @@ _hasher = PasswordHasher()
 
 
 @dataclass(frozen=True)
-class Moderator:
+class Facilitator:
     """A signed-in facilitator; `field_id` limits them to one field's cards."""
 
     label: str
@@ -64,16 +64,16 @@ class Moderator:
             raise NotAllowed("Das darf nur die Moderation des ganzen Workshops.")
 
 
-MAIN = Moderator(label="Moderation")
-ORGANIZER = Moderator(label="Organisation", organizer=True)
+MAIN = Facilitator(label="Moderation")
+ORGANIZER = Facilitator(label="Organisation", organizer=True)
 
 
 def link_token(tokens: Tokens, link: FacilitatorLink) -> str:
     return f"L{link.id}.{tokens.derive(f'facilitator-link:{link.id}:{link.version}')}"
 
 
-def moderator_for(*, session: Session, tokens: Tokens, workshop: Workshop,
-                  token: str | None) -> Moderator | None:
+def facilitator_for(*, session: Session, tokens: Tokens, workshop: Workshop,
+                    token: str | None) -> Facilitator | None:
     """The facilitator a token stands for in this workshop, or None."""
     if not token or len(token) > TOKEN_MAX:
         return None
@@ -87,7 +87,7 @@ def moderator_for(*, session: Session, tokens: Tokens, workshop: Workshop,
         return None
     if not tokens.same(link_token(tokens, link), token):
         return None
-    return Moderator(label=link.label, field_id=link.field_id, link_id=link.id)
+    return Facilitator(label=link.label, field_id=link.field_id, link_id=link.id)
 
 
 def create_link(*, session: Session, workshop: Workshop, label: str,

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from app.access import Moderator
+from app.access import Facilitator
 from app.cards import TEXT_MAX, clean_card_text
 from app.errors import N_, InvalidInput
 from app.models import Card, Category, ModerationAction, Workshop
@@ -129,12 +129,12 @@ def preview(*, session: Session, workshop: Workshop, text: str) -> BulkPreview:
     return parse(text, prefix_table(categories_of(session=session, workshop=workshop)))
 
 
-def create_cards(*, session: Session, workshop: Workshop, moderator: Moderator, field_key: str,
+def create_cards(*, session: Session, workshop: Workshop, facilitator: Facilitator, field_key: str,
                  text: str) -> ModerationAction:
     """Create every card of the text in one step (one undo), or none if any line is wrong."""
     target = field_named(session=session, workshop=workshop, key=field_key)
     assert target.id is not None
-    moderator.require_field(target.id)
+    facilitator.require_field(target.id)
     parsed = preview(session=session, workshop=workshop, text=text)
     if parsed.errors:
         first = parsed.errors[0]
@@ -158,7 +158,7 @@ def create_cards(*, session: Session, workshop: Workshop, moderator: Moderator, 
     for card in created:
         assert card.id is not None
         card.position = card.id * 10
-    return finish_action(session, workshop, moderator, kind="bulk",
+    return finish_action(session, workshop, facilitator, kind="bulk",
                    summary=f"{len(created)} Karten eingegeben", before=[], touched=[],
                    created=created)
 

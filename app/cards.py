@@ -10,17 +10,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
-from app.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from app.events import (
+from app.db.locks import lock_workshop
+from app.db.unit import savepoint
+from app.errors import N_, Conflict, InvalidInput, NotAllowed, NotFound
+from app.live.events import (
     CardDeleted,
     CardEdited,
     CardPosted,
     CardSnapshot,
     Counts,
     record,
-    savepoint,
 )
-from app.locks import lock_workshop
 from app.models import (
     FACILITATOR,
     Card,
@@ -51,14 +51,31 @@ def clean_card_text(text: str) -> str:
     return cleaned
 
 
+def posting_closed(workshop: Workshop, field: Field, participant: Participant,
+                   parent: Field | None = None) -> str | None:
+    """Why this participant cannot write, change or delete cards in the field now (a msgid),
+    or None: the one rule for the phone's form and for the services."""
+    if participant.role == FACILITATOR:
+        return None
+    if not workshop.posting_open:
+        return N_("Das Schreiben von Karten ist gerade geschlossen.")
+    if not field.posting_open or (parent is not None and not parent.posting_open):
+        return N_("In diesem Handlungsfeld ist das Schreiben gerade geschlossen.")
+    return None
+
+
+def posting_closed_in(*, session: Session, workshop: Workshop, field: Field,
+                      participant: Participant) -> str | None:
+    """`posting_closed` for a field as stored (its parent's switch included)."""
+    parent = session.get(Field, field.parent_id) if field.parent_id else None
+    return posting_closed(workshop, field, participant, parent)
+
+
 def _require_posting(workshop: Workshop, field: Field, participant: Participant,
                      parent: Field | None = None) -> None:
-    if participant.role == FACILITATOR:
-        return
-    if not workshop.posting_open:
-        raise Conflict("Das Schreiben von Karten ist gerade geschlossen.")
-    if not field.posting_open or (parent is not None and not parent.posting_open):
-        raise Conflict("In diesem Handlungsfeld ist das Schreiben gerade geschlossen.")
+    closed = posting_closed(workshop, field, participant, parent)
+    if closed is not None:
+        raise Conflict(closed)
 
 
 def visible() -> Any:

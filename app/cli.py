@@ -14,10 +14,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import col, select
 
 from app import db as database
-from app import dbcopy
 from app.access import set_organizer_password
 from app.auth import Tokens
 from app.config import Settings
+from app.db import backup as dbcopy
 from app.errors import DomainError
 from app.main import create_app, tune_interpreter
 from app.models import Workshop

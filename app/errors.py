@@ -85,3 +85,28 @@ class Conflict(DomainError):
 
 class AlreadyDone(Conflict):
     """What was asked for holds already (a resent tap): an API says 409, a phone says nothing."""
+
+
+class TooManyRequests(DomainError):
+    status_code = 429
+
+    def __init__(self, message: str, retry_after: int, **params: object) -> None:
+        super().__init__(message, seconds=retry_after, **params)
+        self.retry_after = retry_after
+
+
+class CopyError(DomainError):
+    """A database copy or backup that cannot be made."""
+
+    status_code = 400
+
+
+def extraction_keywords() -> list[str]:
+    """The names under which messages are written: the gettext functions, N_ and every
+    domain error (all of them live here). `make messages` and the translation test use it."""
+    found, todo = [], [DomainError]
+    while todo:
+        cls = todo.pop()
+        found.append(cls.__name__)
+        todo.extend(cls.__subclasses__())
+    return ["_", "gettext", "N_", *sorted(found)]

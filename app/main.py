@@ -16,12 +16,9 @@ from starlette.concurrency import run_in_threadpool
 from app import db as database
 from app.auth import Tokens
 from app.config import PROJECT_ROOT, Settings
-from app.deps import WRITE_SLOTS, Context
-from app.errors_http import install_error_handlers
-from app.limits import BodyReader
-from app.live import LocalBus, Views
-from app.locale_cookie import RememberLocale
-from app.pgbus import PostgresBus
+from app.live.bus import LocalBus
+from app.live.pgbus import PostgresBus
+from app.live.render import Views
 from app.ratelimit import Limits
 from app.routes import (
     api,
@@ -35,8 +32,12 @@ from app.routes import (
     statements,
     surveys,
 )
-from app.security import Security
-from app.templating import Templates
+from app.web.deps import WRITE_SLOTS, Context
+from app.web.errors import install_error_handlers
+from app.web.limits import BodyReader
+from app.web.locale import RememberLocale
+from app.web.security import Security
+from app.web.templating import Templates
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Database tables (SQLModel). Schema changes go through Alembic migrations in app/migrations."""
+"""Database tables (SQLModel). Schema changes go through Alembic migrations in app/db/migrations."""
 
 import datetime as dt
 from datetime import UTC, datetime

@@ -10,7 +10,7 @@ from typing import Any, Literal, TypedDict
 
 from sqlmodel import Session, col, select
 
-from app.access import Moderator
+from app.access import Facilitator
 from app.cards import (
     board_order,
     clean_card_text,
@@ -20,7 +20,7 @@ from app.cards import (
     visible,
 )
 from app.errors import Conflict, InvalidInput, NotFound
-from app.events import BoardChanged, CardSnapshot, ColumnSnapshot, record
+from app.live.events import BoardChanged, CardSnapshot, ColumnSnapshot, record
 from app.models import Card, Category, Field, ModerationAction, Workshop, as_utc, utcnow
 from app.participants import facilitator_participant
 from app.workshops import category_named, field_named
@@ -74,15 +74,15 @@ def _group_ids(session: Session, group: Field) -> list[int]:
     return [group.id, *(c for c in children if c is not None)]
 
 
-def require_field(session: Session, moderator: Moderator, field_id: int) -> None:
+def require_field(session: Session, facilitator: Facilitator, field_id: int) -> None:
     """A facilitator of a field may moderate its sub-fields' cards too."""
-    if moderator.field_id is not None and moderator.field_id != field_id:
-        moderator.require_field(group_of(session, field_id).id or 0)
+    if facilitator.field_id is not None and facilitator.field_id != field_id:
+        facilitator.require_field(group_of(session, field_id).id or 0)
 
 
-def _cards(session: Session, workshop: Workshop, moderator: Moderator, ids: list[int]
+def _cards(session: Session, workshop: Workshop, facilitator: Facilitator, ids: list[int]
            ) -> list[Card]:
-    """The cards to act on: of this workshop, in the moderator's field, not merged or deleted."""
+    """The cards to act on: of this workshop, in the facilitator's field, not merged or deleted."""
     if not ids:
         raise InvalidInput("Bitte wählen Sie mindestens eine Karte aus.")
     found = []
@@ -93,19 +93,19 @@ def _cards(session: Session, workshop: Workshop, moderator: Moderator, ids: list
         if card.deleted_at is not None or card.merged_into_id is not None:
             raise Conflict("Diese Karte wurde inzwischen zusammengefasst oder gelöscht. "
                            "Laden Sie die Seite neu.")
-        require_field(session, moderator, card.field_id)
+        require_field(session, facilitator, card.field_id)
         found.append(card)
     return found
 
 
-def finish_action(session: Session, workshop: Workshop, moderator: Moderator, *, kind: str,
+def finish_action(session: Session, workshop: Workshop, facilitator: Facilitator, *, kind: str,
             summary: str, before: list[dict[str, Any]], touched: list[Card],
             created: list[Card] | None = None, columns: set[Column] | None = None
             ) -> ModerationAction:
     """Record the action for undo, redraw the touched columns on every board, commit."""
     assert workshop.id is not None
     session.flush()
-    action = ModerationAction(workshop_id=workshop.id, kind=kind, actor=moderator.actor,
+    action = ModerationAction(workshop_id=workshop.id, kind=kind, actor=facilitator.actor,
                               summary=summary[:200], before=before,
                               after=[_state(c) for c in touched],
                               created=[c.id for c in created or [] if c.id is not None])
@@ -141,56 +141,56 @@ def column_snapshot(session: Session, field_id: int, category_id: int) -> Column
                           cards=[snapshot(*row) for row in rows])
 
 
-def set_hidden(*, session: Session, workshop: Workshop, moderator: Moderator,
+def set_hidden(*, session: Session, workshop: Workshop, facilitator: Facilitator,
                card_ids: list[int], hidden: bool) -> ModerationAction:
     """Hide cards from boards and phones (they stay in the database), or show them again."""
-    cards = _cards(session, workshop, moderator, card_ids)
+    cards = _cards(session, workshop, facilitator, card_ids)
     before = [_state(c) for c in cards]
     for card in cards:
         card.hidden_at = utcnow() if hidden else None
         session.add(card)
-    return finish_action(session, workshop, moderator, kind="hide" if hidden else "unhide",
+    return finish_action(session, workshop, facilitator, kind="hide" if hidden else "unhide",
                    summary=_summary(cards), before=before, touched=cards)
 
 
-def approve(*, session: Session, workshop: Workshop, moderator: Moderator,
+def approve(*, session: Session, workshop: Workshop, facilitator: Facilitator,
             card_ids: list[int]) -> ModerationAction:
     """Let cards that wait for pre-moderation onto the board."""
-    cards = _cards(session, workshop, moderator, card_ids)
+    cards = _cards(session, workshop, facilitator, card_ids)
     before = [_state(c) for c in cards]
     for card in cards:
         card.approved = True
         session.add(card)
-    return finish_action(session, workshop, moderator, kind="approve", summary=_summary(cards),
+    return finish_action(session, workshop, facilitator, kind="approve", summary=_summary(cards),
                    before=before, touched=cards)
 
 
-def edit(*, session: Session, workshop: Workshop, moderator: Moderator, card_id: int,
+def edit(*, session: Session, workshop: Workshop, facilitator: Facilitator, card_id: int,
          text: str) -> ModerationAction:
     """Fix a card's wording (a typo, a clearer phrase)."""
-    [card] = _cards(session, workshop, moderator, [card_id])
+    [card] = _cards(session, workshop, facilitator, [card_id])
     before = [_state(card)]
     card.text = clean_card_text(text)
     card.updated_at = utcnow()
     session.add(card)
-    return finish_action(session, workshop, moderator, kind="edit", summary=card.text,
+    return finish_action(session, workshop, facilitator, kind="edit", summary=card.text,
                          before=before, touched=[card])
 
 
-def move(*, session: Session, workshop: Workshop, moderator: Moderator, card_id: int,
+def move(*, session: Session, workshop: Workshop, facilitator: Facilitator, card_id: int,
          field: str, category: str) -> ModerationAction:
     """Move a card to another column and/or field; it goes to the end of its new column."""
-    [card] = _cards(session, workshop, moderator, [card_id])
+    [card] = _cards(session, workshop, facilitator, [card_id])
     target_field = field_named(session=session, workshop=workshop, key=field)
     target_category = category_named(session=session, workshop=workshop, key=category)
     assert target_field.id is not None and target_category.id is not None
-    require_field(session, moderator, target_field.id)
+    require_field(session, facilitator, target_field.id)
     before = [_state(card)]
     old = _column(card)
     card.field_id, card.category_id = target_field.id, target_category.id
     card.position = _end_of_column(session, target_field.id, target_category.id)
     session.add(card)
-    return finish_action(session, workshop, moderator, kind="move", summary=card.text,
+    return finish_action(session, workshop, facilitator, kind="move", summary=card.text,
                          before=before, touched=[card], columns={old})
 
 
@@ -201,21 +201,21 @@ def _end_of_column(session: Session, field_id: int, category_id: int) -> int:
     return max(positions, default=0) + 10
 
 
-def pin(*, session: Session, workshop: Workshop, moderator: Moderator, card_id: int,
+def pin(*, session: Session, workshop: Workshop, facilitator: Facilitator, card_id: int,
         pinned: bool) -> ModerationAction:
     """Pin a card to the top of its column, or release it."""
-    [card] = _cards(session, workshop, moderator, [card_id])
+    [card] = _cards(session, workshop, facilitator, [card_id])
     before = [_state(card)]
     card.pinned = pinned
     session.add(card)
-    return finish_action(session, workshop, moderator, kind="pin" if pinned else "unpin",
+    return finish_action(session, workshop, facilitator, kind="pin" if pinned else "unpin",
                    summary=card.text, before=before, touched=[card])
 
 
-def reorder(*, session: Session, workshop: Workshop, moderator: Moderator, card_id: int,
+def reorder(*, session: Session, workshop: Workshop, facilitator: Facilitator, card_id: int,
             direction: Literal["up", "down"]) -> ModerationAction | None:
     """Move a card one place up or down in its column; None when it is already at the end."""
-    [card] = _cards(session, workshop, moderator, [card_id])
+    [card] = _cards(session, workshop, facilitator, [card_id])
     column = list(session.exec(
         select(Card)
         .where(col(Card.field_id).in_(_group_ids(session, group_of(session, card.field_id))),
@@ -233,14 +233,14 @@ def reorder(*, session: Session, workshop: Workshop, moderator: Moderator, card_
     for number, item in enumerate(column, start=1):
         item.position = number * 10
         session.add(item)
-    return finish_action(session, workshop, moderator, kind="reorder", summary=card.text,
+    return finish_action(session, workshop, facilitator, kind="reorder", summary=card.text,
                    before=before, touched=column)
 
 
-def merge(*, session: Session, workshop: Workshop, moderator: Moderator, card_ids: list[int],
+def merge(*, session: Session, workshop: Workshop, facilitator: Facilitator, card_ids: list[int],
           text: str | None = None) -> ModerationAction:
     """Put duplicates together: one new card with the chosen (or longest) wording."""
-    originals = _cards(session, workshop, moderator, card_ids)
+    originals = _cards(session, workshop, facilitator, card_ids)
     if len(originals) < 2:
         raise InvalidInput("Zum Zusammenfassen braucht es mindestens zwei Karten.")
     if len(originals) > MERGE_MAX:
@@ -264,14 +264,14 @@ def merge(*, session: Session, workshop: Workshop, moderator: Moderator, card_id
     for card in originals:
         card.merged_into_id = merged.id
         session.add(card)
-    return finish_action(session, workshop, moderator, kind="merge", summary=wording, before=before,
-                   touched=originals, created=[merged])
+    return finish_action(session, workshop, facilitator, kind="merge", summary=wording,
+                         before=before, touched=originals, created=[merged])
 
 
-def unmerge(*, session: Session, workshop: Workshop, moderator: Moderator,
+def unmerge(*, session: Session, workshop: Workshop, facilitator: Facilitator,
             card_id: int) -> ModerationAction:
     """Split a merged card into its originals again."""
-    [merged] = _cards(session, workshop, moderator, [card_id])
+    [merged] = _cards(session, workshop, facilitator, [card_id])
     originals = list(session.exec(select(Card).where(Card.merged_into_id == merged.id)))
     if not originals:
         raise Conflict("Diese Karte ist keine zusammengefasste Karte.")
@@ -281,14 +281,14 @@ def unmerge(*, session: Session, workshop: Workshop, moderator: Moderator,
     for card in originals:
         card.merged_into_id = None
         session.add(card)
-    return finish_action(session, workshop, moderator, kind="unmerge", summary=merged.text,
+    return finish_action(session, workshop, facilitator, kind="unmerge", summary=merged.text,
                    before=before, touched=[merged, *originals])
 
 
-def undo(*, session: Session, workshop: Workshop, moderator: Moderator,
+def undo(*, session: Session, workshop: Workshop, facilitator: Facilitator,
          field: Field | None = None) -> ModerationAction:
     """Take back this facilitator's last moderation action (with `field`: in that field)."""
-    action = last_action(session=session, workshop=workshop, moderator=moderator, field=field)
+    action = last_action(session=session, workshop=workshop, facilitator=facilitator, field=field)
     if action is None:
         raise Conflict("Es gibt nichts rückgängig zu machen.")
     columns: set[Column] = set()
@@ -333,13 +333,13 @@ def _require_unchanged_originals(session: Session, action: ModerationAction,
                            "gelöscht.")
 
 
-def last_action(*, session: Session, workshop: Workshop, moderator: Moderator,
+def last_action(*, session: Session, workshop: Workshop, facilitator: Facilitator,
                 field: Field | None = None) -> ModerationAction | None:
     """This facilitator's last action that can be undone; with `field`, the last one on cards
     of that field (its sub-fields included): a field's console never undoes another's step."""
     query = (select(ModerationAction)
              .where(ModerationAction.workshop_id == workshop.id,
-                    ModerationAction.actor == moderator.actor,
+                    ModerationAction.actor == facilitator.actor,
                     col(ModerationAction.undone_at).is_(None))
              .order_by(col(ModerationAction.id).desc()))
     if field is None:
@@ -389,20 +389,20 @@ def merged_originals(*, session: Session, merged_ids: list[int]) -> dict[int, li
 class _Args(TypedDict):
     session: Session
     workshop: Workshop
-    moderator: Moderator
+    facilitator: Facilitator
 
 
 ACTIONS = ("hide", "unhide", "approve", "pin", "unpin", "up", "down", "edit", "move", "merge",
            "unmerge")
 
 
-def apply(*, session: Session, workshop: Workshop, moderator: Moderator, action: str,
+def apply(*, session: Session, workshop: Workshop, facilitator: Facilitator, action: str,
           card_ids: list[int], text: str | None = None, field: str | None = None,
           category: str | None = None) -> ModerationAction | None:
     """One entry for every card action, shared by the console and the API."""
     if action not in ACTIONS:
         raise InvalidInput("Diese Aktion gibt es nicht: {action}.", action=action[:20])
-    args: _Args = {"session": session, "workshop": workshop, "moderator": moderator}
+    args: _Args = {"session": session, "workshop": workshop, "facilitator": facilitator}
     if action in ("hide", "unhide"):
         return set_hidden(**args, card_ids=card_ids, hidden=action == "hide")
     if action == "approve":

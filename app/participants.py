@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from app.cards import counts
 from app.errors import InvalidInput
-from app.events import ParticipantJoined, record
+from app.live.events import ParticipantJoined, record
 from app.models import FACILITATOR, Participant, Workshop
 from app.text import clean_text
 

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from app.access import Moderator
+from app.access import Facilitator
 from app.errors import InvalidInput
-from app.events import PhaseChanged, PostingChanged, TimerChanged, TimerState, record
+from app.live.events import PhaseChanged, PostingChanged, TimerChanged, TimerState, record
 from app.models import Workshop, as_utc, utcnow
 
 PHASES = ("plenary", "working", "closing")
@@ -17,10 +17,10 @@ TIMER_MAX_MINUTES = 180
 EXTEND_MAX_MINUTES = 60
 
 
-def set_phase(*, session: Session, workshop: Workshop, moderator: Moderator,
+def set_phase(*, session: Session, workshop: Workshop, facilitator: Facilitator,
               phase: str) -> Workshop:
     """Switch the phase; the working phase opens posting, the plenaries close it."""
-    moderator.require_whole_workshop()
+    facilitator.require_whole_workshop()
     if phase not in PHASES:
         raise InvalidInput("Diese Phase gibt es nicht: {phase}.", phase=phase[:20])
     workshop.phase = phase
@@ -33,10 +33,10 @@ def set_phase(*, session: Session, workshop: Workshop, moderator: Moderator,
     return workshop
 
 
-def set_round(*, session: Session, workshop: Workshop, moderator: Moderator,
+def set_round(*, session: Session, workshop: Workshop, facilitator: Facilitator,
               round_number: int) -> Workshop:
     """Go to another round of the working phase; new cards remember their round."""
-    moderator.require_whole_workshop()
+    facilitator.require_whole_workshop()
     if not 1 <= round_number <= workshop.rounds:
         raise InvalidInput("Runde {round} gibt es nicht; dieser Workshop hat {rounds} Runden.",
                            round=round_number, rounds=workshop.rounds)
@@ -113,10 +113,10 @@ def _minutes(value: float, limit: int) -> int:
     return round(value * 60)
 
 
-def start_timer(*, session: Session, workshop: Workshop, moderator: Moderator,
+def start_timer(*, session: Session, workshop: Workshop, facilitator: Facilitator,
                 minutes: float, clock: Clock = CLOCK) -> TimerState:
     """Start a countdown (replacing a running one)."""
-    moderator.require_whole_workshop()
+    facilitator.require_whole_workshop()
     seconds = _minutes(minutes, TIMER_MAX_MINUTES)
     workshop.timer_total_s = seconds
     clock.run_for(workshop, seconds)
@@ -124,9 +124,9 @@ def start_timer(*, session: Session, workshop: Workshop, moderator: Moderator,
     return _save_timer(session, workshop, clock)
 
 
-def pause_timer(*, session: Session, workshop: Workshop, moderator: Moderator,
+def pause_timer(*, session: Session, workshop: Workshop, facilitator: Facilitator,
                 clock: Clock = CLOCK) -> TimerState:
-    moderator.require_whole_workshop()
+    facilitator.require_whole_workshop()
     left = clock.left(workshop)
     if left is not None:
         workshop.timer_remaining_s = max(0, round(left))
@@ -134,19 +134,19 @@ def pause_timer(*, session: Session, workshop: Workshop, moderator: Moderator,
     return _save_timer(session, workshop, clock)
 
 
-def resume_timer(*, session: Session, workshop: Workshop, moderator: Moderator,
+def resume_timer(*, session: Session, workshop: Workshop, facilitator: Facilitator,
                  clock: Clock = CLOCK) -> TimerState:
-    moderator.require_whole_workshop()
+    facilitator.require_whole_workshop()
     if workshop.timer_remaining_s is not None:
         clock.run_for(workshop, workshop.timer_remaining_s)
         workshop.timer_remaining_s = None
     return _save_timer(session, workshop, clock)
 
 
-def extend_timer(*, session: Session, workshop: Workshop, moderator: Moderator,
+def extend_timer(*, session: Session, workshop: Workshop, facilitator: Facilitator,
                  minutes: float, clock: Clock = CLOCK) -> TimerState:
     """Add time to a running or paused countdown."""
-    moderator.require_whole_workshop()
+    facilitator.require_whole_workshop()
     seconds = _minutes(minutes, EXTEND_MAX_MINUTES)
     if not timer_state(workshop, clock).active:
         raise InvalidInput("Es läuft gerade kein Timer, der sich verlängern ließe.")
@@ -162,9 +162,9 @@ def extend_timer(*, session: Session, workshop: Workshop, moderator: Moderator,
     return _save_timer(session, workshop, clock)
 
 
-def stop_timer(*, session: Session, workshop: Workshop, moderator: Moderator,
+def stop_timer(*, session: Session, workshop: Workshop, facilitator: Facilitator,
                clock: Clock = CLOCK) -> TimerState:
-    moderator.require_whole_workshop()
+    facilitator.require_whole_workshop()
     workshop.timer_ends_at = workshop.timer_remaining_s = workshop.timer_total_s = None
     return _save_timer(session, workshop, clock)
 

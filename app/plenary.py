@@ -10,9 +10,9 @@ from collections.abc import Callable
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, delete, func, select
 
-from app.access import Moderator
+from app.access import Facilitator
 from app.errors import N_, Conflict, InvalidInput, NotFound
-from app.events import (
+from app.live.events import (
     PlenaryChanged,
     PlenaryColumn,
     ProposalsChanged,
@@ -336,9 +336,9 @@ def _hydrate_remarks(session: Session, event: RemarksChanged) -> RemarksChanged:
     return event.model_copy(update={"remarks": _remark_snapshots(session, workshop)})
 
 
-def set_remark_hidden(*, session: Session, workshop: Workshop, moderator: Moderator,
+def set_remark_hidden(*, session: Session, workshop: Workshop, facilitator: Facilitator,
                       remark_id: int, hidden: bool) -> None:
-    moderator.require_whole_workshop()
+    facilitator.require_whole_workshop()
     remark = session.get(Remark, remark_id)
     if remark is None or remark.workshop_id != workshop.id:
         raise NotFound("Diese Bemerkung gibt es nicht (mehr).")
@@ -358,10 +358,10 @@ def _proposal(session: Session, workshop: Workshop, proposal_id: int) -> ThemePr
     return proposal
 
 
-def accept_proposal(*, session: Session, workshop: Workshop, moderator: Moderator,
+def accept_proposal(*, session: Session, workshop: Workshop, facilitator: Facilitator,
                     proposal_id: int, text: str | None = None) -> Theme:
     """A new theme becomes a `conference` theme; a move moves the theme."""
-    moderator.require_whole_workshop()
+    facilitator.require_whole_workshop()
     proposal = _proposal(session, workshop, proposal_id)
     changed = {_column_field(session, proposal.field_id).id}
     if proposal.kind == "move":
@@ -389,9 +389,9 @@ def _end(session: Session, field_id: int) -> int:
     return max(positions, default=0) + 1
 
 
-def reject_proposal(*, session: Session, workshop: Workshop, moderator: Moderator,
+def reject_proposal(*, session: Session, workshop: Workshop, facilitator: Facilitator,
                     proposal_id: int) -> None:
-    moderator.require_whole_workshop()
+    facilitator.require_whole_workshop()
     proposal = _proposal(session, workshop, proposal_id)
     proposal.status = "rejected"
     session.add(proposal)
@@ -400,9 +400,9 @@ def reject_proposal(*, session: Session, workshop: Workshop, moderator: Moderato
     session.commit()
 
 
-def edit_theme(*, session: Session, workshop: Workshop, moderator: Moderator, theme_id: int,
+def edit_theme(*, session: Session, workshop: Workshop, facilitator: Facilitator, theme_id: int,
                text: str) -> Theme:
-    moderator.require_whole_workshop()
+    facilitator.require_whole_workshop()
     theme = _theme(session, workshop, theme_id)
     theme.text = _clean(text, THEME_MAX, THEME_EMPTY)
     session.add(theme)
@@ -412,10 +412,10 @@ def edit_theme(*, session: Session, workshop: Workshop, moderator: Moderator, th
     return theme
 
 
-def hide_theme(*, session: Session, workshop: Workshop, moderator: Moderator,
+def hide_theme(*, session: Session, workshop: Workshop, facilitator: Facilitator,
                theme_id: int) -> None:
     """Take a theme off the board; its dots go back to the participants."""
-    moderator.require_whole_workshop()
+    facilitator.require_whole_workshop()
     theme = _theme(session, workshop, theme_id)
     theme.status = "hidden"
     session.add(theme)
@@ -425,10 +425,10 @@ def hide_theme(*, session: Session, workshop: Workshop, moderator: Moderator,
     session.commit()
 
 
-def merge_themes(*, session: Session, workshop: Workshop, moderator: Moderator,
+def merge_themes(*, session: Session, workshop: Workshop, facilitator: Facilitator,
                  theme_ids: list[int], text: str | None = None) -> Theme:
     """Merge duplicates into the first theme; their dots count for it from now on."""
-    moderator.require_whole_workshop()
+    facilitator.require_whole_workshop()
     themes = [_theme(session, workshop, t) for t in dict.fromkeys(theme_ids)]
     if len(themes) < 2:
         raise InvalidInput("Zum Zusammenfassen braucht es mindestens zwei Themen.")
@@ -446,9 +446,9 @@ def merge_themes(*, session: Session, workshop: Workshop, moderator: Moderator,
     return target
 
 
-def set_dot_allowance(*, session: Session, workshop: Workshop, moderator: Moderator,
+def set_dot_allowance(*, session: Session, workshop: Workshop, facilitator: Facilitator,
                       dots: int, per_theme: int) -> Workshop:
-    moderator.require_whole_workshop()
+    facilitator.require_whole_workshop()
     if not (1 <= dots <= DOTS_LIMIT and 1 <= per_theme <= DOTS_LIMIT):
         raise InvalidInput("Punkte: jeweils 1 bis {max}.", max=DOTS_LIMIT)
     workshop.dots_per_participant, workshop.dots_per_theme = dots, per_theme

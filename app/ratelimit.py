@@ -5,15 +5,9 @@ import threading
 import time
 from collections import deque
 
-from app.errors import DomainError
+from app.errors import TooManyRequests
 
-
-class TooManyRequests(DomainError):
-    status_code = 429
-
-    def __init__(self, message: str, retry_after: int, **params: object) -> None:
-        super().__init__(message, seconds=retry_after, **params)
-        self.retry_after = retry_after
+__all__ = ["Limits", "RateLimiter", "TooManyRequests"]
 
 
 class RateLimiter:

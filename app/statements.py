@@ -10,9 +10,9 @@ from collections.abc import Callable
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from app.access import Moderator
+from app.access import Facilitator
 from app.errors import AlreadyDone, Conflict, InvalidInput, NotFound
-from app.events import StatementChanged, StatementProposalSnapshot, hydrates, record
+from app.live.events import StatementChanged, StatementProposalSnapshot, hydrates, record
 from app.models import (
     Field,
     Participant,
@@ -157,11 +157,11 @@ def history(*, session: Session, field: Field) -> list[Statement]:
                              .order_by(col(Statement.version))))
 
 
-def set_draft(*, session: Session, workshop: Workshop, moderator: Moderator, field: Field,
+def set_draft(*, session: Session, workshop: Workshop, facilitator: Facilitator, field: Field,
               text: str) -> Field:
     """The facilitator's working text; boards show it while it is being shaped."""
     assert field.id is not None
-    moderator.require_field(field.id)
+    facilitator.require_field(field.id)
     draft = clean_text(text or "", multiline=False)
     if len(draft) > TEXT_MAX:
         raise InvalidInput("Höchstens {max} Zeichen, bitte kürzen ({length} Zeichen).",
@@ -174,11 +174,11 @@ def set_draft(*, session: Session, workshop: Workshop, moderator: Moderator, fie
     return field
 
 
-def adopt(*, session: Session, workshop: Workshop, moderator: Moderator, field: Field,
+def adopt(*, session: Session, workshop: Workshop, facilitator: Facilitator, field: Field,
           text: str) -> Statement:
     """Adopt the sentence for the field; an earlier one stays in the history."""
     assert field.id is not None and workshop.id is not None
-    moderator.require_field(field.id)
+    facilitator.require_field(field.id)
     version = session.exec(select(func.count(col(Statement.id))).where(
         Statement.field_id == field.id)).one() + 1
     statement = Statement(workshop_id=workshop.id, field_id=field.id, version=version,
@@ -192,11 +192,11 @@ def adopt(*, session: Session, workshop: Workshop, moderator: Moderator, field: 
     return statement
 
 
-def set_open(*, session: Session, workshop: Workshop, moderator: Moderator, field: Field,
+def set_open(*, session: Session, workshop: Workshop, facilitator: Facilitator, field: Field,
              open_: bool | None) -> Field:
     """Open or close collecting proposals for a field (None: follow the working phase)."""
     assert field.id is not None
-    moderator.require_field(field.id)
+    facilitator.require_field(field.id)
     field.statement_open = open_
     session.add(field)
     session.flush()

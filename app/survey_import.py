@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from app.access import Moderator
+from app.access import Facilitator
 from app.errors import DomainError, InvalidInput
 from app.models import Answer, Question, Survey, SurveyResponse, Workshop
 from app.surveys import parse_value, questions_of, record_change
@@ -95,11 +95,11 @@ def _cell_value(question: Question, cell: str) -> object:
     return cell
 
 
-def import_responses(*, session: Session, workshop: Workshop, moderator: Moderator,
+def import_responses(*, session: Session, workshop: Workshop, facilitator: Facilitator,
                      survey: Survey, data: bytes | str, mapping: dict[int, int | None],
                      label: str) -> int:
     """Check every row, then store them all as responses from `label`; returns the count."""
-    moderator.require_whole_workshop()
+    facilitator.require_whole_workshop()
     source = clean_text(label, multiline=False)
     if not source:
         raise InvalidInput("Bitte geben Sie an, woher die Daten stammen (z. B. „Online-Umfrage "

@@ -12,10 +12,10 @@ from pydantic import Field as Constraint
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.access import Moderator
+from app.access import Facilitator
+from app.db.locks import lock_workshop
 from app.errors import Conflict, InvalidInput, NotFound
-from app.events import SurveyChanged, SurveyOffer, record
-from app.locks import lock_workshop
+from app.live.events import SurveyChanged, SurveyOffer, record
 from app.models import Answer, Participant, Question, Survey, SurveyResponse, Workshop
 from app.text import clean_strings, clean_text, parse_number
 
@@ -115,10 +115,10 @@ def open_surveys(*, session: Session, workshop: Workshop) -> list[Survey]:
     return [s for s in surveys_of(session=session, workshop=workshop) if s.status == "open"]
 
 
-def add_question(*, session: Session, workshop: Workshop, moderator: Moderator, survey: Survey,
+def add_question(*, session: Session, workshop: Workshop, facilitator: Facilitator, survey: Survey,
                  definition: QuestionDef) -> Question:
     """The facilitator adds a question (not once answers have come in)."""
-    moderator.require_whole_workshop()
+    facilitator.require_whole_workshop()
     if _has_responses(session, survey):
         raise Conflict("Diese Umfrage hat schon Antworten; Fragen lassen sich nicht mehr ändern.")
     question = _add_question(session, survey, definition,
@@ -127,9 +127,9 @@ def add_question(*, session: Session, workshop: Workshop, moderator: Moderator, 
     return question
 
 
-def remove_question(*, session: Session, workshop: Workshop, moderator: Moderator,
+def remove_question(*, session: Session, workshop: Workshop, facilitator: Facilitator,
                     survey: Survey, question_id: int) -> None:
-    moderator.require_whole_workshop()
+    facilitator.require_whole_workshop()
     if _has_responses(session, survey):
         raise Conflict("Diese Umfrage hat schon Antworten; Fragen lassen sich nicht mehr ändern.")
     question = session.get(Question, question_id)
@@ -144,10 +144,10 @@ def _has_responses(session: Session, survey: Survey) -> bool:
         SurveyResponse.survey_id == survey.id)).first() is not None
 
 
-def set_status(*, session: Session, workshop: Workshop, moderator: Moderator, survey: Survey,
+def set_status(*, session: Session, workshop: Workshop, facilitator: Facilitator, survey: Survey,
                status: str) -> Survey:
     """Open or close a survey (closed: answers kept, no new ones)."""
-    moderator.require_whole_workshop()
+    facilitator.require_whole_workshop()
     if status not in ("draft", "open", "closed"):
         raise InvalidInput("Unbekannter Status.")
     if status == "open" and not questions_of(session=session, survey=survey):
@@ -281,10 +281,10 @@ def my_answers(*, session: Session, survey: Survey, participant: Participant) ->
         select(Answer).where(Answer.response_id == response.id))}
 
 
-def hide_text_answer(*, session: Session, workshop: Workshop, moderator: Moderator,
+def hide_text_answer(*, session: Session, workshop: Workshop, facilitator: Facilitator,
                      survey: Survey, answer_id: int, hidden: bool = True) -> None:
     """Keep an inappropriate free-text answer off the projector and the documentation."""
-    moderator.require_whole_workshop()
+    facilitator.require_whole_workshop()
     row = session.get(Answer, answer_id)
     response = session.get(SurveyResponse, row.response_id) if row else None
     if row is None or response is None or response.survey_id != survey.id:
@@ -306,6 +306,7 @@ class QuestionResult(BaseModel):
     source: str  # "" for the live answers
     respondents: int  # who answered this question
     suppressed: bool  # too few respondents to show more than the count
+    minimum: int = 0  # the workshop's threshold for showing more (survey_min_respondents)
     options: list[str] = []
     counts: list[int] = []
     percents: list[float] = []
@@ -341,7 +342,7 @@ def _result(question: Question, answers: list[Answer], source: str, minimum: int
     base: dict[str, Any] = {
         "question_id": question.id or 0, "kind": question.kind, "text": question.text,
         "source": source, "respondents": len(answers), "options": question.options,
-        "label_min": question.label_min, "label_max": question.label_max,
+        "label_min": question.label_min, "label_max": question.label_max, "minimum": minimum,
     }
     if len(answers) < minimum:
         return QuestionResult(**base, suppressed=True)

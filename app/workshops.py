@@ -19,8 +19,8 @@ from pydantic import Field as Constraint
 from sqlalchemy import String, bindparam
 from sqlmodel import Session, col, select
 
+from app.db.locks import lock_if_writing
 from app.errors import VALIDATION_MESSAGES, Conflict, InvalidInput, NotFound
-from app.locks import lock_if_writing
 from app.models import Category, Field, Remark, Theme, Workshop
 from app.surveys import SurveyDef, create_survey
 from app.text import clean_strings, clean_text

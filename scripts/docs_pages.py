@@ -37,7 +37,7 @@ def main() -> None:
                     make_card(session, workshop, person, category=category, text=text)
             for key, completion in SEED.items():
                 field = get_field(session=session, workshop=workshop, key=key)
-                statements.adopt(session=session, workshop=workshop, moderator=MAIN,
+                statements.adopt(session=session, workshop=workshop, facilitator=MAIN,
                                  field=field, text=completion)
             report = build_report(session=session, workshop=workshop)
         db.dispose()

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from app import db as database
 from app.config import Settings
-from app.events import DomainEvent
+from app.live.events import DomainEvent
 from app.main import create_app
 from app.models import Workshop
 from tests.factories import make_workshop

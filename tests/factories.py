@@ -6,7 +6,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app import cards, participants
-from app.events import CardSnapshot
+from app.live.events import CardSnapshot
 from app.models import Participant, Workshop
 from app.workshops import WorkshopDef, create_workshop, load_definition, parse_definition
 

@@ -45,12 +45,13 @@ class ServerProcess:
                 cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.process.poll() is None:
             try:
                 if httpx.get(f"{self.base_url}/", timeout=1).status_code == 200:
                     return
             except httpx.HTTPError:
                 time.sleep(0.1)
+        self.stop()  # a server that missed its start leaves no process behind
         raise RuntimeError(f"server did not start:\n{self.log.read_text()}")
 
     def stop(self) -> None:

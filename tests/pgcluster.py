@@ -15,7 +15,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from app.dbcopy import postgres_program
+from app.db.backup import postgres_program
 from tests.live import free_port
 
 USER = "zukunft"

@@ -93,13 +93,13 @@ def test_what_is_typed_with_prefixes_comes_back(entries: list[tuple[str, str]]) 
 
 def test_create_is_one_step_with_one_undo(session: Session) -> None:
     workshop = make_workshop(session)
-    action = bulk.create_cards(session=session, workshop=workshop, moderator=MAIN,
+    action = bulk.create_cards(session=session, workshop=workshop, facilitator=MAIN,
                                field_key="hf1", text="S: eins\nzwei\nI: drei")
     assert len(action.created) == 3
     listed = cards.list_cards(session=session, workshop=workshop, field="hf1")
     assert [(c.category, c.text) for c in listed] == [
         ("strengths", "eins"), ("strengths", "zwei"), ("ideas", "drei")]
-    moderation.undo(session=session, workshop=workshop, moderator=MAIN)
+    moderation.undo(session=session, workshop=workshop, facilitator=MAIN)
     assert cards.list_cards(session=session, workshop=workshop) == []
 
 
@@ -113,11 +113,11 @@ def test_bad_batches_change_nothing(session: Session, text: str, message: str | 
     workshop = make_workshop(session)
     if message is None:
         # "ohne" after "S:" belongs to the strengths: that batch is fine.
-        bulk.create_cards(session=session, workshop=workshop, moderator=MAIN, field_key="hf1",
+        bulk.create_cards(session=session, workshop=workshop, facilitator=MAIN, field_key="hf1",
                           text=text)
         return
     with pytest.raises(InvalidInput, match=message):
-        bulk.create_cards(session=session, workshop=workshop, moderator=MAIN, field_key="hf1",
+        bulk.create_cards(session=session, workshop=workshop, facilitator=MAIN, field_key="hf1",
                           text=text)
     session.rollback()
     assert cards.list_cards(session=session, workshop=workshop) == []
@@ -126,11 +126,11 @@ def test_bad_batches_change_nothing(session: Session, text: str, message: str | 
 def test_one_bad_line_saves_nothing(session: Session) -> None:
     workshop = make_workshop(session)
     with pytest.raises(InvalidInput, match="Zeile 1: Spalte fehlt"):
-        bulk.create_cards(session=session, workshop=workshop, moderator=MAIN, field_key="hf1",
+        bulk.create_cards(session=session, workshop=workshop, facilitator=MAIN, field_key="hf1",
                           text="ohne Spalte\nS: gut")
     session.rollback()
     with pytest.raises(InvalidInput, match="„hf9“"):
-        bulk.create_cards(session=session, workshop=workshop, moderator=MAIN, field_key="hf9",
+        bulk.create_cards(session=session, workshop=workshop, facilitator=MAIN, field_key="hf9",
                           text="S: gut")
     session.rollback()
     assert cards.list_cards(session=session, workshop=workshop) == []

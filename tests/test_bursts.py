@@ -36,7 +36,7 @@ def test_people_who_took_part_are_no_burst(session: Session) -> None:
 
 def test_dots_from_fresh_joiners_are_a_burst(session: Session) -> None:
     workshop = make_workshop(session, westharz=True)
-    phases.set_phase(session=session, workshop=workshop, moderator=MAIN, phase="plenary")
+    phases.set_phase(session=session, workshop=workshop, facilitator=MAIN, phase="plenary")
     theme = plenary.columns(session=session, workshop=workshop)[0].themes[0]
     for _ in range(5):
         plenary.place_dot(session=session, workshop=workshop,

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from app import cards
 from app.db import Database
 from app.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from app.events import CardPosted, events_since
+from app.live.events import CardPosted, events_since
 from app.models import Card, EventRecord
 from app.participants import facilitator_participant, join
 from tests.conftest import RecordedEvents

@@ -10,10 +10,11 @@ from sqlalchemy import text
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from app import dbcopy, statements, surveys
+from app import statements, surveys
 from app.access import MAIN
 from app.cli import cli
 from app.db import Database, upgrade
+from app.db import backup as dbcopy
 from app.models import Workshop
 from app.report import build_report
 from app.report.writers import write_json
@@ -38,11 +39,11 @@ def other_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> I
 def seeded(session: Session, filled: Workshop) -> Workshop:  # noqa: F811
     """The seed's workshop with all five guiding sentences and a survey answered."""
     for key, completion in SEED.items():
-        statements.adopt(session=session, workshop=filled, moderator=MAIN,
+        statements.adopt(session=session, workshop=filled, facilitator=MAIN,
                          field=get_field(session=session, workshop=filled, key=key),
                          text=completion)
     [survey] = surveys.surveys_of(session=session, workshop=filled)
-    surveys.set_status(session=session, workshop=filled, moderator=MAIN, survey=survey,
+    surveys.set_status(session=session, workshop=filled, facilitator=MAIN, survey=survey,
                        status="open")
     question = surveys.questions_of(session=session, survey=survey)[0]
     for choice in (0, 1, 1):

@@ -12,9 +12,10 @@ from sqlmodel import Session, col, func, select
 
 from app import cards
 from app.db import Database
+from app.db.groupcommit import GroupCommit
+from app.db.unit import savepoint
 from app.errors import InvalidInput
-from app.events import CardPosted, CardSnapshot, savepoint
-from app.groupcommit import GroupCommit
+from app.live.events import CardPosted, CardSnapshot
 from app.models import Card, EventRecord, Participant, Workshop
 from app.workshops import get_workshop
 from tests.conftest import RecordedEvents

@@ -8,17 +8,19 @@ from typing import Any
 import pytest
 
 from app.db import Database
-from app.events import CardDeleted, CardEdited, CardPosted, CardSnapshot, Counts, PostingChanged
-from app.live import (
-    QUEUE_LIMIT,
-    ApiView,
-    BoardView,
-    LocalBus,
-    StatementView,
-    Views,
-    stream,
+from app.live.bus import QUEUE_LIMIT, LocalBus
+from app.live.events import (
+    CardDeleted,
+    CardEdited,
+    CardPosted,
+    CardSnapshot,
+    Counts,
+    PostingChanged,
 )
-from app.templating import Templates
+from app.live.render import Views
+from app.live.stream import stream
+from app.live.views import ApiView, BoardView, StatementView
+from app.web.templating import Templates
 
 CARD = CardSnapshot(id=7, field="hf1", category="ideas", text="<b>Bahn</b>", author="p1",
                     created_at="2026-05-14T10:00:00+00:00")
@@ -175,7 +177,7 @@ def test_a_failing_delivery_filter_still_delivers_to_everyone() -> None:
 
 
 def test_phones_that_stand_alike_to_a_proposal_share_one_rendering() -> None:
-    from app.events import StatementChanged, StatementProposalSnapshot
+    from app.live.events import StatementChanged, StatementProposalSnapshot
 
     event = StatementChanged(id=9, workshop_id=1, field="hf1", stem="Mit diesem …",
                              draft="", adopted=None, version=0, open=True, proposals=[

@@ -6,9 +6,9 @@ import pytest
 from sqlmodel import Session
 
 from app import cards, phases
-from app.access import MAIN, Moderator
+from app.access import MAIN, Facilitator
 from app.errors import InvalidInput, NotAllowed
-from app.events import PhaseChanged, PostingChanged, TimerChanged
+from app.live.events import PhaseChanged, PostingChanged, TimerChanged
 from app.models import utcnow
 from tests.conftest import RecordedEvents
 from tests.factories import make_card, make_participant, make_workshop
@@ -16,53 +16,53 @@ from tests.factories import make_card, make_participant, make_workshop
 
 def test_phases_switch_posting(session: Session, events: RecordedEvents) -> None:
     workshop = make_workshop(session)
-    phases.set_phase(session=session, workshop=workshop, moderator=MAIN, phase="plenary")
+    phases.set_phase(session=session, workshop=workshop, facilitator=MAIN, phase="plenary")
     assert (workshop.phase, workshop.posting_open) == ("plenary", False)
     phase, posting = events.published[-2:]
     assert isinstance(phase, PhaseChanged) and phase.phase == "plenary"
     assert isinstance(posting, PostingChanged) and posting.posting_open is False
-    phases.set_phase(session=session, workshop=workshop, moderator=MAIN, phase="working")
+    phases.set_phase(session=session, workshop=workshop, facilitator=MAIN, phase="working")
     assert workshop.posting_open
     with pytest.raises(InvalidInput, match="Phase gibt es nicht"):
-        phases.set_phase(session=session, workshop=workshop, moderator=MAIN, phase="pause")
+        phases.set_phase(session=session, workshop=workshop, facilitator=MAIN, phase="pause")
 
 
 def test_cards_remember_their_round(session: Session) -> None:
     workshop = make_workshop(session)
     participant = make_participant(session, workshop)
     first = make_card(session, workshop, participant, text="eins")
-    phases.set_round(session=session, workshop=workshop, moderator=MAIN, round_number=2)
+    phases.set_round(session=session, workshop=workshop, facilitator=MAIN, round_number=2)
     second = make_card(session, workshop, participant, text="zwei")
     assert (first.round, second.round) == (1, 2)
     only_first = cards.list_cards(session=session, workshop=workshop, rounds=(1,))
     assert [c.text for c in only_first] == ["eins"]
     with pytest.raises(InvalidInput, match="Runde 3 gibt es nicht"):
-        phases.set_round(session=session, workshop=workshop, moderator=MAIN, round_number=3)
+        phases.set_round(session=session, workshop=workshop, facilitator=MAIN, round_number=3)
 
 
 def test_timer_start_pause_resume_extend_stop(session: Session,
                                               events: RecordedEvents) -> None:
     workshop = make_workshop(session)
-    started = phases.start_timer(session=session, workshop=workshop, moderator=MAIN, minutes=10)
+    started = phases.start_timer(session=session, workshop=workshop, facilitator=MAIN, minutes=10)
     assert started.running and started.total_s == 600
     assert started.ends_at is not None
     left = (datetime.fromisoformat(started.ends_at) - utcnow()).total_seconds()
     assert 598 <= left <= 600
-    paused = phases.pause_timer(session=session, workshop=workshop, moderator=MAIN)
+    paused = phases.pause_timer(session=session, workshop=workshop, facilitator=MAIN)
     assert not paused.running and paused.remaining_s is not None
     assert 598 <= paused.remaining_s <= 600
-    extended = phases.extend_timer(session=session, workshop=workshop, moderator=MAIN,
+    extended = phases.extend_timer(session=session, workshop=workshop, facilitator=MAIN,
                                    minutes=5)
     assert extended.remaining_s is not None and extended.remaining_s >= 898
     assert extended.total_s == 900
-    resumed = phases.resume_timer(session=session, workshop=workshop, moderator=MAIN)
+    resumed = phases.resume_timer(session=session, workshop=workshop, facilitator=MAIN)
     assert resumed.running and resumed.remaining_s is None
-    stopped = phases.stop_timer(session=session, workshop=workshop, moderator=MAIN)
+    stopped = phases.stop_timer(session=session, workshop=workshop, facilitator=MAIN)
     assert not stopped.active
     assert [e.kind for e in events.published if isinstance(e, TimerChanged)] == [
         "timer-changed"] * 5
     # The state survives a reload from the database (naive datetimes in SQLite).
-    phases.start_timer(session=session, workshop=workshop, moderator=MAIN, minutes=1)
+    phases.start_timer(session=session, workshop=workshop, facilitator=MAIN, minutes=1)
     session.expire_all()
     assert phases.timer_state(session.get(type(workshop), workshop.id)).running
 
@@ -71,25 +71,25 @@ def test_timer_start_pause_resume_extend_stop(session: Session,
 def test_absurd_durations_are_refused(session: Session, minutes: float) -> None:
     workshop = make_workshop(session)
     with pytest.raises(InvalidInput, match="Dauer zwischen"):
-        phases.start_timer(session=session, workshop=workshop, moderator=MAIN, minutes=minutes)
+        phases.start_timer(session=session, workshop=workshop, facilitator=MAIN, minutes=minutes)
 
 
 def test_extend_needs_a_timer_and_stays_bounded(session: Session) -> None:
     workshop = make_workshop(session)
     with pytest.raises(InvalidInput, match="kein Timer"):
-        phases.extend_timer(session=session, workshop=workshop, moderator=MAIN, minutes=5)
-    phases.start_timer(session=session, workshop=workshop, moderator=MAIN, minutes=170)
+        phases.extend_timer(session=session, workshop=workshop, facilitator=MAIN, minutes=5)
+    phases.start_timer(session=session, workshop=workshop, facilitator=MAIN, minutes=170)
     with pytest.raises(InvalidInput, match="Länger als 180"):
-        phases.extend_timer(session=session, workshop=workshop, moderator=MAIN, minutes=20)
+        phases.extend_timer(session=session, workshop=workshop, facilitator=MAIN, minutes=20)
 
 
 def test_table_facilitators_cannot_steer_the_workshop(session: Session) -> None:
     workshop = make_workshop(session)
-    table = Moderator(label="Tisch", field_id=1, link_id=1)
+    table = Facilitator(label="Tisch", field_id=1, link_id=1)
     with pytest.raises(NotAllowed):
-        phases.set_phase(session=session, workshop=workshop, moderator=table, phase="closing")
+        phases.set_phase(session=session, workshop=workshop, facilitator=table, phase="closing")
     with pytest.raises(NotAllowed):
-        phases.start_timer(session=session, workshop=workshop, moderator=table, minutes=5)
+        phases.start_timer(session=session, workshop=workshop, facilitator=table, minutes=5)
 
 
 class ShiftedClock(phases.Clock):
@@ -106,18 +106,18 @@ def test_a_clock_jump_neither_ends_nor_lengthens_the_timer(session: Session,
                                                            jump: timedelta) -> None:
     workshop = make_workshop(session)
     clock = ShiftedClock()
-    phases.start_timer(session=session, workshop=workshop, moderator=MAIN, minutes=10,
+    phases.start_timer(session=session, workshop=workshop, facilitator=MAIN, minutes=10,
                        clock=clock)
     clock.offset = jump
     state = phases.timer_state(workshop, clock)
     assert state.running and state.left_ms is not None
     assert 599_000 <= state.left_ms <= 600_000  # not 0, not 70 minutes
-    paused = phases.pause_timer(session=session, workshop=workshop, moderator=MAIN, clock=clock)
+    paused = phases.pause_timer(session=session, workshop=workshop, facilitator=MAIN, clock=clock)
     assert paused.remaining_s is not None and 598 <= paused.remaining_s <= 600
-    resumed = phases.resume_timer(session=session, workshop=workshop, moderator=MAIN,
+    resumed = phases.resume_timer(session=session, workshop=workshop, facilitator=MAIN,
                                   clock=clock)
     assert resumed.left_ms is not None and 598_000 <= resumed.left_ms <= 600_000
-    extended = phases.extend_timer(session=session, workshop=workshop, moderator=MAIN,
+    extended = phases.extend_timer(session=session, workshop=workshop, facilitator=MAIN,
                                    minutes=5, clock=clock)
     assert extended.left_ms is not None and 898_000 <= extended.left_ms <= 900_000
 
@@ -125,7 +125,7 @@ def test_a_clock_jump_neither_ends_nor_lengthens_the_timer(session: Session,
 def test_a_process_that_did_not_start_the_timer_counts_on_from_the_stored_end(
         session: Session) -> None:
     workshop = make_workshop(session)
-    phases.start_timer(session=session, workshop=workshop, moderator=MAIN, minutes=3,
+    phases.start_timer(session=session, workshop=workshop, facilitator=MAIN, minutes=3,
                        clock=phases.Clock())
     other = ShiftedClock()  # another server process, or this one after a restart
     first = phases.timer_state(workshop, other).left_ms

@@ -9,7 +9,7 @@ from app import phases, plenary
 from app.access import MAIN
 from app.db import Database
 from app.errors import Conflict, InvalidInput, NotFound
-from app.events import PlenaryChanged, RemarksChanged, ThemeDotsChanged, events_since
+from app.live.events import PlenaryChanged, RemarksChanged, ThemeDotsChanged, events_since
 from app.models import Dot, EventRecord, Workshop
 from app.ratelimit import Limits, TooManyRequests
 from tests.conftest import RecordedEvents
@@ -17,7 +17,7 @@ from tests.factories import make_participant, make_workshop
 
 
 def in_plenary(session: Session, workshop: Workshop) -> Workshop:
-    return phases.set_phase(session=session, workshop=workshop, moderator=MAIN, phase="plenary")
+    return phases.set_phase(session=session, workshop=workshop, facilitator=MAIN, phase="plenary")
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def test_proposal_accepted_becomes_a_conference_theme(session: Session, westharz
     assert proposal.text == "Bürgerbus"
     assert [p.id for p in plenary.pending_proposals(session=session, workshop=westharz)] == [
         proposal.id]
-    theme = plenary.accept_proposal(session=session, workshop=westharz, moderator=MAIN,
+    theme = plenary.accept_proposal(session=session, workshop=westharz, facilitator=MAIN,
                                     proposal_id=proposal.id or 0, text="Bürgerbus im Oberharz")
     assert (theme.kind, theme.text) == ("conference", "Bürgerbus im Oberharz")
     columns = plenary.columns(session=session, workshop=westharz)
@@ -61,7 +61,7 @@ def test_proposal_accepted_becomes_a_conference_theme(session: Session, westharz
     changed = [e for e in events.published if isinstance(e, PlenaryChanged)][-1]
     assert [c.field for c in changed.columns] == ["hf1"]
     with pytest.raises(Conflict, match="schon entschieden"):
-        plenary.reject_proposal(session=session, workshop=westharz, moderator=MAIN,
+        plenary.reject_proposal(session=session, workshop=westharz, facilitator=MAIN,
                                 proposal_id=proposal.id or 0)
 
 
@@ -70,7 +70,7 @@ def test_move_proposal_moves_the_theme(session: Session, westharz: Workshop) -> 
     recycling = theme_id(session, westharz, "Recycling")
     proposal = plenary.propose_move(session=session, workshop=westharz, participant=anna,
                                     theme_id=recycling, field="hf3")
-    plenary.accept_proposal(session=session, workshop=westharz, moderator=MAIN,
+    plenary.accept_proposal(session=session, workshop=westharz, facilitator=MAIN,
                             proposal_id=proposal.id or 0)
     columns = {c.field: [t.text for t in c.themes]
                for c in plenary.columns(session=session, workshop=westharz)}
@@ -147,14 +147,14 @@ def test_hidden_and_merged_themes(session: Session, westharz: Workshop) -> None:
     b = theme_id(session, westharz, "Nahversorgung")
     c = theme_id(session, westharz, "Carsharing")
     plenary.place_dot(session=session, workshop=westharz, participant=anna, theme_id=b)
-    merged = plenary.merge_themes(session=session, workshop=westharz, moderator=MAIN,
+    merged = plenary.merge_themes(session=session, workshop=westharz, facilitator=MAIN,
                                   theme_ids=[a, b], text="Nahversorgung & Dorfläden")
     assert plenary.dot_totals(session, westharz)[merged.id or 0] == 1
     with pytest.raises(Conflict, match="zusammengefasst"):
         plenary.place_dot(session=session, workshop=westharz, participant=anna, theme_id=b)
     session.rollback()
     plenary.place_dot(session=session, workshop=westharz, participant=anna, theme_id=c)
-    plenary.hide_theme(session=session, workshop=westharz, moderator=MAIN, theme_id=c)
+    plenary.hide_theme(session=session, workshop=westharz, facilitator=MAIN, theme_id=c)
     assert plenary.allowance(session=session, workshop=westharz, participant=anna).used == 1
     with pytest.raises(Conflict):
         plenary.place_dot(session=session, workshop=westharz, participant=anna, theme_id=c)
@@ -169,7 +169,7 @@ def test_remarks_and_hiding(session: Session, westharz: Workshop) -> None:
                                 text="Barrierefreiheit überall!")
     assert [r.text for r in plenary.remarks(session=session, workshop=westharz)][-1] == (
         "Barrierefreiheit überall!")
-    plenary.set_remark_hidden(session=session, workshop=westharz, moderator=MAIN,
+    plenary.set_remark_hidden(session=session, workshop=westharz, facilitator=MAIN,
                               remark_id=remark.id or 0, hidden=True)
     assert len(plenary.remarks(session=session, workshop=westharz)) == 2
 
@@ -204,7 +204,7 @@ def test_concurrent_dots_never_exceed_the_allowance(db: Database) -> None:
 
 
 def test_dot_allowance_is_configurable(session: Session, westharz: Workshop) -> None:
-    plenary.set_dot_allowance(session=session, workshop=westharz, moderator=MAIN, dots=2,
+    plenary.set_dot_allowance(session=session, workshop=westharz, facilitator=MAIN, dots=2,
                               per_theme=1)
     anna = make_participant(session, westharz)
     carsharing = theme_id(session, westharz, "Carsharing")
@@ -214,7 +214,7 @@ def test_dot_allowance_is_configurable(session: Session, westharz: Workshop) -> 
                           theme_id=carsharing)
     session.rollback()
     with pytest.raises(InvalidInput):
-        plenary.set_dot_allowance(session=session, workshop=westharz, moderator=MAIN, dots=0,
+        plenary.set_dot_allowance(session=session, workshop=westharz, facilitator=MAIN, dots=0,
                                   per_theme=1)
 
 

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import text
 
 from app import db as database
-from app.events import CardPosted, events_since
+from app.live.events import CardPosted, events_since
+from app.live.pgbus import LISTENER_NAME, libpq_url
 from app.models import Workshop
-from app.pgbus import LISTENER_NAME, libpq_url
 from tests.conftest import PG_TEMPLATE, SECRET
 from tests.factories import make_workshop
 from tests.live import ServerProcess, SSEClient

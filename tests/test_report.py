@@ -50,15 +50,15 @@ def filled(session: Session) -> Workshop:
     for text in EDGE:
         make_card(session, workshop, anna, field="hf2", category="ideas", text=text)
     cards = {c.text: c.id for c in list_cards(session=session, workshop=workshop)}
-    moderation.merge(session=session, workshop=workshop, moderator=MAIN,
+    moderation.merge(session=session, workshop=workshop, facilitator=MAIN,
                      card_ids=[cards["fehlende ärztliche Versorgung"], cards["Kein Arzt im Dorf"]],
                      text="fehlende ärztliche Versorgung")
-    moderation.set_hidden(session=session, workshop=workshop, moderator=MAIN,
+    moderation.set_hidden(session=session, workshop=workshop, facilitator=MAIN,
                           card_ids=[cards["Off-Topic"]], hidden=True)
-    statements.adopt(session=session, workshop=workshop, moderator=MAIN,
+    statements.adopt(session=session, workshop=workshop, facilitator=MAIN,
                      field=get_field(session=session, workshop=workshop, key="hf1"),
                      text="die Region attraktiv und lebenswert für alle Generationen bleibt.")
-    phases.set_phase(session=session, workshop=workshop, moderator=MAIN, phase="plenary")
+    phases.set_phase(session=session, workshop=workshop, facilitator=MAIN, phase="plenary")
     carsharing = next(t.id for c in plenary.columns(session=session, workshop=workshop)
                       for t in c.themes if t.text == "Carsharing")
     plenary.place_dot(session=session, workshop=workshop, participant=anna, theme_id=carsharing)
@@ -211,7 +211,7 @@ def test_survey_charts_are_in_every_format(session: Session, filled: Workshop) -
     from app import surveys
 
     [survey] = surveys.surveys_of(session=session, workshop=filled)
-    surveys.set_status(session=session, workshop=filled, moderator=MAIN, survey=survey,
+    surveys.set_status(session=session, workshop=filled, facilitator=MAIN, survey=survey,
                        status="open")
     question = surveys.questions_of(session=session, survey=survey)[0]
     for _ in range(5):
@@ -236,7 +236,7 @@ def test_a_survey_option_that_looks_like_math_exports_as_text(session: Session,
     survey = surveys.create_survey(session=session, workshop=filled, definition=surveys.SurveyDef(
         title="Preise", questions=[surveys.QuestionDef(
             kind="single", text="Was kostet $x^$?", options=["$x^$", "5 $ oder $$ 10"])]))
-    surveys.set_status(session=session, workshop=filled, moderator=MAIN, survey=survey,
+    surveys.set_status(session=session, workshop=filled, facilitator=MAIN, survey=survey,
                        status="open")
     [question] = surveys.questions_of(session=session, survey=survey)
     for n in range(5):

@@ -6,10 +6,10 @@ import pytest
 from sqlmodel import Session, select
 
 from app import phases, statements
-from app.access import MAIN, Moderator
+from app.access import MAIN, Facilitator
 from app.db import Database
 from app.errors import Conflict, InvalidInput, NotAllowed
-from app.events import StatementChanged, events_since
+from app.live.events import StatementChanged, events_since
 from app.models import EventRecord, StatementSupport, Workshop
 from app.text import join_sentence
 from app.workshops import get_field
@@ -74,13 +74,13 @@ def test_bad_proposals(session: Session, westharz: Workshop, text: str, message:
 
 def test_closed_statement_phase(session: Session, westharz: Workshop) -> None:
     anna = make_participant(session, westharz)
-    phases.set_phase(session=session, workshop=westharz, moderator=MAIN, phase="plenary")
+    phases.set_phase(session=session, workshop=westharz, facilitator=MAIN, phase="plenary")
     with pytest.raises(Conflict, match="keine Leitsätze"):
         statements.propose(session=session, workshop=westharz, participant=anna, field="hf2",
                            text="x")
     session.rollback()
     field = get_field(session=session, workshop=westharz, key="hf2")
-    statements.set_open(session=session, workshop=westharz, moderator=MAIN, field=field,
+    statements.set_open(session=session, workshop=westharz, facilitator=MAIN, field=field,
                         open_=True)
     statements.propose(session=session, workshop=westharz, participant=anna, field="hf2",
                        text="x")
@@ -92,12 +92,12 @@ def test_closed_statement_phase(session: Session, westharz: Workshop) -> None:
 def test_draft_adopt_and_history(session: Session, westharz: Workshop,
                                  events: RecordedEvents) -> None:
     field = get_field(session=session, workshop=westharz, key="hf1")
-    statements.set_draft(session=session, workshop=westharz, moderator=MAIN, field=field,
+    statements.set_draft(session=session, workshop=westharz, facilitator=MAIN, field=field,
                          text="die Region attraktiv bleibt")
     assert events.published[-1].draft == "die Region attraktiv bleibt"  # type: ignore[attr-defined]
-    first = statements.adopt(session=session, workshop=westharz, moderator=MAIN, field=field,
+    first = statements.adopt(session=session, workshop=westharz, facilitator=MAIN, field=field,
                              text="die Region attraktiv bleibt.")
-    second = statements.adopt(session=session, workshop=westharz, moderator=MAIN, field=field,
+    second = statements.adopt(session=session, workshop=westharz, facilitator=MAIN, field=field,
                               text="die Region attraktiv und lebenswert bleibt.")
     assert (first.version, second.version) == (1, 2)
     assert statements.adopted(session=session, field=field).text == (  # type: ignore[union-attr]
@@ -107,10 +107,10 @@ def test_draft_adopt_and_history(session: Session, westharz: Workshop,
     assert isinstance(changed, StatementChanged)
     assert (changed.adopted, changed.version, changed.draft) == (
         "die Region attraktiv und lebenswert bleibt.", 2, "")
-    table = Moderator(label="Tisch", field_id=get_field(session=session, workshop=westharz,
+    table = Facilitator(label="Tisch", field_id=get_field(session=session, workshop=westharz,
                                                           key="hf2").id, link_id=1)
     with pytest.raises(NotAllowed):
-        statements.adopt(session=session, workshop=westharz, moderator=table, field=field,
+        statements.adopt(session=session, workshop=westharz, facilitator=table, field=field,
                          text="x")
 
 

@@ -29,7 +29,7 @@ def survey_and_questions(session: Session, workshop: Workshop):  # type: ignore[
 
 def opened(session: Session, workshop: Workshop):  # type: ignore[no-untyped-def]
     survey, questions = survey_and_questions(session, workshop)
-    surveys.set_status(session=session, workshop=workshop, moderator=MAIN, survey=survey,
+    surveys.set_status(session=session, workshop=workshop, facilitator=MAIN, survey=survey,
                        status="open")
     return survey, questions
 
@@ -187,7 +187,7 @@ def test_import_windows_1252_semicolons_with_umlauts(session: Session,
                               table.headers)
     assert mapping[q["single0"].id] == 0 and mapping[q["rating"].id] == 3
     assert mapping[q["ranking"].id] is None
-    count = import_responses(session=session, workshop=westharz, moderator=MAIN, survey=survey,
+    count = import_responses(session=session, workshop=westharz, facilitator=MAIN, survey=survey,
                              data=data, mapping=mapping, label="Online-Umfrage März")
     assert count == 6
     results = surveys.results(session=session, workshop=westharz, survey=survey)
@@ -209,7 +209,7 @@ def test_import_utf8_with_and_without_bom_and_commas(session: Session, westharz:
     assert table.headers[0] == "Wie alt sind Sie?" and table.delimiter == ","
     mapping = suggest_mapping(surveys.questions_of(session=session, survey=survey),
                               table.headers)
-    import_responses(session=session, workshop=westharz, moderator=MAIN, survey=survey,
+    import_responses(session=session, workshop=westharz, facilitator=MAIN, survey=survey,
                      data=text.encode(encoding), mapping=mapping, label="Papierbogen")
     assert surveys.respondent_count(session=session, survey=survey, source="Papierbogen") == 1
 
@@ -223,7 +223,7 @@ def test_a_bad_cell_imports_nothing_and_names_row_and_column(session: Session,
     mapping = suggest_mapping(surveys.questions_of(session=session, survey=survey),
                               read_table(decode(data)).headers)
     with pytest.raises(InvalidInput) as excinfo:
-        import_responses(session=session, workshop=westharz, moderator=MAIN, survey=survey,
+        import_responses(session=session, workshop=westharz, facilitator=MAIN, survey=survey,
                          data=data, mapping=mapping, label="Excel")
     message = excinfo.value.render()
     assert "Zeile 3, Spalte „Wie zufrieden sind Sie mit der Zukunftskonferenz?“" in message
@@ -251,7 +251,7 @@ def test_import_old_mac_line_endings(session: Session, westharz: Workshop) -> No
     assert len(table.rows) == 2 and table.headers[1] == "Wie alt sind Sie?"
     mapping = suggest_mapping(surveys.questions_of(session=session, survey=survey),
                               table.headers)
-    assert import_responses(session=session, workshop=westharz, moderator=MAIN, survey=survey,
+    assert import_responses(session=session, workshop=westharz, facilitator=MAIN, survey=survey,
                             data=data, mapping=mapping, label="Mac") == 2
 
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
+from app.errors import extraction_keywords
 from tests.factories import ROOT
 
-KEYWORDS = ["_", "gettext", "N_", "DomainError", "InvalidInput", "NotFound", "NotAllowed",
-            "NotSignedIn", "Conflict", "TooManyRequests"]
+KEYWORDS = extraction_keywords()
 
 
 def test_every_message_has_an_english_translation(tmp_path: Path) -> None:

@@ -14,13 +14,19 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from app.errors import N_
 from app.report.model import Report
-from app.templating import Templates
+from app.web.templating import Templates
 
 FORMATS = {"html": "text/html; charset=utf-8", "pdf": "application/pdf",
            "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
            "md": "text/markdown; charset=utf-8", "json": "application/json",
            "csv": "text/csv; charset=utf-8"}
+# What the export page offers, in its order (msgids): every format of FORMATS, once.
+FORMAT_LABELS = {"docx": N_("Word (DOCX) – zum Bearbeiten"), "pdf": N_("PDF – zum Veröffentlichen"),
+                 "html": N_("Webseite (HTML)"), "md": N_("Markdown"),
+                 "json": N_("JSON – alle Daten"), "csv": N_("CSV – für Excel")}
+assert FORMAT_LABELS.keys() == FORMATS.keys()
 GREEN = RGBColor(0x1E, 0x6B, 0x34)
 # Control characters that XML (and so DOCX) cannot hold.
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -169,7 +175,8 @@ def write_docx(report: Report) -> bytes:
                     result = chart.result
                     document.add_paragraph(_text(f"{result.text} (n = {result.respondents})"))
                     if result.suppressed:
-                        document.add_paragraph("Weniger als 5 Antworten: nur die Anzahl.")
+                        document.add_paragraph(f"Weniger als {result.minimum} Antworten: zum "
+                                               "Schutz der Anonymität nur die Anzahl.")
                     elif result.kind == "text":
                         for _id, text in result.texts:
                             document.add_paragraph(_text(text), style="List Bullet")

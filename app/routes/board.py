@@ -7,21 +7,21 @@ from fastapi.responses import RedirectResponse, Response
 from sse_starlette import EventSourceResponse
 
 from app import cards, phases, statements, workshops
-from app.deps import (
+from app.live.events import latest_event_id
+from app.live.views import BoardView
+from app.models import Field
+from app.qr import join_url, qr_svg
+from app.web.deps import (
     AfterId,
     ContextDep,
     LastEventId,
     LocaleDep,
     SessionDep,
     WorkshopDep,
-    event_stream,
     load_workshop,
-    render,
 )
-from app.events import latest_event_id
-from app.live import BoardView
-from app.models import Field
-from app.qr import join_url, qr_svg
+from app.web.render import render
+from app.web.sse import event_stream
 
 router = APIRouter(tags=["board"])
 

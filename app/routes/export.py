@@ -6,25 +6,26 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from app.deps import ContextDep, ModeratorDep, SessionDep, WorkshopDep, render
 from app.errors import InvalidInput
 from app.report import ReportOptions, build_report
-from app.report.writers import FORMATS, write
+from app.report.writers import FORMAT_LABELS, FORMATS, write
+from app.web.deps import ContextDep, FacilitatorDep, SessionDep, WorkshopDep
+from app.web.render import render
 from app.workshops import slugify
 
 router = APIRouter(tags=["export"])
 
 
 @router.get("/w/{slug}/export")
-def export_page(request: Request, workshop: WorkshopDep, moderator: ModeratorDep) -> Response:
+def export_page(request: Request, workshop: WorkshopDep, facilitator: FacilitatorDep) -> Response:
     """Choose format and parts of the documentation."""
-    moderator.require_whole_workshop()
-    return render(request, "report/export.html", workshop=workshop, formats=FORMATS)
+    facilitator.require_whole_workshop()
+    return render(request, "report/export.html", workshop=workshop, formats=FORMAT_LABELS)
 
 
 @router.get("/w/{slug}/export/{fmt}")
 async def export(fmt: str, workshop: WorkshopDep, session: SessionDep,
-                 moderator: ModeratorDep, context: ContextDep,
+                 facilitator: FacilitatorDep, context: ContextDep,
                  plenary: Annotated[bool, Query()] = True,
                  working: Annotated[bool, Query()] = True,
                  surveys: Annotated[bool, Query()] = True,
@@ -32,7 +33,7 @@ async def export(fmt: str, workshop: WorkshopDep, session: SessionDep,
                  authors: Annotated[bool, Query()] = False,
                  delimiter: Annotated[str, Query(pattern="^[;,]$")] = ";") -> Response:
     """The documentation as a file (DOCX, PDF, HTML, Markdown, JSON or CSV)."""
-    moderator.require_whole_workshop()
+    facilitator.require_whole_workshop()
     if fmt not in FORMATS:
         raise InvalidInput("Dieses Format gibt es nicht: {fmt}.", fmt=fmt[:10])
     options = ReportOptions(plenary=plenary, working=working, surveys=surveys,

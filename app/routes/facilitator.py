@@ -11,21 +11,20 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from app import access, bursts, cards, facilitation, phases, workshops
-from app.deps import (
-    ContextDep,
-    GettextDep,
-    ModeratorDep,
-    SessionDep,
-    WorkshopDep,
-    facilitator_cookie,
-    is_htmx,
-    render,
-    require_moderator,
-)
 from app.errors import DomainError, InvalidInput, NotAllowed
 from app.models import Field, Workshop
 from app.qr import join_url
 from app.text import MAX_ID
+from app.web.deps import (
+    ContextDep,
+    FacilitatorDep,
+    GettextDep,
+    SessionDep,
+    WorkshopDep,
+    facilitator_cookie,
+    require_facilitator,
+)
+from app.web.render import is_htmx, render
 
 router = APIRouter(tags=["facilitator"])
 
@@ -36,28 +35,28 @@ def sign_in_or_console(request: Request, workshop: WorkshopDep, session: Session
                        token: Annotated[str | None, Query(max_length=200)] = None) -> Response:
     """The facilitator link signs in (cookie) and leads to the console."""
     if token is not None:
-        moderator = access.moderator_for(session=session, tokens=context.tokens,
-                                         workshop=workshop, token=token)
-        if moderator is None:
+        facilitator = access.facilitator_for(session=session, tokens=context.tokens,
+                                             workshop=workshop, token=token)
+        if facilitator is None:
             raise NotAllowed("Dieser Moderationslink ist ungültig oder veraltet. Bitten Sie "
                              "die Organisation um den aktuellen Link.")
         # The secret leaves the address bar (and the history, and any Referer) at once.
-        response = RedirectResponse(_home(session, workshop, moderator), status_code=303,
+        response = RedirectResponse(_home(session, workshop, facilitator), status_code=303,
                                     headers={"Cache-Control": "no-store",
                                              "Referrer-Policy": "no-referrer"})
         response.set_cookie(facilitator_cookie(workshop), token, httponly=True, samesite="lax",
                             max_age=7 * 86400, secure=request.url.scheme == "https")
         return response
-    moderator = require_moderator(request, context, session, workshop)
-    if not moderator.whole_workshop:
-        return RedirectResponse(_home(session, workshop, moderator), status_code=303)
+    facilitator = require_facilitator(request, context, session, workshop)
+    if not facilitator.whole_workshop:
+        return RedirectResponse(_home(session, workshop, facilitator), status_code=303)
     return _console(request, session, workshop, context, fragment=False)
 
 
-def _home(session: Session, workshop: Workshop, moderator: access.Moderator) -> str:
-    if moderator.field_id is None:
+def _home(session: Session, workshop: Workshop, facilitator: access.Facilitator) -> str:
+    if facilitator.field_id is None:
         return f"/w/{workshop.slug}/facilitate"
-    field = session.get(Field, moderator.field_id)
+    field = session.get(Field, facilitator.field_id)
     assert field is not None
     return f"/w/{workshop.slug}/facilitate/{field.key}"
 
@@ -102,16 +101,16 @@ def _failed(request: Request, session: Session, workshop: Workshop, context: Con
 
 @router.post("/w/{slug}/facilitate/phase")
 def set_phase(request: Request, workshop: WorkshopDep, session: SessionDep, context: ContextDep,
-              moderator: ModeratorDep, gettext: GettextDep,
+              facilitator: FacilitatorDep, gettext: GettextDep,
               phase: Annotated[str, Form(max_length=20)] = "",
               round: Annotated[int | None, Form(ge=1, le=99)] = None) -> Response:
     """Switch phase (plenary, working, closing) or the round of the working phase."""
     try:
         if round is not None:
-            phases.set_round(session=session, workshop=workshop, moderator=moderator,
+            phases.set_round(session=session, workshop=workshop, facilitator=facilitator,
                              round_number=round)
         else:
-            phases.set_phase(session=session, workshop=workshop, moderator=moderator,
+            phases.set_phase(session=session, workshop=workshop, facilitator=facilitator,
                              phase=phase)
     except DomainError as exc:
         return _failed(request, session, workshop, context, exc, gettext)
@@ -120,23 +119,23 @@ def set_phase(request: Request, workshop: WorkshopDep, session: SessionDep, cont
 
 @router.post("/w/{slug}/facilitate/timer")
 def timer(request: Request, workshop: WorkshopDep, session: SessionDep, context: ContextDep,
-          moderator: ModeratorDep, gettext: GettextDep,
+          facilitator: FacilitatorDep, gettext: GettextDep,
           action: Annotated[str, Form(max_length=10)] = "start",
           minutes: Annotated[str, Form(max_length=10)] = "") -> Response:
     """Start, pause, resume, extend or stop the countdown."""
     try:
         if action == "start":
-            phases.start_timer(session=session, workshop=workshop, moderator=moderator,
+            phases.start_timer(session=session, workshop=workshop, facilitator=facilitator,
                                minutes=_number(minutes))
         elif action == "extend":
-            phases.extend_timer(session=session, workshop=workshop, moderator=moderator,
+            phases.extend_timer(session=session, workshop=workshop, facilitator=facilitator,
                                 minutes=_number(minutes))
         elif action == "pause":
-            phases.pause_timer(session=session, workshop=workshop, moderator=moderator)
+            phases.pause_timer(session=session, workshop=workshop, facilitator=facilitator)
         elif action == "resume":
-            phases.resume_timer(session=session, workshop=workshop, moderator=moderator)
+            phases.resume_timer(session=session, workshop=workshop, facilitator=facilitator)
         else:
-            phases.stop_timer(session=session, workshop=workshop, moderator=moderator)
+            phases.stop_timer(session=session, workshop=workshop, facilitator=facilitator)
     except DomainError as exc:
         return _failed(request, session, workshop, context, exc, gettext)
     return _answer(request, session, workshop, context, gettext("Gespeichert."))
@@ -151,7 +150,7 @@ def _number(value: str) -> float:
 
 @router.post("/w/{slug}/facilitate/switch")
 def switch(request: Request, workshop: WorkshopDep, session: SessionDep, context: ContextDep,
-           moderator: ModeratorDep, gettext: GettextDep,
+           facilitator: FacilitatorDep, gettext: GettextDep,
            what: Annotated[str, Form(max_length=20)], open: Annotated[bool, Form()],
            field: Annotated[str | None, Form(max_length=40)] = None) -> Response:
     """Open or close posting (workshop or one field), joining, or pre-moderation."""
@@ -159,38 +158,38 @@ def switch(request: Request, workshop: WorkshopDep, session: SessionDep, context
         if what == "posting" and field:
             target = workshops.get_field(session=session, workshop=workshop, key=field)
             facilitation.set_field_posting_open(session=session, workshop=workshop, field=target,
-                                                posting_open=open, moderator=moderator)
+                                                posting_open=open, facilitator=facilitator)
         elif what == "posting":
             facilitation.set_posting_open(session=session, workshop=workshop, posting_open=open,
-                                          moderator=moderator)
+                                          facilitator=facilitator)
         elif what == "joining":
             facilitation.set_joining_open(session=session, workshop=workshop, joining_open=open,
-                                          moderator=moderator)
+                                          facilitator=facilitator)
         elif what == "premoderation":
             facilitation.set_premoderation(session=session, workshop=workshop, enabled=open,
-                                           moderator=moderator)
+                                           facilitator=facilitator)
         elif what == "online":
             facilitation.set_open_online(session=session, workshop=workshop, enabled=open,
-                                         moderator=moderator)
+                                         facilitator=facilitator)
         else:
             raise InvalidInput("Unbekannter Schalter.")
     except DomainError as exc:
         return _failed(request, session, workshop, context, exc, gettext)
-    if field and not moderator.whole_workshop:
+    if field and not facilitator.whole_workshop:
         return RedirectResponse(f"/w/{workshop.slug}/facilitate/{field}", status_code=303)
     return _answer(request, session, workshop, context, gettext("Gespeichert."))
 
 
 @router.post("/w/{slug}/facilitate/links")
 def links(request: Request, workshop: WorkshopDep, session: SessionDep, context: ContextDep,
-          moderator: ModeratorDep, gettext: GettextDep,
+          facilitator: FacilitatorDep, gettext: GettextDep,
           action: Annotated[str, Form(max_length=10)] = "create",
           label: Annotated[str, Form(max_length=200)] = "",
           field: Annotated[str, Form(max_length=40)] = "",
           link: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None) -> Response:
     """Create, renew (rotate) or revoke facilitator links."""
     try:
-        moderator.require_whole_workshop()
+        facilitator.require_whole_workshop()
         if action == "create":
             target = workshops.get_field(session=session, workshop=workshop, key=field) if (
                 field) else None

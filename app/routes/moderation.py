@@ -15,29 +15,27 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from app import bulk, moderation, workshops
-from app.access import Moderator
-from app.deps import (
-    AfterId,
-    ContextDep,
-    GettextDep,
-    LastEventId,
-    ModeratorDep,
-    SessionDep,
-    WorkshopDep,
-    event_stream,
-    is_htmx,
-    load_workshop,
-    moderated_field,
-    moderator_check,
-    render,
-    require_moderator,
-)
+from app.access import Facilitator
 from app.errors import N_, DomainError, InvalidInput
-from app.events import latest_event_id
-from app.live import ConsoleView
+from app.live.events import latest_event_id
+from app.live.views import ConsoleView
 from app.models import Field, Workshop
 from app.routes.statements import console_context as statement_console
 from app.text import parse_number
+from app.web.deps import (
+    AfterId,
+    ContextDep,
+    FacilitatorDep,
+    GettextDep,
+    LastEventId,
+    SessionDep,
+    WorkshopDep,
+    load_workshop,
+    moderated_field,
+    require_facilitator,
+)
+from app.web.render import is_htmx, render
+from app.web.sse import event_stream, facilitator_check
 
 router = APIRouter(tags=["facilitator"])
 
@@ -51,7 +49,7 @@ DONE = {
 
 
 def _page(request: Request, session: Session, workshop: Workshop, field: Field,
-          moderator: Moderator, *, fragment: bool, order: str = "board",
+          facilitator: Facilitator, *, fragment: bool, order: str = "board",
           message: str | None = None, error: str | None = None, status_code: int = 200,
           bulk_text: str = "", bulk_preview: bulk.BulkPreview | None = None,
           refresh: bool = False) -> Response:
@@ -64,14 +62,14 @@ def _page(request: Request, session: Session, workshop: Workshop, field: Field,
     extra = {} if fragment else statement_console(session, workshop, field)
     return render(
         request, "facilitator/_moderation.html" if fragment else "facilitator/field.html",
-        status_code=status_code, workshop=workshop, field=field, moderator=moderator,
+        status_code=status_code, workshop=workshop, field=field, facilitator=facilitator,
         categories=categories, order=order,
         columns={c.key: [card for card in cards if card.category == c.key and card.approved]
                  for c in categories},
         pending=[card for card in cards if not card.approved],
         originals=moderation.merged_originals(session=session, merged_ids=merged),
         fields=workshops.fields_of(session=session, workshop=workshop),
-        last=moderation.last_action(session=session, workshop=workshop, moderator=moderator,
+        last=moderation.last_action(session=session, workshop=workshop, facilitator=facilitator,
                                     field=field),
         message=message, error=error, bulk_text=bulk_text, bulk_preview=bulk_preview,
         refresh=refresh, **{"after": latest_event_id(session, workshop_id=workshop.id), **extra},
@@ -80,28 +78,28 @@ def _page(request: Request, session: Session, workshop: Workshop, field: Field,
 
 @router.get("/w/{slug}/facilitate/{field_key}")
 def console(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
-            moderator: ModeratorDep, gettext: GettextDep,
+            facilitator: FacilitatorDep, gettext: GettextDep,
             order: Annotated[str, Query(pattern="^(board|newest)$")] = "board",
             done: Annotated[str | None, Query(max_length=20)] = None) -> Response:
     """Every card of one field, by column, with the moderation actions."""
-    field = moderated_field(session, workshop, moderator, field_key)
+    field = moderated_field(session, workshop, facilitator, field_key)
     if field.parent_id is not None:  # a sub-field's cards are moderated with its parent's
         parent = session.get(Field, field.parent_id)
         assert parent is not None
         return RedirectResponse(f"/w/{workshop.slug}/facilitate/{parent.key}", status_code=303)
     message = gettext(DONE[done]) if done in DONE else None
-    return _page(request, session, workshop, field, moderator, fragment=False, order=order,
+    return _page(request, session, workshop, field, facilitator, fragment=False, order=order,
                  message=message)
 
 
 @router.get("/w/{slug}/facilitate/{field_key}/cards")
 def console_cards(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
-                  moderator: ModeratorDep,
+                  facilitator: FacilitatorDep,
                   order: Annotated[str, Query(pattern="^(board|newest)$")] = "board"
                   ) -> Response:
     """The console's card area alone, for its live refresh."""
-    field = moderated_field(session, workshop, moderator, field_key)
-    return _page(request, session, workshop, field, moderator, fragment=True, order=order,
+    field = moderated_field(session, workshop, facilitator, field_key)
+    return _page(request, session, workshop, field, facilitator, fragment=True, order=order,
                  refresh=True)
 
 
@@ -114,63 +112,63 @@ async def console_events(slug: str, field_key: str, request: Request, context: C
 
     def authorize() -> None:
         with context.db.session() as session:
-            moderator = require_moderator(request, context, session, workshop)
-            moderated_field(session, workshop, moderator, field_key)
+            facilitator = require_facilitator(request, context, session, workshop)
+            moderated_field(session, workshop, facilitator, field_key)
 
     await run_in_threadpool(authorize)
     return event_stream(context, workshop, last_event_id=last_event_id, after=after,
                         view=ConsoleView(field=field_key),
-                        still_allowed=moderator_check(request, context, workshop,
-                                                      field_key=field_key))
+                        still_allowed=facilitator_check(request, context, workshop,
+                                                        field_key=field_key))
 
 
 def _done(request: Request, session: Session, workshop: Workshop, field: Field,
-          moderator: Moderator, kind: str, gettext: GettextDep, order: str) -> Response:
+          facilitator: Facilitator, kind: str, gettext: GettextDep, order: str) -> Response:
     if is_htmx(request):
-        return _page(request, session, workshop, field, moderator, fragment=True, order=order,
+        return _page(request, session, workshop, field, facilitator, fragment=True, order=order,
                      message=gettext(DONE[kind]))
     return RedirectResponse(f"/w/{workshop.slug}/facilitate/{field.key}?done={kind}"
                             f"&order={order}", status_code=303)
 
 
 def _failed(request: Request, session: Session, workshop: Workshop, field: Field,
-            moderator: Moderator, exc: DomainError, gettext: GettextDep, order: str, *,
+            facilitator: Facilitator, exc: DomainError, gettext: GettextDep, order: str, *,
             bulk_text: str = "", bulk_preview: bulk.BulkPreview | None = None) -> Response:
     session.rollback()
-    return _page(request, session, workshop, field, moderator, fragment=is_htmx(request),
+    return _page(request, session, workshop, field, facilitator, fragment=is_htmx(request),
                  order=order, error=exc.render(gettext), status_code=exc.status_code,
                  bulk_text=bulk_text, bulk_preview=bulk_preview)
 
 
 @router.post("/w/{slug}/facilitate/{field_key}/act")
 async def act(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
-              moderator: ModeratorDep, gettext: GettextDep) -> Response:
+              facilitator: FacilitatorDep, gettext: GettextDep) -> Response:
     """Hide, show, approve, pin, reorder, edit, move, merge or split cards."""
     # The inputs of one card are named after it (text-12, target-12), so the form is read
     # whole; the database work then runs in the thread pool like any sync route.
     form = await request.form()
     return await run_in_threadpool(_act, form, field_key, request, workshop, session,
-                                   moderator, gettext)
+                                   facilitator, gettext)
 
 
 def _act(form: FormData, field_key: str, request: Request, workshop: Workshop,
-         session: Session, moderator: Moderator, gettext: GettextDep) -> Response:
+         session: Session, facilitator: Facilitator, gettext: GettextDep) -> Response:
     op = str(form.get("op") or "")
     order = "newest" if form.get("order") == "newest" else "board"
     action, _, card = op.partition(":")
-    field = moderated_field(session, workshop, moderator, field_key)
+    field = moderated_field(session, workshop, facilitator, field_key)
     try:
         card_id = parse_number(card)
         ids = [card_id] if card_id else _selected(form.getlist("card_ids"))
         target = str(form.get(f"target-{card}") or "")
         target_field, _, target_category = target.partition(":")
         text = form.get(f"text-{card}") if card else form.get("merge_text")
-        moderation.apply(session=session, workshop=workshop, moderator=moderator, action=action,
+        moderation.apply(session=session, workshop=workshop, facilitator=facilitator, action=action,
                          card_ids=ids, text=str(text) if text is not None else None,
                          field=target_field or None, category=target_category or None)
     except DomainError as exc:
-        return _failed(request, session, workshop, field, moderator, exc, gettext, order)
-    return _done(request, session, workshop, field, moderator, action, gettext, order)
+        return _failed(request, session, workshop, field, facilitator, exc, gettext, order)
+    return _done(request, session, workshop, field, facilitator, action, gettext, order)
 
 
 def _selected(values: Sequence[object]) -> list[int]:
@@ -182,32 +180,32 @@ def _selected(values: Sequence[object]) -> list[int]:
 
 @router.post("/w/{slug}/facilitate/{field_key}/undo")
 def undo(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
-         moderator: ModeratorDep, gettext: GettextDep) -> Response:
+         facilitator: FacilitatorDep, gettext: GettextDep) -> Response:
     """Take back this facilitator's last moderation action in this field."""
-    field = moderated_field(session, workshop, moderator, field_key)
+    field = moderated_field(session, workshop, facilitator, field_key)
     try:
-        moderation.undo(session=session, workshop=workshop, moderator=moderator, field=field)
+        moderation.undo(session=session, workshop=workshop, facilitator=facilitator, field=field)
     except DomainError as exc:
-        return _failed(request, session, workshop, field, moderator, exc, gettext, "board")
-    return _done(request, session, workshop, field, moderator, "undo", gettext, "board")
+        return _failed(request, session, workshop, field, facilitator, exc, gettext, "board")
+    return _done(request, session, workshop, field, facilitator, "undo", gettext, "board")
 
 
 @router.post("/w/{slug}/facilitate/{field_key}/bulk")
 def bulk_entry(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
-               moderator: ModeratorDep, gettext: GettextDep,
+               facilitator: FacilitatorDep, gettext: GettextDep,
                text: Annotated[str, Form()] = "",
                save: Annotated[bool, Form()] = False) -> Response:
     """Preview typed-in paper cards, then save them all at once."""
-    field = moderated_field(session, workshop, moderator, field_key)
+    field = moderated_field(session, workshop, facilitator, field_key)
     if not save:
         parsed = bulk.preview(session=session, workshop=workshop, text=text)
-        return _page(request, session, workshop, field, moderator, fragment=is_htmx(request),
+        return _page(request, session, workshop, field, facilitator, fragment=is_htmx(request),
                      bulk_text=text, bulk_preview=parsed)
     try:
-        bulk.create_cards(session=session, workshop=workshop, moderator=moderator,
+        bulk.create_cards(session=session, workshop=workshop, facilitator=facilitator,
                           field_key=field.key, text=text)
     except DomainError as exc:
-        return _failed(request, session, workshop, field, moderator, exc, gettext, "board",
+        return _failed(request, session, workshop, field, facilitator, exc, gettext, "board",
                        bulk_text=text,
                        bulk_preview=bulk.preview(session=session, workshop=workshop, text=text))
-    return _done(request, session, workshop, field, moderator, "bulk", gettext, "board")
+    return _done(request, session, workshop, field, facilitator, "bulk", gettext, "board")

@@ -9,7 +9,9 @@ from sqlmodel import col, select
 from starlette.concurrency import run_in_threadpool
 
 from app import access
-from app.deps import (
+from app.errors import DomainError
+from app.models import Workshop
+from app.web.deps import (
     ORGANIZER_COOKIE,
     ORGANIZER_MAX_AGE,
     ContextDep,
@@ -17,10 +19,8 @@ from app.deps import (
     SessionDep,
     client_address,
     organizer_signed_in,
-    render,
 )
-from app.errors import DomainError
-from app.models import Workshop
+from app.web.render import render
 
 router = APIRouter(tags=["organizer"])
 

@@ -14,9 +14,11 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from app import cards, participants, phases, statements, surveys, workshops
-from app.deps import (
+from app.errors import DomainError, InvalidInput, NotAllowed
+from app.live.events import CardSnapshot, latest_event_id
+from app.models import Field, Participant, Workshop
+from app.web.deps import (
     PARTICIPANT_COOKIE,
-    RECEIVED,
     ContextDep,
     GettextDep,
     IdPath,
@@ -24,15 +26,10 @@ from app.deps import (
     SessionDep,
     WorkshopDep,
     client_address,
-    is_htmx,
     participant_of,
-    render,
-    retry_after,
     writes_together,
 )
-from app.errors import DomainError, InvalidInput, NotAllowed
-from app.events import CardSnapshot, latest_event_id
-from app.models import Field, Participant, Workshop
+from app.web.render import RECEIVED, is_htmx, render, retry_after
 
 router = APIRouter(tags=["participant"])
 
@@ -197,7 +194,9 @@ def _posting_page(request: Request, session: Session, workshop: Workshop, field:
         my_cards=list(reversed(mine)), error=error, message=message, text=text,
         category=category, client_id=client_id or secrets.token_urlsafe(12),
         text_max=cards.TEXT_MAX, subfields=workshops.subfields_of(session=session, field=field),
-        subfield=subfield, **context,
+        subfield=subfield, closed=cards.posting_closed_in(session=session, workshop=workshop,
+                                                          field=field, participant=participant),
+        **context,
     )
 
 

@@ -11,33 +11,29 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from app import phases, plenary, surveys, workshops
-from app.access import Moderator
-from app.deps import (
-    RECEIVED,
+from app.access import Facilitator
+from app.errors import N_, DomainError, InvalidInput
+from app.live.events import latest_event_id
+from app.live.views import PlenaryConsoleView, PlenaryView
+from app.models import Participant, ThemeProposal, Workshop
+from app.qr import join_url, qr_svg
+from app.text import parse_number
+from app.web.deps import (
     AfterId,
     ContextDep,
+    FacilitatorDep,
     GettextDep,
     IdForm,
     LastEventId,
     LocaleDep,
-    ModeratorDep,
     ParticipantDep,
     SessionDep,
     WorkshopDep,
-    event_stream,
-    is_htmx,
     load_workshop,
-    moderator_check,
-    render,
-    require_moderator,
-    retry_after,
+    require_facilitator,
 )
-from app.errors import N_, DomainError, InvalidInput
-from app.events import latest_event_id
-from app.live import PlenaryConsoleView, PlenaryView
-from app.models import Participant, ThemeProposal, Workshop
-from app.qr import join_url, qr_svg
-from app.text import parse_number
+from app.web.render import RECEIVED, is_htmx, render, retry_after
+from app.web.sse import event_stream, facilitator_check
 
 router = APIRouter(tags=["plenary"])
 
@@ -227,17 +223,17 @@ def _console(request: Request, session: Session, workshop: Workshop, *, fragment
 
 @router.get("/w/{slug}/plenary/moderate")
 def console(request: Request, workshop: WorkshopDep, session: SessionDep,
-            moderator: ModeratorDep) -> Response:
+            facilitator: FacilitatorDep) -> Response:
     """Proposals, themes with their dots, remarks, and the dot allowance."""
-    moderator.require_whole_workshop()
+    facilitator.require_whole_workshop()
     return _console(request, session, workshop, fragment=False)
 
 
 @router.get("/w/{slug}/plenary/moderate/fragment")
 def console_fragment(request: Request, workshop: WorkshopDep, session: SessionDep,
-                     moderator: ModeratorDep) -> Response:
+                     facilitator: FacilitatorDep) -> Response:
     """The plenary console's content alone, for its live refresh."""
-    moderator.require_whole_workshop()
+    facilitator.require_whole_workshop()
     return _console(request, session, workshop, fragment=True, refresh=True)
 
 
@@ -250,28 +246,28 @@ async def console_events(slug: str, request: Request, context: ContextDep,
 
     def authorize() -> None:
         with context.db.session() as session:
-            require_moderator(request, context, session, workshop).require_whole_workshop()
+            require_facilitator(request, context, session, workshop).require_whole_workshop()
 
     await run_in_threadpool(authorize)
     return event_stream(context, workshop, last_event_id=last_event_id, after=after,
                         view=PlenaryConsoleView(),
-                        still_allowed=moderator_check(request, context, workshop,
-                                                      whole_workshop=True))
+                        still_allowed=facilitator_check(request, context, workshop,
+                                                        whole_workshop=True))
 
 
 @router.post("/w/{slug}/plenary/moderate/act")
 async def act(request: Request, workshop: WorkshopDep, session: SessionDep,
-              moderator: ModeratorDep, gettext: GettextDep) -> Response:
+              facilitator: FacilitatorDep, gettext: GettextDep) -> Response:
     """Accept or reject proposals, edit, hide or merge themes, handle remarks and dots."""
     form = await request.form()
-    return await run_in_threadpool(_act, form, request, workshop, session, moderator, gettext)
+    return await run_in_threadpool(_act, form, request, workshop, session, facilitator, gettext)
 
 
 def _act(form: FormData, request: Request, workshop: Workshop, session: Session,
-         moderator: Moderator, gettext: GettextDep) -> Response:
+         facilitator: Facilitator, gettext: GettextDep) -> Response:
     action, _, target = str(form.get("op") or "").partition(":")
     number = parse_number(target) or 0
-    args: dict[str, Any] = {"session": session, "workshop": workshop, "moderator": moderator}
+    args: dict[str, Any] = {"session": session, "workshop": workshop, "facilitator": facilitator}
     try:
         if action == "accept":
             # Proposals and themes have ids of their own: their fields are named apart.
@@ -291,7 +287,7 @@ def _act(form: FormData, request: Request, workshop: Workshop, session: Session,
             plenary.set_remark_hidden(**args, remark_id=number,
                                       hidden=action == "hide-remark")
         elif action == "remark":
-            moderator.require_whole_workshop()
+            facilitator.require_whole_workshop()
             plenary.add_remark(session=session, workshop=workshop, participant=None,
                                text=_text(form, "remark") or "")
         elif action == "dots":

@@ -9,31 +9,28 @@ from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
 from app import statements, workshops
-from app.deps import (
-    RECEIVED,
+from app.errors import AlreadyDone, DomainError, InvalidInput, NotSignedIn
+from app.live.events import latest_event_id
+from app.live.views import StatementView
+from app.models import Field, Participant, StatementProposal, Workshop
+from app.text import parse_number
+from app.web.deps import (
     AfterId,
     ContextDep,
+    FacilitatorDep,
     GettextDep,
     IdForm,
     LastEventId,
     LocaleDep,
-    ModeratorDep,
     ParticipantDep,
     SessionDep,
     WorkshopDep,
-    event_stream,
-    is_htmx,
     load_workshop,
     moderated_field,
     participant_of,
-    render,
-    retry_after,
 )
-from app.errors import AlreadyDone, DomainError, InvalidInput, NotSignedIn
-from app.events import latest_event_id
-from app.live import StatementView
-from app.models import Field, Participant, StatementProposal, Workshop
-from app.text import parse_number
+from app.web.render import RECEIVED, is_htmx, render, retry_after
+from app.web.sse import event_stream
 
 router = APIRouter(tags=["statements"])
 
@@ -145,30 +142,30 @@ def _console(request: Request, session: Session, workshop: Workshop, field: Fiel
 
 @router.get("/w/{slug}/facilitate/{field_key}/statement")
 def console(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
-            moderator: ModeratorDep) -> Response:
+            facilitator: FacilitatorDep) -> Response:
     """The facilitator's guiding-sentence panel, for its live refresh."""
-    field = moderated_field(session, workshop, moderator, field_key)
+    field = moderated_field(session, workshop, facilitator, field_key)
     return _console(request, session, workshop, field, refresh=True)
 
 
 @router.post("/w/{slug}/facilitate/{field_key}/statement/draft")
-def draft(field_key: str, workshop: WorkshopDep, session: SessionDep, moderator: ModeratorDep,
+def draft(field_key: str, workshop: WorkshopDep, session: SessionDep, facilitator: FacilitatorDep,
           text: Annotated[str, Form()] = "") -> Response:
     """Save the draft while the facilitator types; boards show it at once."""
-    field = moderated_field(session, workshop, moderator, field_key)
-    statements.set_draft(session=session, workshop=workshop, moderator=moderator, field=field,
+    field = moderated_field(session, workshop, facilitator, field_key)
+    statements.set_draft(session=session, workshop=workshop, facilitator=facilitator, field=field,
                          text=text)
     return Response(status_code=204)
 
 
 @router.post("/w/{slug}/facilitate/{field_key}/statement")
 def act(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
-        moderator: ModeratorDep, gettext: GettextDep,
+        facilitator: FacilitatorDep, gettext: GettextDep,
         op: Annotated[str, Form(max_length=20)] = "draft",
         text: Annotated[str, Form()] = "") -> Response:
     """Save the draft, take a proposal into it, adopt it, or open/close proposals."""
-    field = moderated_field(session, workshop, moderator, field_key)
-    args: dict[str, Any] = {"session": session, "workshop": workshop, "moderator": moderator,
+    field = moderated_field(session, workshop, facilitator, field_key)
+    args: dict[str, Any] = {"session": session, "workshop": workshop, "facilitator": facilitator,
                             "field": field}
     action, _, target = op.partition(":")
     try:

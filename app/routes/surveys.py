@@ -11,27 +11,27 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from app import charts, survey_import, surveys
-from app.access import Moderator
-from app.deps import (
-    AfterId,
-    ContextDep,
-    GettextDep,
-    IdPath,
-    LastEventId,
-    ModeratorDep,
-    ParticipantDep,
-    SessionDep,
-    WorkshopDep,
-    event_stream,
-    load_workshop,
-    render,
-)
+from app.access import Facilitator
 from app.errors import N_, DomainError, InvalidInput, NotFound
-from app.events import latest_event_id
-from app.live import SurveyView
+from app.live.events import latest_event_id
+from app.live.views import SurveyView
 from app.models import Participant, Survey, Workshop
 from app.qr import join_url, qr_svg
 from app.text import parse_number
+from app.web.deps import (
+    AfterId,
+    ContextDep,
+    FacilitatorDep,
+    GettextDep,
+    IdPath,
+    LastEventId,
+    ParticipantDep,
+    SessionDep,
+    WorkshopDep,
+    load_workshop,
+)
+from app.web.render import render
+from app.web.sse import event_stream
 
 router = APIRouter(tags=["surveys"])
 KIND_LABELS = {"single": N_("Einfachauswahl"), "multiple": N_("Mehrfachauswahl"),
@@ -197,10 +197,10 @@ def _editor(request: Request, session: Session, workshop: Workshop, *,
 
 @router.get("/w/{slug}/surveys")
 def editor(request: Request, workshop: WorkshopDep, session: SessionDep,
-           moderator: ModeratorDep, gettext: GettextDep,
+           facilitator: FacilitatorDep, gettext: GettextDep,
            done: Annotated[str | None, Query(max_length=20)] = None) -> Response:
     """The facilitator's surveys: open/close, questions, free-text moderation, import."""
-    moderator.require_whole_workshop()
+    facilitator.require_whole_workshop()
     return _editor(request, session, workshop,
                    message=gettext("Gespeichert.") if done else None)
 
@@ -211,19 +211,19 @@ def _done(workshop: Workshop) -> Response:
 
 @router.post("/w/{slug}/surveys")
 async def edit(request: Request, workshop: WorkshopDep, session: SessionDep,
-               moderator: ModeratorDep, gettext: GettextDep) -> Response:
+               facilitator: FacilitatorDep, gettext: GettextDep) -> Response:
     """Create a survey, add or remove questions, open or close, hide free-text answers."""
     form = await request.form()
-    return await run_in_threadpool(_edit, form, request, workshop, session, moderator, gettext)
+    return await run_in_threadpool(_edit, form, request, workshop, session, facilitator, gettext)
 
 
 def _edit(form: FormData, request: Request, workshop: Workshop, session: Session,
-          moderator: Moderator, gettext: GettextDep) -> Response:
+          facilitator: Facilitator, gettext: GettextDep) -> Response:
     op, _, target = str(form.get("op") or "").partition(":")
     number = parse_number(target) or 0
-    args: dict[str, Any] = {"session": session, "workshop": workshop, "moderator": moderator}
+    args: dict[str, Any] = {"session": session, "workshop": workshop, "facilitator": facilitator}
     try:
-        moderator.require_whole_workshop()
+        facilitator.require_whole_workshop()
         if op == "create":
             definition = surveys.SurveyDef(title=str(form.get("title") or "").strip() or "—",
                                            questions=[_question(form)])
@@ -286,11 +286,11 @@ def _question(form: FormData) -> surveys.QuestionDef:
 
 @router.post("/w/{slug}/surveys/{survey_id}/import")
 def upload(survey_id: IdPath, request: Request, workshop: WorkshopDep, session: SessionDep,
-           moderator: ModeratorDep, gettext: GettextDep,
+           facilitator: FacilitatorDep, gettext: GettextDep,
            file: Annotated[UploadFile, File()], label: Annotated[str, Form()] = "") -> Response:
     """Step 1 of an import: read the file and propose which column answers which question."""
     try:
-        moderator.require_whole_workshop()
+        facilitator.require_whole_workshop()
         survey = surveys.get_survey(session=session, workshop=workshop, survey_id=survey_id)
         text = survey_import.decode(file.file.read())
         table = survey_import.read_table(text)
@@ -306,7 +306,7 @@ def upload(survey_id: IdPath, request: Request, workshop: WorkshopDep, session: 
 
 @router.post("/w/{slug}/surveys/{survey_id}/import/confirm")
 async def confirm_import(survey_id: IdPath, request: Request, workshop: WorkshopDep,
-                         session: SessionDep, moderator: ModeratorDep,
+                         session: SessionDep, facilitator: FacilitatorDep,
                          gettext: GettextDep, context: ContextDep) -> Response:
     """Step 2: import with the chosen columns; one bad cell and nothing is imported."""
     # The file's text comes back as one form field (it may have grown in UTF-8).
@@ -320,7 +320,7 @@ async def confirm_import(survey_id: IdPath, request: Request, workshop: Workshop
         text, label = str(form.get("csv") or ""), str(form.get("label") or "")
         try:
             survey_import.import_responses(session=session, workshop=workshop,
-                                           moderator=moderator, survey=survey, data=text,
+                                           facilitator=facilitator, survey=survey, data=text,
                                            mapping=mapping, label=label)
         except DomainError as exc:
             session.rollback()

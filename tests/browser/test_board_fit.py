@@ -32,7 +32,7 @@ def workshop_with_cards(server: ServerProcess, count: int, *, sentence: bool = F
             cards.post_card(session=session, workshop=workshop, participant=person, field="hf1",
                             category=CATEGORIES[n % 4], text=TEXT.format(n=n + 1))
         if sentence:
-            statements.adopt(session=session, workshop=workshop, moderator=MAIN,
+            statements.adopt(session=session, workshop=workshop, facilitator=MAIN,
                              field=get_field(session=session, workshop=workshop, key="hf1"),
                              text="die Region attraktiv und lebenswert für alle Generationen "
                                   "bleibt und wir neue Konzeptideen verwirklichen können.")
@@ -169,7 +169,7 @@ def test_plenary_themes_stay_readable_and_all_on_screen(browser: Browser,
     db = database.Database(live_server.database_url)
     with db.session(write=True) as session:
         workshop = make_workshop(session, westharz=True)
-        phases.set_phase(session=session, workshop=workshop, moderator=MAIN, phase="plenary")
+        phases.set_phase(session=session, workshop=workshop, facilitator=MAIN, phase="plenary")
         person = participants.join(session=session, workshop=workshop)
         for n in range(25):  # a long plenary: each field gets five more themes
             proposal = plenary.propose_theme(session=session, workshop=workshop,
@@ -177,7 +177,7 @@ def test_plenary_themes_stay_readable_and_all_on_screen(browser: Browser,
                                                  session=session, workshop=workshop),
                                              field=f"hf{n % 5 + 1}",
                                              text=f"Neues Thema Nummer {n} aus dem Plenum")
-            plenary.accept_proposal(session=session, workshop=workshop, moderator=MAIN,
+            plenary.accept_proposal(session=session, workshop=workshop, facilitator=MAIN,
                                     proposal_id=proposal.id or 0)
         first = plenary.columns(session=session, workshop=workshop)[0].themes[0]
         plenary.place_dot(session=session, workshop=workshop, participant=person,
@@ -201,7 +201,7 @@ def test_the_survey_projector_fits_and_shows_a_code(browser: Browser,
     with db.session(write=True) as session:
         workshop = make_workshop(session, westharz=True)
         [survey] = surveys.surveys_of(session=session, workshop=workshop)
-        surveys.set_status(session=session, workshop=workshop, moderator=MAIN, survey=survey,
+        surveys.set_status(session=session, workshop=workshop, facilitator=MAIN, survey=survey,
                            status="open")
         questions = surveys.questions_of(session=session, survey=survey)
         for _ in range(6):

@@ -9,13 +9,13 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from app import access
-from app.deps import require_moderator
 from app.models import Workshop
+from app.web.deps import require_facilitator
 from tests.factories import make_workshop
 
 
-def _needs_moderator(dependant: Any) -> bool:
-    return any(d.call is require_moderator or _needs_moderator(d)
+def _needs_facilitator(dependant: Any) -> bool:
+    return any(d.call is require_facilitator or _needs_facilitator(d)
                for d in dependant.dependencies)
 
 
@@ -38,7 +38,7 @@ ASKING_INSIDE = [("GET", "/w/{slug}/facilitate"),
 
 def moderation_routes(app: Any) -> list[tuple[str, str]]:
     declared = [(method, path) for path, route in _api_routes(app.routes)
-                if _needs_moderator(route.dependant)
+                if _needs_facilitator(route.dependant)
                 for method in sorted(route.methods - {"HEAD"})]
     return declared + ASKING_INSIDE
 

@@ -302,3 +302,19 @@ def test_a_card_for_a_sub_field_is_posted_in_and_shown_with_its_group(
         "Forschung und Betriebe vernetzen", "Allgemein zu HF 4"]
     assert client.get(f"/w/{slug}/facilitate/hf4a").headers["location"] == (
         f"/w/{slug}/facilitate/hf4")
+
+
+def test_the_form_knows_when_its_field_is_closed(client: TestClient, auth: AuthActions) -> None:
+    """One rule for the phone's form and the service: with one field's posting closed the
+    form says so and offers no button that would only be refused."""
+    auth.join_in_browser()
+    slug = auth.workshop.slug
+    client.put(f"/api/v1/workshops/{slug}/fields/hf1/posting", json={"open": False},
+               headers=auth.facilitator_headers())
+    page = soup(client.get(f"/w/{slug}/me/hf1").text)
+    assert "In diesem Handlungsfeld ist das Schreiben gerade geschlossen." in page.select_one(
+        ".post-form .message.notice").text
+    assert page.select_one(".post-form button[type=submit]").has_attr("disabled")
+    other = soup(client.get(f"/w/{slug}/me/hf2").text)
+    assert not other.select_one(".post-form button[type=submit]").has_attr("disabled")
+    assert other.select_one(".post-form .message.notice") is None

@@ -1,11 +1,14 @@
-"""Engine, sessions and schema upgrades. SQLite gets WAL, synchronous=FULL and immediate writes."""
+"""Engine, sessions and schema upgrades. SQLite gets WAL, synchronous=FULL and immediate writes.
+
+The database layer knows nothing of the domain: a session hands what its transaction recorded
+to a `Publisher` after commit (app/db/unit.py), whatever that is."""
 
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -14,11 +17,16 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
-from app.events import BUS_KEY, Publisher
-from app.groupcommit import GroupCommit
-from app.locks import WRITE_KEY
+from app.db.groupcommit import GroupCommit
+from app.db.unit import unit
 
 T = TypeVar("T")
+
+
+class Publisher(Protocol):
+    """Where a committed transaction's events go (the event bus: app/live)."""
+
+    def publish(self, event: Any) -> None: ...
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -149,21 +157,12 @@ class Database:
 
     def session(self, *, write: bool = False) -> Session:
         session = Session(self._write_engine if write else self.engine, expire_on_commit=False)
-        if write:
-            session.info[WRITE_KEY] = True
-            # Only the first transaction writes; what a route reads after the commit (to render
-            # its answer) must not hold the write lock and make every other post wait.
-            event.listen(session, "after_commit", self._read_from_now_on)
-            event.listen(session, "after_rollback", self._read_from_now_on)
+        state = unit(session)
+        state.writes = write
+        state.read_from = self.engine
         if self.bus is not None:
-            session.info[BUS_KEY] = self.bus
+            state.publish = self.bus.publish
         return session
-
-    def _read_from_now_on(self, session: Session) -> None:
-        if session.in_nested_transaction():
-            return  # a SAVEPOINT ended, not the transaction
-        session.bind = self.engine
-        session.info[WRITE_KEY] = False
 
     def commit_together(self, work: Callable[[Session], T]) -> T:
         """Run `work(session)` in a write transaction and commit it, on SQLite together with

@@ -8,23 +8,21 @@ from typing import Annotated, Any, TypeVar
 
 import anyio
 from fastapi import Depends, Form, Header, Path, Query, Request
-from fastapi.responses import HTMLResponse
 from sqlmodel import Session
-from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
-from starlette.types import Message, Receive, Scope, Send
 
 from app import access, moderation, participants
 from app.auth import Tokens
 from app.config import Settings
 from app.db import Database
-from app.errors import DomainError, NotAllowed, NotSignedIn
-from app.live import LocalBus, View, Views, stream
-from app.locks import WRITE_KEY
+from app.db.unit import unit
+from app.errors import NotAllowed, NotSignedIn
+from app.live.bus import LocalBus
+from app.live.render import Views
 from app.models import Field, Participant, Workshop
 from app.ratelimit import Limits
-from app.templating import DEFAULT_LOCALE, LOCALES, Templates
 from app.text import MAX_ID
+from app.web.templating import DEFAULT_LOCALE, LOCALES, Templates
 from app.workshops import get_field, get_workshop
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -78,7 +76,7 @@ async def get_session(request: Request, context: ContextDep) -> AsyncIterator[Se
     # thread) and finished by the route (on another). If every worker thread waited for the
     # database's single writer, the writer could not get a thread to finish: a stall. So at
     # most WRITE_SLOTS such requests are under way; the rest wait here without a thread. The
-    # request's body has been read before (app/limits.py), so a slow phone holds no slot.
+    # request's body has been read before (app/web/limits.py), so a slow phone holds no slot.
     slots = context.write_slots if write else None
     if slots is not None:
         await slots.acquire()
@@ -173,7 +171,7 @@ def organizer_signed_in(request: Request, context: Context, session: Session) ->
     if access.needs_touch(row):
         assert row.id is not None
         session_id = row.id
-        if session.info.get(WRITE_KEY):
+        if unit(session).writes:
             # This request writes already (and holds the database's turn): note it there.
             access.touch_organizer_session(session=session, session_id=session_id)
         else:
@@ -182,15 +180,15 @@ def organizer_signed_in(request: Request, context: Context, session: Session) ->
     return True
 
 
-def moderator_of(request: Request, context: Context, session: Session,
-                 workshop: Workshop) -> access.Moderator | None:
+def facilitator_of(request: Request, context: Context, session: Session,
+                   workshop: Workshop) -> access.Facilitator | None:
     """The facilitator behind the bearer token or the cookie, or the organizer."""
     token = bearer_token(request) or request.cookies.get(facilitator_cookie(workshop))
-    moderator = access.moderator_for(session=session, tokens=context.tokens, workshop=workshop,
-                                     token=token)
-    if moderator is None and organizer_signed_in(request, context, session):
+    facilitator = access.facilitator_for(session=session, tokens=context.tokens, workshop=workshop,
+                                         token=token)
+    if facilitator is None and organizer_signed_in(request, context, session):
         return access.ORGANIZER
-    return moderator
+    return facilitator
 
 
 def participant_of(
@@ -242,11 +240,11 @@ def gettext_of(request: Request, context: ContextDep) -> Callable[[str], str]:
 GettextDep = Annotated[Callable[[str], str], Depends(gettext_of)]
 
 
-def require_moderator(request: Request, context: ContextDep, session: SessionDep,
-                      workshop: WorkshopDep) -> access.Moderator:
-    moderator = moderator_of(request, context, session, workshop)
-    if moderator is not None:
-        return moderator
+def require_facilitator(request: Request, context: ContextDep, session: SessionDep,
+                        workshop: WorkshopDep) -> access.Facilitator:
+    facilitator = facilitator_of(request, context, session, workshop)
+    if facilitator is not None:
+        return facilitator
     anonymous = bearer_token(request) is None and facilitator_cookie(workshop) not in (
         request.cookies)
     if anonymous and request.url.path.startswith("/api/"):
@@ -257,100 +255,13 @@ def require_moderator(request: Request, context: ContextDep, session: SessionDep
     )
 
 
-ModeratorDep = Annotated[access.Moderator, Depends(require_moderator)]
+FacilitatorDep = Annotated[access.Facilitator, Depends(require_facilitator)]
 
 
-def moderated_field(session: Session, workshop: Workshop, moderator: access.Moderator,
+def moderated_field(session: Session, workshop: Workshop, facilitator: access.Facilitator,
                     key: str) -> Field:
     """The field of a console address, if this facilitator may moderate it."""
     field = get_field(session=session, workshop=workshop, key=key)
     assert field.id is not None
-    moderation.require_field(session, moderator, field.id)  # sub-fields with their parent
+    moderation.require_field(session, facilitator, field.id)  # sub-fields with their parent
     return field
-
-
-# On the answer to a phone's post, dot or support: it arrived. The phone's outbox
-# (static/js/outbox.js) takes nothing else for delivered – not a captive portal's 200.
-RECEIVED = {"Zk-Received": "1"}
-
-
-def is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
-
-
-class LiveStream(EventSourceResponse):
-    """An SSE response that ends with a proper last chunk when the server shuts down.
-
-    On SIGTERM sse-starlette stops the stream and returns without closing the chunked body,
-    so browsers and proxies would see a broken connection instead of an ended stream.
-    """
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        ended = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal ended
-            if message["type"] == "http.response.body" and not message.get("more_body"):
-                ended = True
-            await send(message)
-
-        await super().__call__(scope, receive, tracking_send)
-        if not ended:
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
-
-
-def event_stream(context: Context, workshop: Workshop, *, last_event_id: int | None, after: int,
-                 view: View, still_allowed: Callable[[], bool] | None = None
-                 ) -> EventSourceResponse:
-    """An SSE response that resumes after Last-Event-ID (on reconnect) or `after` (first time);
-    `still_allowed` ends it once its facilitator may no longer follow it."""
-    assert workshop.id is not None
-    return LiveStream(
-        stream(bus=context.bus, db=context.db, views=context.views, workshop_id=workshop.id,
-               after=last_event_id if last_event_id is not None else after, view=view,
-               still_allowed=still_allowed),
-        ping=context.settings.sse_ping_seconds,
-    )
-
-
-def moderator_check(request: Request, context: Context, workshop: Workshop, *,
-                    field_key: str | None = None, whole_workshop: bool = False
-                    ) -> Callable[[], bool]:
-    """Whether the facilitator behind this request may (still) moderate (a field, or the whole
-    workshop): for streams that end when a session ends or a link is revoked or renewed."""
-
-    def check() -> bool:
-        with context.db.session() as session:
-            moderator = moderator_of(request, context, session, workshop)
-            if moderator is None:
-                return False
-            try:
-                if field_key is not None:
-                    moderated_field(session, workshop, moderator, field_key)
-                if whole_workshop:
-                    moderator.require_whole_workshop()
-            except DomainError:
-                return False
-            return True
-
-    return check
-
-
-def retry_after(exc: DomainError) -> dict[str, str] | None:
-    """For a page that answers a rate limit (429): when to try again."""
-    seconds = getattr(exc, "retry_after", None)
-    return {"Retry-After": str(seconds)} if seconds is not None else None
-
-
-def render(
-    request: Request, template: str, *, status_code: int = 200,
-    headers: dict[str, str] | None = None, **context: Any,
-) -> HTMLResponse:
-    """Render a page or fragment in the reader's language."""
-    ctx = get_context(request)
-    locale = locale_of(request)
-    html = ctx.templates.render(
-        template, locale=locale, request=request, base_url=ctx.settings.resolved_base_url,
-        **context,
-    )
-    return HTMLResponse(html, status_code=status_code, headers=headers)

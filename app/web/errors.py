@@ -9,8 +9,9 @@ from sqlalchemy.exc import DataError, DBAPIError, StatementError
 from starlette.exceptions import HTTPException
 
 from app.db import unavailable
-from app.deps import JoinFirst, get_context, locale_of, render
 from app.errors import N_, VALIDATION_MESSAGES, DomainError
+from app.web.deps import JoinFirst, get_context, locale_of
+from app.web.render import render
 
 log = logging.getLogger(__name__)
 

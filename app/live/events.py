@@ -5,21 +5,17 @@ sends back as Last-Event-ID), and the session hands the event to its bus once th
 succeeded, so nobody ever sees an event whose change was rolled back.
 """
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any, ClassVar, Protocol, TypeVar
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import event as sa_event
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from app.locks import lock_workshop
+from app.db.locks import lock_workshop
+from app.db.unit import unit
 from app.models import EventRecord
 from app.text import join_sentence
-
-BUS_KEY = "event_bus"
-_PENDING_KEY = "pending_events"
 
 
 class CardSnapshot(BaseModel):
@@ -29,7 +25,7 @@ class CardSnapshot(BaseModel):
     field: str
     category: str
     text: str
-    author: str  # the participant's public id (never sent out, see app/public.py)
+    author: str  # the participant's public id (never sent out, see app/live/public.py)
     created_at: str
     edited: bool = False
     round: int = 1
@@ -72,7 +68,7 @@ class DomainEvent(BaseModel):
     """What happened. Every field travels with the event to the views of this process; the
     table keeps the `persisted` ones (None: all). An event whose other fields are the state
     after the change (a whole list) stores only the change, and a process that reads it from
-    the table (app/pgbus.py) fills the state in again from the database (`hydrates`)."""
+    the table (app/live/pgbus.py) fills the state in again from the database (`hydrates`)."""
 
     model_config = ConfigDict(frozen=True)
     kind: ClassVar[str]
@@ -273,14 +269,10 @@ class SurveyChanged(DomainEvent):
     offers: list[SurveyOffer] | None = None
 
 
-class Publisher(Protocol):
-    def publish(self, event: DomainEvent) -> None: ...
-
-
 E = TypeVar("E", bound=DomainEvent)
 
 
-# PostgreSQL: every process listens on this channel (app/pgbus.py).
+# PostgreSQL: every process listens on this channel (app/live/pgbus.py).
 CHANNEL = "zukunft_events"
 
 
@@ -297,7 +289,7 @@ def record(session: Session, event: E) -> E:
         session.execute(text("SELECT pg_notify(:channel, :payload)"),
                         {"channel": CHANNEL, "payload": f"{event.workshop_id}:{row.id}"})
     stored = event.model_copy(update={"id": row.id})
-    session.info.setdefault(_PENDING_KEY, []).append(stored)
+    unit(session).pending.append(stored)  # the session publishes it after the commit
     return stored
 
 
@@ -342,37 +334,3 @@ def latest_event_id(session: Session, *, workshop_id: int) -> int:
 def from_record(row: EventRecord) -> DomainEvent:
     cls = DomainEvent.registry[row.kind]
     return cls.model_validate({**row.payload, "id": row.id, "workshop_id": row.workshop_id})
-
-
-@contextmanager
-def savepoint(session: Session) -> Iterator[None]:
-    """A SAVEPOINT: if the block fails, its changes are undone and its events never published."""
-    recorded = len(session.info.get(_PENDING_KEY, ()))
-    nested = session.begin_nested()
-    try:
-        yield
-    except BaseException:
-        del session.info.get(_PENDING_KEY, [])[recorded:]
-        nested.rollback()
-        raise
-    nested.commit()
-
-
-# SQLAlchemy sends after_commit and after_rollback for a SAVEPOINT too; the events wait for the
-# transaction itself.
-@sa_event.listens_for(Session, "after_commit")
-def _publish_pending(session: Session) -> None:
-    if session.in_nested_transaction():
-        return
-    pending: list[DomainEvent] = session.info.pop(_PENDING_KEY, [])
-    bus: Publisher | None = session.info.get(BUS_KEY)
-    if bus is not None:
-        for event in pending:
-            bus.publish(event)
-
-
-@sa_event.listens_for(Session, "after_rollback")
-def _drop_pending(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # `savepoint` drops the events of its own block
-    session.info.pop(_PENDING_KEY, None)

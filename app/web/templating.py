@@ -7,13 +7,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.support import NullTranslations, Translations
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import BytecodeCache, Environment, FileSystemLoader, select_autoescape
+from jinja2.bccache import Bucket
 
 from app.config import PROJECT_ROOT
 
 LOCALES = ("de", "en")
 DEFAULT_LOCALE = "de"
-TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 
 def translations(locale: str) -> NullTranslations:
@@ -38,6 +39,26 @@ def clock_date(value: datetime) -> str:
     return value.astimezone(LOCAL_TIME).strftime("%d.%m.%Y, %H:%M")
 
 
+class _CompiledOnce(BytecodeCache):
+    """Compiled templates shared by every environment of the process (both languages, and
+    every app a test creates): a template is compiled once, again only when its source
+    changed (the bucket checks the source's checksum)."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledOnce()
+
+
 class Templates:
     """Renders templates in a language; the German environment is the default."""
 
@@ -51,6 +72,7 @@ class Templates:
                 extensions=["jinja2.ext.i18n"],
                 trim_blocks=True,
                 lstrip_blocks=True,
+                bytecode_cache=_COMPILED,
             )
             catalog = translations(locale)
             env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]

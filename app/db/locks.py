@@ -6,17 +6,17 @@ workshop gives the services the same guarantee there (and keeps the ids of a wor
 in commit order, see `events.record`). Workshops do not wait for each other.
 """
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlmodel import Session
 
-WRITE_KEY = "writes"  # in Session.info: this session's transaction is meant to write
-_LOCKED_KEY = "locked_workshops"  # in Session.info: held until the transaction ends
+from app.db.unit import unit
+
 _LOCK_CLASS = 0x5A4B  # first key of the advisory lock ("ZK"); the second is the workshop id
 
 
 def lock_workshop(session: Session, workshop_id: int) -> None:
     """Until this transaction ends, no other one writes to the workshop (PostgreSQL only)."""
-    locked: set[int] = session.info.setdefault(_LOCKED_KEY, set())
+    locked = unit(session).locked
     if workshop_id in locked or session.get_bind().dialect.name != "postgresql":
         return
     session.execute(text("SELECT pg_advisory_xact_lock(:cls, :key)"),
@@ -26,13 +26,5 @@ def lock_workshop(session: Session, workshop_id: int) -> None:
 
 def lock_if_writing(session: Session, workshop_id: int) -> None:
     """Called when a request's session loads its workshop: a write locks it from the start."""
-    if session.info.get(WRITE_KEY):
+    if unit(session).writes:
         lock_workshop(session, workshop_id)
-
-
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _released(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # a SAVEPOINT ended; the transaction, and its locks, go on
-    session.info.pop(_LOCKED_KEY, None)

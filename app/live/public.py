@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session
 
 from app import cards, moderation, phases, plenary, statements, workshops
-from app.events import (
+from app.live.events import (
     BoardChanged,
     CardDeleted,
     CardEdited,

@@ -26,13 +26,9 @@ from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers the tables)
 from app.db import alembic_config, make_engine, upgrade
-from app.errors import DomainError
+from app.errors import CopyError
 
 BATCH = 1000
-
-
-class CopyError(DomainError):
-    status_code = 400
 
 
 @dataclass(frozen=True)

@@ -1,35 +1,26 @@
-"""Live updates: the event bus, and the server-sent event streams that boards and tools follow.
-
-A service's event reaches the bus after its commit; every subscriber of that workshop gets it
-on an asyncio queue. Each kind of view (a field's board in one language, the JSON API) turns
-the event into SSE messages once, and all subscribers of that view share the result.
+"""What a live view is sent: each kind of view (a field's board in one language, the JSON API)
+turns an event into SSE messages once, and all subscribers of that view share the result.
 
 A client that connects after something happened (a board whose Wi-Fi dropped, a page opened
 a while ago) gets the view's current state, not the history: the history holds texts that were
 deleted, hidden or edited since, and replaying it would cost what the whole workshop cost.
 """
 
-import asyncio
 import json
 import threading
-import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable
 
 from sqlmodel import Session, col, select
 from sse_starlette import ServerSentEvent
-from starlette.concurrency import run_in_threadpool
 
-from app import cards, phases, plenary, public, statements, surveys, workshops
-from app.db import Database
-from app.events import (
+from app import cards, phases, plenary, statements, surveys, workshops
+from app.live import public
+from app.live.events import (
     BoardChanged,
     CardDeleted,
     CardEdited,
     CardPosted,
-    CardSnapshot,
     Counts,
     DomainEvent,
     FieldPostingChanged,
@@ -44,141 +35,22 @@ from app.events import (
     SurveyOffer,
     ThemeDotsChanged,
     TimerChanged,
-    events_since,
-    latest_event_id,
+)
+from app.live.views import (
+    ApiView,
+    BoardView,
+    ConsoleView,
+    PlenaryConsoleView,
+    PlenaryView,
+    StatementView,
+    SurveyView,
+    View,
 )
 from app.models import EventRecord, Workshop
-from app.templating import Templates
+from app.web.templating import Templates
 
-QUEUE_LIMIT = 2000  # a board this far behind is dropped and catches up from the table
-REPLAY_PAGE = 1000
-RETRY_MS = 2000
-
-
-@dataclass(eq=False)
-class Subscription:
-    queue: asyncio.Queue[DomainEvent] = field(default_factory=asyncio.Queue)
-    overflowed: bool = False
-    # Asked before an event is queued: a stream that would send nothing is not woken. In a
-    # room each card concerns one field's boards and phones, not the other four fields' ones.
-    wants: Callable[[DomainEvent], bool] | None = None
-
-
-class LocalBus:
-    """The in-process event bus: services publish from worker threads, streams await."""
-
-    def __init__(self) -> None:
-        self._subscribers: dict[int, set[Subscription]] = {}
-        self._lock = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._loop = loop
-
-    def publish(self, event: DomainEvent) -> None:
-        with self._lock:
-            subscribers = list(self._subscribers.get(event.workshop_id, ()))
-        if subscribers and self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(_deliver, subscribers, event)
-
-    @asynccontextmanager
-    async def subscribe(self, workshop_id: int, wants: Callable[[DomainEvent], bool] | None = None
-                        ) -> AsyncIterator[Subscription]:
-        subscription = Subscription(wants=wants)
-        with self._lock:
-            self._subscribers.setdefault(workshop_id, set()).add(subscription)
-        try:
-            yield subscription
-        finally:
-            with self._lock:
-                self._subscribers.get(workshop_id, set()).discard(subscription)
-
-    def subscriber_count(self, workshop_id: int) -> int:
-        with self._lock:
-            return len(self._subscribers.get(workshop_id, ()))
-
-
-def _deliver(subscribers: list[Subscription], event: DomainEvent) -> None:
-    for subscription in subscribers:
-        try:
-            if subscription.wants is not None and not subscription.wants(event):
-                continue
-        except Exception:  # the stream renders it again itself and fails alone, as before
-            pass
-        if subscription.queue.qsize() >= QUEUE_LIMIT:
-            subscription.overflowed = True
-        else:
-            subscription.queue.put_nowait(event)
-
-
-@dataclass(frozen=True)
-class BoardView:
-    """The board of one field in one language, all rounds or one; phones embed it too (and
-    are told there where the workshop went: the plenary, an open survey)."""
-
-    field: str
-    locale: str
-    round: int | None = None
-    slug: str = ""
-
-    def shows(self, card: CardSnapshot) -> bool:
-        """A field's board shows its own cards and its sub-fields'."""
-        return (self.field in (card.field, card.in_group)
-                and (self.round is None or card.round == self.round))
-
-
-@dataclass(frozen=True)
-class ConsoleView:
-    """A field's moderation console: told that something changed, it reloads its list."""
-
-    field: str
-
-
-@dataclass(frozen=True)
-class StatementView:
-    """A phone's view of its field's guiding sentence, with that participant's support."""
-
-    field: str
-    locale: str
-    viewer: str  # the participant's public id
-    slug: str
-
-
-@dataclass(frozen=True)
-class PlenaryView:
-    """The plenary board in one language; on phones (`phone`) only what is the same for all,
-    and where the workshop goes next; `page` is the phone's page ("plenary", "choice")."""
-
-    locale: str
-    phone: bool = False
-    slug: str = ""
-    page: str = "plenary"
-
-
-@dataclass(frozen=True)
-class PlenaryConsoleView:
-    """The plenary console: told that proposals, themes, dots or remarks changed."""
-
-
-@dataclass(frozen=True)
-class SurveyView:
-    """A survey's projector page: told when its results changed, it refetches them."""
-
-    survey: int
-
-
-@dataclass(frozen=True)
-class ApiView:
-    """The workshop's events as JSON, as much of each as the audience may see."""
-
-    audience: public.Audience = field(default_factory=public.Audience)
-
-
-View = (BoardView | ConsoleView | StatementView | PlenaryView | PlenaryConsoleView | SurveyView
-        | ApiView)
 _PLENARY_EVENTS = (PlenaryChanged, ThemeDotsChanged, RemarksChanged, ProposalsChanged)
 Messages = list[ServerSentEvent]
-
 
 class Views:
     """Turns events into SSE messages, once per (event, view)."""
@@ -516,78 +388,3 @@ class Views:
                                                  totals=totals)]
         return [*columns, self._dot_scale(max(totals.values(), default=0), view), *status,
                 *remarks]
-
-
-# A facilitator's stream asks again whether they may follow it: before it sends anything, once
-# a second at most, and every few seconds while quiet.
-RECHECK_SECONDS = 1.0
-IDLE_RECHECK_SECONDS = 5.0
-
-
-async def stream(
-    *, bus: LocalBus, db: Database, views: Views, workshop_id: int, after: int, view: View,
-    still_allowed: Callable[[], bool] | None = None,
-) -> AsyncIterator[ServerSentEvent | bytes]:
-    """Bring the client up to date if it missed anything since `after`, then follow the bus
-    until it disconnects – or, for a stream only facilitators may follow (`still_allowed`),
-    until their session or link ends: asked before anything is sent, and while quiet."""
-    checked = time.monotonic()
-
-    async def allowed() -> bool:
-        nonlocal checked
-        if still_allowed is None or time.monotonic() - checked < RECHECK_SECONDS:
-            return True
-        checked = time.monotonic()
-        return await run_in_threadpool(still_allowed)
-
-    async with bus.subscribe(workshop_id,
-                             wants=lambda event: bool(views.chunk(event, view))) as subscription:
-        yield ServerSentEvent(retry=RETRY_MS)  # reconnect quickly after a drop
-        chunk, last = await run_in_threadpool(catch_up, db, views, workshop_id, after, view)
-        if chunk:
-            yield chunk
-        while not subscription.overflowed:
-            if still_allowed is None:  # the public's streams: nothing to check, no timer
-                queued = [await subscription.queue.get()]
-            else:
-                try:
-                    queued = [await asyncio.wait_for(subscription.queue.get(),
-                                                     timeout=IDLE_RECHECK_SECONDS)]
-                except TimeoutError:
-                    if not await allowed():
-                        return
-                    continue
-            # What queued up while this stream waited for its turn goes out in one write: under
-            # load the socket writes, not the rendering, are what each stream costs.
-            while not subscription.queue.empty():
-                queued.append(subscription.queue.get_nowait())
-            if not await allowed():
-                return  # signed out or link revoked: nothing more of the workshop
-            # Events up to `last` are part of the state sent on connecting.
-            if chunk := b"".join(views.chunk(event, view) for event in queued if event.id > last):
-                yield chunk
-            last = max(last, *(event.id for event in queued))
-
-
-def catch_up(db: Database, views: Views, workshop_id: int, after: int, view: View
-             ) -> tuple[bytes, int]:
-    """The view's state if anything happened after `after`, and the event id it is at.
-
-    The id is read before the state, in the same transaction: on SQLite both see one snapshot;
-    on PostgreSQL the state may already hold an event after it, which then also arrives live
-    and is applied twice (a board skips a card it shows; everything else is redrawn whole).
-    """
-    with db.session() as session:
-        latest = latest_event_id(session, workshop_id=workshop_id)
-        if latest == after:
-            return b"", after
-        workshop = session.get(Workshop, workshop_id)
-        if workshop is None:
-            return b"", after
-        return views.catch_up(session, workshop, view, after=after, latest=latest), latest
-
-
-def load_since(db: Database, workshop_id: int, after: int) -> list[DomainEvent]:
-    """At most REPLAY_PAGE events after `after`, in a session that closes at once."""
-    with db.session() as session:
-        return events_since(session, workshop_id=workshop_id, after=after, limit=REPLAY_PAGE)

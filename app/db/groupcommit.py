@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlmodel import Session
 
-from app.events import savepoint
+from app.db.unit import savepoint
 
 T = TypeVar("T")
 

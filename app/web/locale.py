@@ -10,8 +10,8 @@ from urllib.parse import parse_qs
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.deps import LOCALE_COOKIE
-from app.templating import LOCALES
+from app.web.deps import LOCALE_COOKIE
+from app.web.templating import LOCALES
 
 ONE_YEAR = 365 * 86400
 

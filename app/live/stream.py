@@ -1,0 +1,97 @@
+"""A live stream: the client's catch-up (the view's current state, never the history), then the
+bus until it disconnects or, for a facilitator's stream, until their session or link ends."""
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+
+from sse_starlette import ServerSentEvent
+from starlette.concurrency import run_in_threadpool
+
+from app.db import Database
+from app.live.bus import LocalBus
+from app.live.events import (
+    DomainEvent,
+    events_since,
+    latest_event_id,
+)
+from app.live.render import Views
+from app.live.views import View
+from app.models import Workshop
+
+REPLAY_PAGE = 1000
+RETRY_MS = 2000
+
+# A facilitator's stream asks again whether they may follow it: before it sends anything, once
+# a second at most, and every few seconds while quiet.
+RECHECK_SECONDS = 1.0
+IDLE_RECHECK_SECONDS = 5.0
+
+
+async def stream(
+    *, bus: LocalBus, db: Database, views: Views, workshop_id: int, after: int, view: View,
+    still_allowed: Callable[[], bool] | None = None,
+) -> AsyncIterator[ServerSentEvent | bytes]:
+    """Bring the client up to date if it missed anything since `after`, then follow the bus
+    until it disconnects – or, for a stream only facilitators may follow (`still_allowed`),
+    until their session or link ends: asked before anything is sent, and while quiet."""
+    checked = time.monotonic()
+
+    async def allowed() -> bool:
+        nonlocal checked
+        if still_allowed is None or time.monotonic() - checked < RECHECK_SECONDS:
+            return True
+        checked = time.monotonic()
+        return await run_in_threadpool(still_allowed)
+
+    async with bus.subscribe(workshop_id,
+                             wants=lambda event: bool(views.chunk(event, view))) as subscription:
+        yield ServerSentEvent(retry=RETRY_MS)  # reconnect quickly after a drop
+        chunk, last = await run_in_threadpool(catch_up, db, views, workshop_id, after, view)
+        if chunk:
+            yield chunk
+        while not subscription.overflowed:
+            if still_allowed is None:  # the public's streams: nothing to check, no timer
+                queued = [await subscription.queue.get()]
+            else:
+                try:
+                    queued = [await asyncio.wait_for(subscription.queue.get(),
+                                                     timeout=IDLE_RECHECK_SECONDS)]
+                except TimeoutError:
+                    if not await allowed():
+                        return
+                    continue
+            # What queued up while this stream waited for its turn goes out in one write: under
+            # load the socket writes, not the rendering, are what each stream costs.
+            while not subscription.queue.empty():
+                queued.append(subscription.queue.get_nowait())
+            if not await allowed():
+                return  # signed out or link revoked: nothing more of the workshop
+            # Events up to `last` are part of the state sent on connecting.
+            if chunk := b"".join(views.chunk(event, view) for event in queued if event.id > last):
+                yield chunk
+            last = max(last, *(event.id for event in queued))
+
+
+def catch_up(db: Database, views: Views, workshop_id: int, after: int, view: View
+             ) -> tuple[bytes, int]:
+    """The view's state if anything happened after `after`, and the event id it is at.
+
+    The id is read before the state, in the same transaction: on SQLite both see one snapshot;
+    on PostgreSQL the state may already hold an event after it, which then also arrives live
+    and is applied twice (a board skips a card it shows; everything else is redrawn whole).
+    """
+    with db.session() as session:
+        latest = latest_event_id(session, workshop_id=workshop_id)
+        if latest == after:
+            return b"", after
+        workshop = session.get(Workshop, workshop_id)
+        if workshop is None:
+            return b"", after
+        return views.catch_up(session, workshop, view, after=after, latest=latest), latest
+
+
+def load_since(db: Database, workshop_id: int, after: int) -> list[DomainEvent]:
+    """At most REPLAY_PAGE events after `after`, in a session that closes at once."""
+    with db.session() as session:
+        return events_since(session, workshop_id=workshop_id, after=after, limit=REPLAY_PAGE)

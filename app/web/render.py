@@ -1,0 +1,37 @@
+"""Answers: a page or fragment in the reader's language, and what an answer says besides."""
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from app.errors import DomainError
+from app.web.deps import get_context, locale_of
+
+# On the answer to a phone's post, dot or support: it arrived. The phone's outbox
+# (static/js/outbox.js) takes nothing else for delivered – not a captive portal's 200.
+RECEIVED = {"Zk-Received": "1"}
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def retry_after(exc: DomainError) -> dict[str, str] | None:
+    """For a page that answers a rate limit (429): when to try again."""
+    seconds = getattr(exc, "retry_after", None)
+    return {"Retry-After": str(seconds)} if seconds is not None else None
+
+
+def render(
+    request: Request, template: str, *, status_code: int = 200,
+    headers: dict[str, str] | None = None, **context: Any,
+) -> HTMLResponse:
+    """Render a page or fragment in the reader's language."""
+    ctx = get_context(request)
+    locale = locale_of(request)
+    html = ctx.templates.render(
+        template, locale=locale, request=request, base_url=ctx.settings.resolved_base_url,
+        **context,
+    )
+    return HTMLResponse(html, status_code=status_code, headers=headers)
