@@ -67,7 +67,7 @@ def posting_closed(workshop: Workshop, field: Field, participant: Participant,
 def posting_closed_in(*, session: Session, workshop: Workshop, field: Field,
                       participant: Participant) -> str | None:
     """`posting_closed` for a field as stored (its parent's switch included)."""
-    parent = session.get(Field, field.parent_id) if field.parent_id else None
+    parent = session.get(Field, field.parent_id) if field.parent_id is not None else None
     return posting_closed(workshop, field, participant, parent)
 
 
@@ -153,14 +153,13 @@ def post_card(
     text: str,
     client_id: str | None = None,
     rate_limit: Callable[[str], None] | None = None,
-    commit: bool = True,
 ) -> tuple[CardSnapshot, bool]:
     """Post a card; returns it and whether it is new (False: the same client_id came again).
 
     `rate_limit` is asked (with the participant's public id) before a participant's new card
-    is committed; a retry of a stored card and a facilitator's card are not counted. With
-    `commit=False` the caller commits (`Database.commit_together`); a failure then has undone
-    whatever this call wrote.
+    is committed; a retry of a stored card and a facilitator's card are not counted. The
+    caller commits – a request through `Database.commit_together`, which shares one commit
+    among the cards that arrive together – and a failure undoes whatever this call wrote.
     """
     if client_id is not None and not CLIENT_ID.match(client_id):
         raise InvalidInput("Die Kennung der Übermittlung (client_id) ist ungültig.")
@@ -202,8 +201,6 @@ def post_card(
     lock_workshop(session, workshop.id)
     record(session,
            CardPosted(workshop_id=workshop.id, card=posted, counts=counts(session, workshop)))
-    if commit:
-        session.commit()
     return posted, True
 
 

@@ -18,11 +18,13 @@ from app.access import set_organizer_password
 from app.auth import Tokens
 from app.config import Settings
 from app.db import backup as dbcopy
+from app.definition import DefinitionError, load_definition
 from app.errors import DomainError
 from app.main import create_app, tune_interpreter
 from app.models import Workshop
-from app.qr import join_url, qr_text
-from app.workshops import DefinitionError, create_workshop, load_definition
+from app.qr import qr_text
+from app.web.urls import facilitator_url, join_url, overview_url
+from app.workshops import create_workshop
 
 cli = typer.Typer(help="Zukunftskonferenz: Workshops live durchführen und dokumentieren.",
                   no_args_is_help=True, add_completion=False)
@@ -59,8 +61,8 @@ def workshop_info(settings: Settings, workshop: Workshop, *, qr: bool = False) -
         f"Slug:            {workshop.slug}",
         f"Code:            {workshop.join_code}",
         f"Mitmachen:       {join_url(base, workshop.join_code)}",
-        f"Übersicht:       {base}/w/{workshop.slug}",
-        f"Moderation:      {base}/w/{workshop.slug}/facilitate?token={token}",
+        f"Übersicht:       {overview_url(base, workshop.slug)}",
+        f"Moderation:      {facilitator_url(base, workshop.slug, token)}",
     ]
     if qr:
         lines.append(qr_text(join_url(base, workshop.join_code)))

@@ -28,11 +28,10 @@ from app.workshops import category_named, field_named
 MODERATED = ("text", "category_id", "field_id", "hidden_at", "pinned", "position",
              "merged_into_id", "deleted_at", "approved", "weight")
 MERGE_MAX = 50
-UNDO_LOOKBACK = 200  # a console looks this many of the facilitator's steps back for its field
 Column = tuple[int, int]  # (field_id, category_id)
 
 
-def _state(card: Card) -> dict[str, Any]:
+def card_state(card: Card) -> dict[str, Any]:
     state: dict[str, Any] = {"id": card.id}
     for name in MODERATED:
         value = getattr(card, name)
@@ -40,22 +39,7 @@ def _state(card: Card) -> dict[str, Any]:
     return state
 
 
-def _restore(card: Card, before: dict[str, Any], after: dict[str, Any] | None, kind: str) -> None:
-    """Put back what the action changed, unless someone changed it since: an author who edited
-    or deleted their card after the action keeps that edit or deletion."""
-    now = _state(card)
-    for name in MODERATED:
-        if after is not None and now[name] != after.get(name):
-            continue
-        if after is None and name == "deleted_at" and kind != "unmerge":
-            continue  # an action from before `after` was kept: never bring back a deletion
-        value = before[name]
-        if name.endswith("_at") and value is not None:
-            value = datetime.fromisoformat(value)
-        setattr(card, name, value)
-
-
-def _column(card: Card) -> Column:
+def column_of(card: Card) -> Column:
     return (card.field_id, card.category_id)
 
 
@@ -67,7 +51,7 @@ def group_of(session: Session, field_id: int) -> Field:
     return parent or field
 
 
-def _group_ids(session: Session, group: Field) -> list[int]:
+def group_ids(session: Session, group: Field) -> list[int]:
     """The group's field and its sub-fields."""
     assert group.id is not None
     children = session.exec(select(Field.id).where(Field.parent_id == group.id)).all()
@@ -107,16 +91,16 @@ def finish_action(session: Session, workshop: Workshop, facilitator: Facilitator
     session.flush()
     action = ModerationAction(workshop_id=workshop.id, kind=kind, actor=facilitator.actor,
                               summary=summary[:200], before=before,
-                              after=[_state(c) for c in touched],
+                              after=[card_state(c) for c in touched],
                               created=[c.id for c in created or [] if c.id is not None])
     session.add(action)
-    changed = set(columns or ()) | {_column(c) for c in [*touched, *(created or [])]}
-    _publish_columns(session, workshop, changed)
+    changed = set(columns or ()) | {column_of(c) for c in [*touched, *(created or [])]}
+    publish_columns(session, workshop, changed)
     session.commit()
     return action
 
 
-def _publish_columns(session: Session, workshop: Workshop, columns: set[Column]) -> None:
+def publish_columns(session: Session, workshop: Workshop, columns: set[Column]) -> None:
     assert workshop.id is not None
     # Boards show a field with its sub-fields: the column to redraw is the group's.
     groups = sorted({(group_of(session, field_id).id or 0, category_id)
@@ -133,7 +117,7 @@ def column_snapshot(session: Session, field_id: int, category_id: int) -> Column
     assert field is not None and category is not None
     rows = session.exec(
         snapshot_query()
-        .where(col(Card.field_id).in_(_group_ids(session, field)),
+        .where(col(Card.field_id).in_(group_ids(session, field)),
                Card.category_id == category_id, visible())
         .order_by(*board_order())
     )
@@ -145,7 +129,7 @@ def set_hidden(*, session: Session, workshop: Workshop, facilitator: Facilitator
                card_ids: list[int], hidden: bool) -> ModerationAction:
     """Hide cards from boards and phones (they stay in the database), or show them again."""
     cards = _cards(session, workshop, facilitator, card_ids)
-    before = [_state(c) for c in cards]
+    before = [card_state(c) for c in cards]
     for card in cards:
         card.hidden_at = utcnow() if hidden else None
         session.add(card)
@@ -157,7 +141,7 @@ def approve(*, session: Session, workshop: Workshop, facilitator: Facilitator,
             card_ids: list[int]) -> ModerationAction:
     """Let cards that wait for pre-moderation onto the board."""
     cards = _cards(session, workshop, facilitator, card_ids)
-    before = [_state(c) for c in cards]
+    before = [card_state(c) for c in cards]
     for card in cards:
         card.approved = True
         session.add(card)
@@ -169,7 +153,7 @@ def edit(*, session: Session, workshop: Workshop, facilitator: Facilitator, card
          text: str) -> ModerationAction:
     """Fix a card's wording (a typo, a clearer phrase)."""
     [card] = _cards(session, workshop, facilitator, [card_id])
-    before = [_state(card)]
+    before = [card_state(card)]
     card.text = clean_card_text(text)
     card.updated_at = utcnow()
     session.add(card)
@@ -185,8 +169,8 @@ def move(*, session: Session, workshop: Workshop, facilitator: Facilitator, card
     target_category = category_named(session=session, workshop=workshop, key=category)
     assert target_field.id is not None and target_category.id is not None
     require_field(session, facilitator, target_field.id)
-    before = [_state(card)]
-    old = _column(card)
+    before = [card_state(card)]
+    old = column_of(card)
     card.field_id, card.category_id = target_field.id, target_category.id
     card.position = _end_of_column(session, target_field.id, target_category.id)
     session.add(card)
@@ -205,7 +189,7 @@ def pin(*, session: Session, workshop: Workshop, facilitator: Facilitator, card_
         pinned: bool) -> ModerationAction:
     """Pin a card to the top of its column, or release it."""
     [card] = _cards(session, workshop, facilitator, [card_id])
-    before = [_state(card)]
+    before = [card_state(card)]
     card.pinned = pinned
     session.add(card)
     return finish_action(session, workshop, facilitator, kind="pin" if pinned else "unpin",
@@ -218,7 +202,7 @@ def reorder(*, session: Session, workshop: Workshop, facilitator: Facilitator, c
     [card] = _cards(session, workshop, facilitator, [card_id])
     column = list(session.exec(
         select(Card)
-        .where(col(Card.field_id).in_(_group_ids(session, group_of(session, card.field_id))),
+        .where(col(Card.field_id).in_(group_ids(session, group_of(session, card.field_id))),
                Card.category_id == card.category_id, visible())
         .order_by(*board_order())
     ))
@@ -228,7 +212,7 @@ def reorder(*, session: Session, workshop: Workshop, facilitator: Facilitator, c
     other = index - 1 if direction == "up" else index + 1
     if not 0 <= other < len(column) or column[other].pinned != card.pinned:
         return None
-    before = [_state(c) for c in column]
+    before = [card_state(c) for c in column]
     column[index], column[other] = column[other], column[index]
     for number, item in enumerate(column, start=1):
         item.position = number * 10
@@ -260,7 +244,7 @@ def merge(*, session: Session, workshop: Workshop, facilitator: Facilitator, car
     )
     session.add(merged)
     session.flush()
-    before = [_state(c) for c in originals]
+    before = [card_state(c) for c in originals]
     for card in originals:
         card.merged_into_id = merged.id
         session.add(card)
@@ -275,7 +259,7 @@ def unmerge(*, session: Session, workshop: Workshop, facilitator: Facilitator,
     originals = list(session.exec(select(Card).where(Card.merged_into_id == merged.id)))
     if not originals:
         raise Conflict("Diese Karte ist keine zusammengefasste Karte.")
-    before = [_state(merged), *(_state(c) for c in originals)]
+    before = [card_state(merged), *(card_state(c) for c in originals)]
     merged.deleted_at = utcnow()
     session.add(merged)
     for card in originals:
@@ -283,76 +267,6 @@ def unmerge(*, session: Session, workshop: Workshop, facilitator: Facilitator,
         session.add(card)
     return finish_action(session, workshop, facilitator, kind="unmerge", summary=merged.text,
                    before=before, touched=[merged, *originals])
-
-
-def undo(*, session: Session, workshop: Workshop, facilitator: Facilitator,
-         field: Field | None = None) -> ModerationAction:
-    """Take back this facilitator's last moderation action (with `field`: in that field)."""
-    action = last_action(session=session, workshop=workshop, facilitator=facilitator, field=field)
-    if action is None:
-        raise Conflict("Es gibt nichts rückgängig zu machen.")
-    columns: set[Column] = set()
-    after = {state["id"]: state for state in action.after}
-    if action.kind == "unmerge":
-        _require_unchanged_originals(session, action, after)
-    for state in action.before:
-        card = session.get(Card, state["id"])
-        if card is None:
-            continue
-        columns.add(_column(card))
-        _restore(card, state, after.get(card.id) if action.after else None, action.kind)
-        columns.add(_column(card))
-        session.add(card)
-    for card_id in action.created:
-        card = session.get(Card, card_id)
-        if card is not None:
-            card.deleted_at = card.deleted_at or utcnow()
-            columns.add(_column(card))
-            session.add(card)
-    action.undone_at = utcnow()
-    session.add(action)
-    session.flush()
-    _publish_columns(session, workshop, columns)
-    session.commit()
-    return action
-
-
-def _require_unchanged_originals(session: Session, action: ModerationAction,
-                                 after: dict[int, dict[str, Any]]) -> None:
-    """Undoing a split merges again, under the merged card's wording, which came from one of
-    the originals: not once an author has since edited or deleted one of them."""
-    for state in action.before:
-        card = session.get(Card, state["id"])
-        then = after.get(state["id"])
-        if card is None or then is None or state["merged_into_id"] is None:
-            continue  # the merged card itself, or an action from before `after` was kept
-        now = _state(card)
-        if now["text"] != then["text"] or now["deleted_at"] != then["deleted_at"]:
-            raise Conflict("Das lässt sich nicht mehr rückgängig machen: eine der Karten wurde "
-                           "inzwischen von ihrer Verfasserin oder ihrem Verfasser geändert oder "
-                           "gelöscht.")
-
-
-def last_action(*, session: Session, workshop: Workshop, facilitator: Facilitator,
-                field: Field | None = None) -> ModerationAction | None:
-    """This facilitator's last action that can be undone; with `field`, the last one on cards
-    of that field (its sub-fields included): a field's console never undoes another's step."""
-    query = (select(ModerationAction)
-             .where(ModerationAction.workshop_id == workshop.id,
-                    ModerationAction.actor == facilitator.actor,
-                    col(ModerationAction.undone_at).is_(None))
-             .order_by(col(ModerationAction.id).desc()))
-    if field is None:
-        return session.exec(query.limit(1)).first()
-    group = set(_group_ids(session, field))
-    for action in session.exec(query.limit(UNDO_LOOKBACK)):
-        fields: set[Any] = {state.get("field_id") for state in [*action.before, *action.after]}
-        if action.created:  # bulk entry and merges make cards: their field counts too
-            fields |= set(session.exec(select(Card.field_id)
-                                       .where(col(Card.id).in_(action.created))))
-        if fields & group:
-            return action
-    return None
 
 
 def _summary(cards: list[Card]) -> str:
@@ -364,7 +278,7 @@ def console_cards(*, session: Session, workshop: Workshop, field: Field
     """Every card of a field a facilitator can act on (hidden and pending ones too)."""
     rows = session.exec(
         snapshot_query()
-        .where(Card.workshop_id == workshop.id, col(Card.field_id).in_(_group_ids(session, field)),
+        .where(Card.workshop_id == workshop.id, col(Card.field_id).in_(group_ids(session, field)),
                col(Card.deleted_at).is_(None), col(Card.merged_into_id).is_(None))
         .order_by(*board_order())
     )

@@ -7,7 +7,6 @@ into it). Participants act while the phase is `plenary`; facilitators decide on 
 from collections import Counter
 from collections.abc import Callable
 
-from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, delete, func, select
 
 from app.access import Facilitator
@@ -18,7 +17,6 @@ from app.live.events import (
     ProposalsChanged,
     RemarksChanged,
     RemarkSnapshot,
-    ThemeDotsChanged,
     ThemeSnapshot,
     hydrates,
     record,
@@ -29,7 +27,6 @@ from app.workshops import field_named, fields_of
 
 THEME_MAX = 120
 REMARK_MAX = 300
-DOTS_LIMIT = 20
 # What one phone may add in a workshop: enough for everything a person has to say, not enough
 # to bury the room's remarks or the facilitator's list of proposals.
 REMARKS_PER_PARTICIPANT = 10
@@ -39,19 +36,7 @@ PROPOSALS_PER_PARTICIPANT = 15
 RateLimit = Callable[[str], None]  # asked with the participant's public id; raises when over
 
 
-class DotAllowance(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    used: int
-    total: int
-    per_theme: int
-
-    @property
-    def left(self) -> int:
-        return max(0, self.total - self.used)
-
-
-def _require_plenary(workshop: Workshop) -> None:
+def require_plenary(workshop: Workshop) -> None:
     if workshop.phase != "plenary":
         raise Conflict("Die Plenumsrunde ist gerade nicht offen.")
 
@@ -70,7 +55,7 @@ def _clean(text: str, limit: int, empty: str) -> str:
     return cleaned
 
 
-def _theme(session: Session, workshop: Workshop, theme_id: int, *, active: bool = True) -> Theme:
+def theme_of(session: Session, workshop: Workshop, theme_id: int, *, active: bool = True) -> Theme:
     theme = session.get(Theme, theme_id)
     field = session.get(Field, theme.field_id) if theme else None
     if theme is None or field is None or field.workshop_id != workshop.id:
@@ -80,7 +65,7 @@ def _theme(session: Session, workshop: Workshop, theme_id: int, *, active: bool 
     return theme
 
 
-def _column_field(session: Session, field_id: int) -> Field:
+def column_field(session: Session, field_id: int) -> Field:
     """The top-level field whose plenary column shows themes of `field_id`."""
     field = session.get(Field, field_id)
     assert field is not None
@@ -141,99 +126,16 @@ def columns(*, session: Session, workshop: Workshop, field_ids: set[int] | None 
     return result
 
 
-def allowance(*, session: Session, workshop: Workshop, participant: Participant) -> DotAllowance:
-    used = session.exec(select(func.count(col(Dot.id))).where(
-        Dot.participant_id == participant.id)).one()
-    return DotAllowance(used=used, total=workshop.dots_per_participant,
-                        per_theme=workshop.dots_per_theme)
-
-
-def my_dots(*, session: Session, participant: Participant) -> Counter[int]:
-    return Counter(session.exec(select(Dot.theme_id).where(
-        Dot.participant_id == participant.id)).all())
-
-
-def place_dot(*, session: Session, workshop: Workshop, participant: Participant,
-              theme_id: int, rate_limit: RateLimit | None = None,
-              have: int | None = None) -> DotAllowance:
-    """Put one of the participant's dots on a theme, within both allowances.
-
-    `have` is the number of own dots on the theme the phone showed when it was tapped: a phone
-    that resends a tap whose answer was lost sends the same number, and once the count moved
-    on, nothing changes a second time."""
-    _require_plenary(workshop)
-    if rate_limit is not None:
-        rate_limit(participant.public_id)
-    # Serialize a participant's dots: SQLite's write lock does it already, this does it on
-    # PostgreSQL, so that many taps at once never exceed the allowance.
-    session.exec(select(Participant.id).where(Participant.id == participant.id)
-                 .with_for_update()).one()
-    theme = _theme(session, workshop, theme_id)
-    on_theme = session.exec(select(func.count(col(Dot.id))).where(
-        Dot.participant_id == participant.id, Dot.theme_id == theme_id)).one()
-    current = allowance(session=session, workshop=workshop, participant=participant)
-    if have is not None and on_theme != have:
-        return current
-    if current.left == 0:
-        raise Conflict("Sie haben alle {total} Punkte vergeben. Nehmen Sie einen zurück, um "
-                       "ihn anders zu setzen.", total=current.total)
-    if on_theme >= workshop.dots_per_theme:
-        raise Conflict("Auf ein Thema passen höchstens {max} Ihrer Punkte.",
-                       max=workshop.dots_per_theme)
-    assert workshop.id is not None and participant.id is not None
-    session.add(Dot(workshop_id=workshop.id, participant_id=participant.id, theme_id=theme_id))
-    session.flush()
-    _record_dots(session, workshop, theme)
-    session.commit()
-    return allowance(session=session, workshop=workshop, participant=participant)
-
-
-def remove_dot(*, session: Session, workshop: Workshop, participant: Participant,
-               theme_id: int, rate_limit: RateLimit | None = None,
-               have: int | None = None) -> DotAllowance:
-    """Take one of the participant's dots back from a theme (`have`: as for `place_dot`)."""
-    _require_plenary(workshop)
-    if rate_limit is not None:
-        rate_limit(participant.public_id)
-    theme = _theme(session, workshop, theme_id, active=False)
-    mine = session.exec(select(Dot).where(Dot.participant_id == participant.id,
-                                          Dot.theme_id == theme_id)
-                        .order_by(col(Dot.id).desc())).all()
-    if have is not None and len(mine) != have:
-        return allowance(session=session, workshop=workshop, participant=participant)
-    dot = mine[0] if mine else None
-    if dot is None:
-        raise Conflict("Auf diesem Thema liegt kein Punkt von Ihnen.")
-    session.delete(dot)
-    session.flush()
-    _record_dots(session, workshop, theme)
-    session.commit()
-    return allowance(session=session, workshop=workshop, participant=participant)
-
-
-def _record_dots(session: Session, workshop: Workshop, theme: Theme) -> None:
-    target, seen = theme, {theme.id}
-    while target.merged_into_id is not None and target.merged_into_id not in seen:
-        following = session.get(Theme, target.merged_into_id)
-        if following is None:
-            break
-        seen.add(following.id)
-        target = following
-    totals = dot_totals(session, workshop)
-    field = _column_field(session, target.field_id)
-    member = session.get(Field, target.field_id)
-    assert workshop.id is not None and target.id is not None and member is not None
-    record(session, ThemeDotsChanged(
-        workshop_id=workshop.id, field=field.key, max_dots=max(totals.values(), default=0),
-        theme=ThemeSnapshot(id=target.id, text=target.text, kind=target.kind,
-                            dots=totals[target.id],
-                            subfield=member.number if member.parent_id else "")))
+def my_proposals(*, session: Session, participant: Participant) -> list[ThemeProposal]:
+    """What this participant proposed in the plenary, in order."""
+    return list(session.exec(select(ThemeProposal).where(
+        ThemeProposal.participant_id == participant.id).order_by(col(ThemeProposal.id))))
 
 
 def propose_theme(*, session: Session, workshop: Workshop, participant: Participant,
                   field: str, text: str, rate_limit: RateLimit | None = None) -> ThemeProposal:
     """Propose a new theme for a field; the facilitator decides."""
-    _require_plenary(workshop)
+    require_plenary(workshop)
     target = field_named(session=session, workshop=workshop, key=field)
     return _propose(session, workshop, participant, kind="new", field=target,
                     text=_clean(text, THEME_MAX, THEME_EMPTY), rate_limit=rate_limit)
@@ -243,8 +145,8 @@ def propose_move(*, session: Session, workshop: Workshop, participant: Participa
                  theme_id: int, field: str, rate_limit: RateLimit | None = None
                  ) -> ThemeProposal:
     """Propose to show a theme under another field."""
-    _require_plenary(workshop)
-    theme = _theme(session, workshop, theme_id)
+    require_plenary(workshop)
+    theme = theme_of(session, workshop, theme_id)
     target = field_named(session=session, workshop=workshop, key=field)
     if target.id == theme.field_id:
         raise InvalidInput("Das Thema steht schon in diesem Handlungsfeld.")
@@ -290,7 +192,7 @@ def add_remark(*, session: Session, workshop: Workshop, participant: Participant
     """A cross-cutting remark ("Digitalisierung überall mitdenken!"), shown at once."""
     cleaned = _clean(text, REMARK_MAX, REMARK_EMPTY)
     if participant is not None:
-        _require_plenary(workshop)
+        require_plenary(workshop)
         mine = session.exec(select(func.count(col(Remark.id))).where(
             Remark.participant_id == participant.id)).one()
         if mine >= REMARKS_PER_PARTICIPANT:
@@ -363,11 +265,11 @@ def accept_proposal(*, session: Session, workshop: Workshop, facilitator: Facili
     """A new theme becomes a `conference` theme; a move moves the theme."""
     facilitator.require_whole_workshop()
     proposal = _proposal(session, workshop, proposal_id)
-    changed = {_column_field(session, proposal.field_id).id}
+    changed = {column_field(session, proposal.field_id).id}
     if proposal.kind == "move":
         assert proposal.theme_id is not None
-        theme = _theme(session, workshop, proposal.theme_id)
-        changed.add(_column_field(session, theme.field_id).id)
+        theme = theme_of(session, workshop, proposal.theme_id)
+        changed.add(column_field(session, theme.field_id).id)
         theme.field_id = proposal.field_id
         theme.position = _end(session, proposal.field_id)
     else:
@@ -403,11 +305,11 @@ def reject_proposal(*, session: Session, workshop: Workshop, facilitator: Facili
 def edit_theme(*, session: Session, workshop: Workshop, facilitator: Facilitator, theme_id: int,
                text: str) -> Theme:
     facilitator.require_whole_workshop()
-    theme = _theme(session, workshop, theme_id)
+    theme = theme_of(session, workshop, theme_id)
     theme.text = _clean(text, THEME_MAX, THEME_EMPTY)
     session.add(theme)
     session.flush()
-    _record_columns(session, workshop, {_column_field(session, theme.field_id).id})
+    _record_columns(session, workshop, {column_field(session, theme.field_id).id})
     session.commit()
     return theme
 
@@ -416,12 +318,12 @@ def hide_theme(*, session: Session, workshop: Workshop, facilitator: Facilitator
                theme_id: int) -> None:
     """Take a theme off the board; its dots go back to the participants."""
     facilitator.require_whole_workshop()
-    theme = _theme(session, workshop, theme_id)
+    theme = theme_of(session, workshop, theme_id)
     theme.status = "hidden"
     session.add(theme)
     session.exec(delete(Dot).where(col(Dot.theme_id) == theme_id))
     session.flush()
-    _record_columns(session, workshop, {_column_field(session, theme.field_id).id})
+    _record_columns(session, workshop, {column_field(session, theme.field_id).id})
     session.commit()
 
 
@@ -429,13 +331,13 @@ def merge_themes(*, session: Session, workshop: Workshop, facilitator: Facilitat
                  theme_ids: list[int], text: str | None = None) -> Theme:
     """Merge duplicates into the first theme; their dots count for it from now on."""
     facilitator.require_whole_workshop()
-    themes = [_theme(session, workshop, t) for t in dict.fromkeys(theme_ids)]
+    themes = [theme_of(session, workshop, t) for t in dict.fromkeys(theme_ids)]
     if len(themes) < 2:
         raise InvalidInput("Zum Zusammenfassen braucht es mindestens zwei Themen.")
     target, others = themes[0], themes[1:]
     if text and text.strip():
         target.text = _clean(text, THEME_MAX, THEME_EMPTY)
-    changed = {_column_field(session, t.field_id).id for t in themes}
+    changed = {column_field(session, t.field_id).id for t in themes}
     for theme in others:
         theme.status, theme.merged_into_id = "merged", target.id
         session.add(theme)
@@ -444,17 +346,6 @@ def merge_themes(*, session: Session, workshop: Workshop, facilitator: Facilitat
     _record_columns(session, workshop, changed)
     session.commit()
     return target
-
-
-def set_dot_allowance(*, session: Session, workshop: Workshop, facilitator: Facilitator,
-                      dots: int, per_theme: int) -> Workshop:
-    facilitator.require_whole_workshop()
-    if not (1 <= dots <= DOTS_LIMIT and 1 <= per_theme <= DOTS_LIMIT):
-        raise InvalidInput("Punkte: jeweils 1 bis {max}.", max=DOTS_LIMIT)
-    workshop.dots_per_participant, workshop.dots_per_theme = dots, per_theme
-    session.add(workshop)
-    session.commit()
-    return workshop
 
 
 def _record_columns(session: Session, workshop: Workshop, field_ids: set[int | None]) -> None:

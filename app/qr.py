@@ -6,12 +6,6 @@ import qrcode
 import qrcode.image.svg
 
 
-def join_url(base_url: str, join_code: str, to: str = "") -> str:
-    """The address a QR code opens: joining, then `to` (a field key: that group's form;
-    "umfrage/<id>": that survey), else the choice of group."""
-    return f"{base_url.rstrip('/')}/j/{join_code}" + (f"/{to}" if to else "")
-
-
 def qr_svg(data: str) -> str:
     """An SVG that scales to any size; the quiet zone is part of the code."""
     image = qrcode.make(

@@ -83,6 +83,22 @@ def _proposal(session: Session, workshop: Workshop, proposal_id: int) -> Stateme
     return proposal
 
 
+def proposal_in(*, session: Session, field: Field, proposal_id: int) -> StatementProposal:
+    """A proposal of this field, for the facilitator to take into the draft."""
+    proposal = session.get(StatementProposal, proposal_id)
+    if proposal is None or proposal.field_id != field.id:
+        raise InvalidInput("Diesen Vorschlag gibt es nicht (mehr).")
+    return proposal
+
+
+def field_of_proposal(*, session: Session, workshop: Workshop, proposal_id: int) -> str:
+    """The key of the field a proposal belongs to."""
+    proposal = _proposal(session, workshop, proposal_id)
+    field = session.get(Field, proposal.field_id)
+    assert field is not None
+    return field.key
+
+
 def support(*, session: Session, workshop: Workshop, participant: Participant,
             proposal_id: int, rate_limit: Callable[[str], None] | None = None) -> None:
     """Support a proposal, one's own too, but each only once."""

@@ -69,15 +69,23 @@ class SurveyDef(BaseModel):
 
 
 def create_survey(*, session: Session, workshop: Workshop, definition: SurveyDef,
-                  position: int = 0, commit: bool = True) -> Survey:
+                  position: int = 0) -> Survey:
+    """A new survey of the workshop (the facilitator's editor)."""
+    survey = add_survey(session=session, workshop=workshop, definition=definition,
+                        position=position)
+    session.commit()
+    return survey
+
+
+def add_survey(*, session: Session, workshop: Workshop, definition: SurveyDef,
+               position: int = 0) -> Survey:
+    """A survey as part of a larger change (a workshop created from its file): not committed."""
     assert workshop.id is not None
     survey = Survey(workshop_id=workshop.id, title=definition.title, position=position)
     session.add(survey)
     session.flush()
     for index, question in enumerate(definition.questions):
         _add_question(session, survey, question, index)
-    if commit:
-        session.commit()
     return survey
 
 

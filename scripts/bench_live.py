@@ -211,6 +211,7 @@ def export_times(cards: int = 2000) -> None:
                 post_card(session=session, workshop=workshop, participant=people[n % 100],
                           field=fields[n % 5], category=categories[n // 5 % 4],
                           text=f"Karte {n}: ein Gedanke aus der Arbeitsgruppe, kurz notiert")
+            session.commit()
             started = time.perf_counter()
             report = build_report(session=session, workshop=workshop)
             build_ms = (time.perf_counter() - started) * 1000

@@ -6,9 +6,10 @@ from typing import Any
 from sqlmodel import Session
 
 from app import cards, participants
+from app.definition import WorkshopDef, load_definition, parse_definition
 from app.live.events import CardSnapshot
 from app.models import Participant, Workshop
-from app.workshops import WorkshopDef, create_workshop, load_definition, parse_definition
+from app.workshops import create_workshop
 
 ROOT = Path(__file__).resolve().parent.parent
 WESTHARZ = ROOT / "workshops" / "westharz-zukunftskonferenz.toml"
@@ -50,4 +51,5 @@ def make_card(session: Session, workshop: Workshop, participant: Participant, *,
     card, _created = cards.post_card(session=session, workshop=workshop, participant=participant,
                                      field=field, category=category, text=text,
                                      client_id=client_id)
+    session.commit()  # the service leaves the commit to its caller
     return card

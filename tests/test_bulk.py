@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session
 
-from app import bulk, cards, moderation
+from app import bulk, cards, undo
 from app.access import MAIN
 from app.errors import InvalidInput
 from app.models import Category
@@ -99,7 +99,7 @@ def test_create_is_one_step_with_one_undo(session: Session) -> None:
     listed = cards.list_cards(session=session, workshop=workshop, field="hf1")
     assert [(c.category, c.text) for c in listed] == [
         ("strengths", "eins"), ("strengths", "zwei"), ("ideas", "drei")]
-    moderation.undo(session=session, workshop=workshop, facilitator=MAIN)
+    undo.undo(session=session, workshop=workshop, facilitator=MAIN)
     assert cards.list_cards(session=session, workshop=workshop) == []
 
 

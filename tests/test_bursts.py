@@ -2,7 +2,7 @@
 
 from sqlmodel import Session
 
-from app import bursts, phases, plenary, statements
+from app import bursts, phases, plenary, statements, weighting
 from app.access import MAIN
 from tests.factories import make_card, make_participant, make_workshop
 
@@ -39,7 +39,7 @@ def test_dots_from_fresh_joiners_are_a_burst(session: Session) -> None:
     phases.set_phase(session=session, workshop=workshop, facilitator=MAIN, phase="plenary")
     theme = plenary.columns(session=session, workshop=workshop)[0].themes[0]
     for _ in range(5):
-        plenary.place_dot(session=session, workshop=workshop,
+        weighting.place_dot(session=session, workshop=workshop,
                           participant=make_participant(session, workshop), theme_id=theme.id)
     [burst] = bursts.vote_bursts(session=session, workshop=workshop)
     assert (burst.what, burst.text, burst.fresh) == ("theme", theme.text, 5)

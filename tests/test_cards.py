@@ -22,6 +22,8 @@ def test_post_card_stores_cleaned_text_and_publishes_after_commit(
     participant = make_participant(session, workshop)
     card, created = cards.post_card(session=session, workshop=workshop, participant=participant,
                                     field="hf1", category="ideas", text="  <i>Dorfladen</i>\x07 ")
+    assert events.published[-1].kind != "card-posted"  # nothing is published before the commit
+    session.commit()
     assert created
     assert card.text == "<i>Dorfladen</i>"
     assert (card.field, card.category, card.author) == ("hf1", "ideas", participant.public_id)
@@ -71,9 +73,11 @@ def test_same_client_id_returns_the_first_card(session: Session, events: Recorde
     participant = make_participant(session, workshop)
     first, created = cards.post_card(session=session, workshop=workshop, participant=participant,
                                      field="hf1", category="ideas", text="A", client_id="tap-1")
+    session.commit()
     again, created_again = cards.post_card(session=session, workshop=workshop,
                                            participant=participant, field="hf1",
                                            category="ideas", text="A", client_id="tap-1")
+    session.commit()
     assert created and not created_again
     assert again.id == first.id
     assert len(session.exec(select(Card)).all()) == 1
@@ -97,6 +101,7 @@ def test_concurrent_retries_with_one_client_id_create_one_card(db: Database) -> 
                                           participant=participant, field="hf1",
                                           category="ideas", text="Gleichzeitig",
                                           client_id="double-tap")
+                own.commit()
                 results.append(card.id)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
@@ -124,6 +129,7 @@ def test_many_concurrent_posts_all_succeed(db: Database) -> None:
                 with db.session(write=True) as own:
                     cards.post_card(session=own, workshop=workshop, participant=people[index],
                                     field="hf1", category="ideas", text=f"{index}-{n}")
+                    own.commit()
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 

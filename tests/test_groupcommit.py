@@ -38,10 +38,9 @@ def _poster(slug: str, participant_id: int, text_: str, client_id: str | None = 
         participant = session.get(Participant, participant_id)
         assert participant is not None
         return cards.post_card(session=session,
-                               workshop=get_workshop(session=session, slug=slug, lock=False),
+                               workshop=get_workshop(session=session, slug=slug),
                                participant=participant, field="hf1", category="ideas",
-                               text=text_, client_id=client_id, rate_limit=rate_limit,
-                               commit=False)
+                               text=text_, client_id=client_id, rate_limit=rate_limit)
     return work
 
 
@@ -229,7 +228,7 @@ def test_savepoint_keeps_events_until_the_commit(db: Database, events: RecordedE
         author_ = session.get(Participant, author.id)
         assert workshop_ is not None and author_ is not None
         cards.post_card(session=session, workshop=workshop_, participant=author_, field="hf1",
-                        category="ideas", text=words, commit=False)
+                        category="ideas", text=words)
 
     with db.session(write=True) as session:
         with savepoint(session):

@@ -3,7 +3,7 @@
 import pytest
 from sqlmodel import Session
 
-from app import cards, moderation
+from app import cards, moderation, undo
 from app.access import MAIN, Facilitator
 from app.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from app.live.events import BoardChanged
@@ -57,12 +57,12 @@ def test_edit_move_and_undo(session: Session, small: Workshop) -> None:
                     category="ideas")
     assert texts(session, small) == []
     assert texts(session, small, "hf2", "ideas") == ["Vereinskultur"]
-    moderation.undo(session=session, workshop=small, facilitator=MAIN)
+    undo.undo(session=session, workshop=small, facilitator=MAIN)
     assert texts(session, small) == ["Vereinskultur"]
-    moderation.undo(session=session, workshop=small, facilitator=MAIN)
+    undo.undo(session=session, workshop=small, facilitator=MAIN)
     assert texts(session, small) == ["Vereinskutlur"]
     with pytest.raises(Conflict, match="nichts rückgängig"):
-        moderation.undo(session=session, workshop=small, facilitator=MAIN)
+        undo.undo(session=session, workshop=small, facilitator=MAIN)
 
 
 def test_move_to_missing_field_changes_nothing(session: Session, small: Workshop) -> None:
@@ -92,7 +92,7 @@ def test_pin_and_reorder(session: Session, small: Workshop) -> None:
                               direction="down") is None
     [d] = post(session, small, "D")
     assert texts(session, small) == ["C", "B", "A", "D"], "new cards come last"
-    moderation.undo(session=session, workshop=small, facilitator=MAIN)
+    undo.undo(session=session, workshop=small, facilitator=MAIN)
     assert texts(session, small) == ["C", "A", "B", "D"]
     assert d
 
@@ -120,7 +120,7 @@ def test_merge_counts_and_unmerge_restores(session: Session, small: Workshop,
     assert texts(session, small) == ["ÖPNV", "Bus fährt zu selten", "Bessere Busverbindungen",
                                      "Bus"]
     # Undo the unmerge: the merged card is back with its weight.
-    moderation.undo(session=session, workshop=small, facilitator=MAIN)
+    undo.undo(session=session, workshop=small, facilitator=MAIN)
     assert sorted(c.weight for c in cards.list_cards(session=session, workshop=small)) == [1, 3]
     assert isinstance(events.published[-1], BoardChanged)
 
@@ -128,7 +128,7 @@ def test_merge_counts_and_unmerge_restores(session: Session, small: Workshop,
 def test_merge_undo_deletes_the_merged_card(session: Session, small: Workshop) -> None:
     a, b = post(session, small, "A", "B")
     moderation.merge(session=session, workshop=small, facilitator=MAIN, card_ids=[a, b], text="AB")
-    moderation.undo(session=session, workshop=small, facilitator=MAIN)
+    undo.undo(session=session, workshop=small, facilitator=MAIN)
     assert texts(session, small) == ["A", "B"]
 
 
@@ -171,9 +171,9 @@ def test_field_limited_facilitator_stays_in_their_field(session: Session,
     session.rollback()
     # Undo is per facilitator: the main facilitator has nothing to undo here.
     with pytest.raises(Conflict):
-        moderation.undo(session=session, workshop=small, facilitator=MAIN)
+        undo.undo(session=session, workshop=small, facilitator=MAIN)
     session.rollback()
-    moderation.undo(session=session, workshop=small, facilitator=table)
+    undo.undo(session=session, workshop=small, facilitator=table)
     assert texts(session, small) == ["hier"]
 
 
@@ -197,7 +197,7 @@ def test_undo_never_brings_back_a_card_its_author_deleted(session: Session,
     card = make_card(session, small, author, text="Zurückgezogen")
     moderation.pin(session=session, workshop=small, facilitator=MAIN, card_id=card.id, pinned=True)
     cards.delete_card(session=session, workshop=small, participant=author, card_id=card.id)
-    moderation.undo(session=session, workshop=small, facilitator=MAIN)
+    undo.undo(session=session, workshop=small, facilitator=MAIN)
     assert texts(session, small) == []
 
 
@@ -209,8 +209,8 @@ def test_undo_keeps_an_authors_later_edit(session: Session, small: Workshop) -> 
     moderation.pin(session=session, workshop=small, facilitator=MAIN, card_id=card.id, pinned=True)
     cards.edit_card(session=session, workshop=small, participant=author, card_id=card.id,
                     text="Meine neue Fassung")
-    moderation.undo(session=session, workshop=small, facilitator=MAIN)  # the pin
-    moderation.undo(session=session, workshop=small, facilitator=MAIN)  # the facilitator's edit
+    undo.undo(session=session, workshop=small, facilitator=MAIN)  # the pin
+    undo.undo(session=session, workshop=small, facilitator=MAIN)  # the facilitator's edit
     [shown] = cards.list_cards(session=session, workshop=small, field="hf1")
     assert (shown.text, shown.pinned) == ("Meine neue Fassung", False)
 
@@ -231,7 +231,7 @@ def test_undoing_a_split_does_not_revive_a_changed_original(session: Session, sm
     else:
         cards.delete_card(session=session, workshop=small, participant=author, card_id=first.id)
     with pytest.raises(Conflict, match="nicht mehr rückgängig"):
-        moderation.undo(session=session, workshop=small, facilitator=MAIN)
+        undo.undo(session=session, workshop=small, facilitator=MAIN)
     session.rollback()
     assert "Der lange ursprüngliche Text" not in texts(session, small)
 
@@ -261,14 +261,14 @@ def test_a_fields_console_undoes_only_its_own_fields_steps(session: Session,
     moderation.set_hidden(session=session, workshop=small, facilitator=MAIN, card_ids=[a],
                           hidden=True)
     moderation.pin(session=session, workshop=small, facilitator=MAIN, card_id=b, pinned=True)
-    last = moderation.last_action(session=session, workshop=small, facilitator=MAIN, field=hf1)
+    last = undo.last_action(session=session, workshop=small, facilitator=MAIN, field=hf1)
     assert last is not None and (last.kind, last.summary) == ("hide", "Im ersten Feld")
-    moderation.undo(session=session, workshop=small, facilitator=MAIN, field=hf1)
+    undo.undo(session=session, workshop=small, facilitator=MAIN, field=hf1)
     assert texts(session, small) == ["Im ersten Feld"]  # shown again; hf2's pin stands
     assert [c.pinned for c in cards.list_cards(session=session, workshop=small, field="hf2")
             ] == [True]
     with pytest.raises(Conflict, match="nichts rückgängig"):
-        moderation.undo(session=session, workshop=small, facilitator=MAIN, field=hf1)
+        undo.undo(session=session, workshop=small, facilitator=MAIN, field=hf1)
     session.rollback()
-    assert moderation.last_action(session=session, workshop=small, facilitator=MAIN,
+    assert undo.last_action(session=session, workshop=small, facilitator=MAIN,
                                   field=hf2) is not None

@@ -5,7 +5,7 @@ import threading
 import pytest
 from sqlmodel import Session, select
 
-from app import phases, plenary
+from app import phases, plenary, weighting
 from app.access import MAIN
 from app.db import Database
 from app.errors import Conflict, InvalidInput, NotFound
@@ -102,7 +102,7 @@ def test_nothing_is_accepted_outside_the_plenary(session: Session) -> None:
         plenary.propose_theme(session=session, workshop=workshop, participant=anna,
                               field="hf1", text="x")
     with pytest.raises(Conflict):
-        plenary.place_dot(session=session, workshop=workshop, participant=anna,
+        weighting.place_dot(session=session, workshop=workshop, participant=anna,
                           theme_id=theme_id(session, workshop, "Carsharing"))
     with pytest.raises(Conflict):
         plenary.add_remark(session=session, workshop=workshop, participant=anna, text="x")
@@ -113,27 +113,27 @@ def test_dots_within_allowance_and_back(session: Session, westharz: Workshop,
     anna = make_participant(session, westharz)
     carsharing = theme_id(session, westharz, "Carsharing")
     for _ in range(3):
-        plenary.place_dot(session=session, workshop=westharz, participant=anna,
+        weighting.place_dot(session=session, workshop=westharz, participant=anna,
                           theme_id=carsharing)
     with pytest.raises(Conflict, match="höchstens 3 Ihrer Punkte"):
-        plenary.place_dot(session=session, workshop=westharz, participant=anna,
+        weighting.place_dot(session=session, workshop=westharz, participant=anna,
                           theme_id=carsharing)
     session.rollback()
     other = theme_id(session, westharz, "Dorfläden")
-    state = plenary.place_dot(session=session, workshop=westharz, participant=anna,
+    state = weighting.place_dot(session=session, workshop=westharz, participant=anna,
                               theme_id=other)
-    state = plenary.place_dot(session=session, workshop=westharz, participant=anna,
+    state = weighting.place_dot(session=session, workshop=westharz, participant=anna,
                               theme_id=other)
     assert (state.used, state.left) == (5, 0)
     with pytest.raises(Conflict, match="alle 5 Punkte"):
-        plenary.place_dot(session=session, workshop=westharz, participant=anna,
+        weighting.place_dot(session=session, workshop=westharz, participant=anna,
                           theme_id=theme_id(session, westharz, "Nahversorgung"))
     session.rollback()
-    state = plenary.remove_dot(session=session, workshop=westharz, participant=anna,
+    state = weighting.remove_dot(session=session, workshop=westharz, participant=anna,
                                theme_id=carsharing)
     assert state.left == 1
     with pytest.raises(Conflict, match="kein Punkt von Ihnen"):
-        plenary.remove_dot(session=session, workshop=westharz, participant=anna,
+        weighting.remove_dot(session=session, workshop=westharz, participant=anna,
                            theme_id=theme_id(session, westharz, "Recycling"))
     session.rollback()
     last = [e for e in events.published if isinstance(e, ThemeDotsChanged)][-1]
@@ -146,21 +146,21 @@ def test_hidden_and_merged_themes(session: Session, westharz: Workshop) -> None:
     a = theme_id(session, westharz, "Dorfläden")
     b = theme_id(session, westharz, "Nahversorgung")
     c = theme_id(session, westharz, "Carsharing")
-    plenary.place_dot(session=session, workshop=westharz, participant=anna, theme_id=b)
+    weighting.place_dot(session=session, workshop=westharz, participant=anna, theme_id=b)
     merged = plenary.merge_themes(session=session, workshop=westharz, facilitator=MAIN,
                                   theme_ids=[a, b], text="Nahversorgung & Dorfläden")
     assert plenary.dot_totals(session, westharz)[merged.id or 0] == 1
     with pytest.raises(Conflict, match="zusammengefasst"):
-        plenary.place_dot(session=session, workshop=westharz, participant=anna, theme_id=b)
+        weighting.place_dot(session=session, workshop=westharz, participant=anna, theme_id=b)
     session.rollback()
-    plenary.place_dot(session=session, workshop=westharz, participant=anna, theme_id=c)
+    weighting.place_dot(session=session, workshop=westharz, participant=anna, theme_id=c)
     plenary.hide_theme(session=session, workshop=westharz, facilitator=MAIN, theme_id=c)
-    assert plenary.allowance(session=session, workshop=westharz, participant=anna).used == 1
+    assert weighting.allowance(session=session, workshop=westharz, participant=anna).used == 1
     with pytest.raises(Conflict):
-        plenary.place_dot(session=session, workshop=westharz, participant=anna, theme_id=c)
+        weighting.place_dot(session=session, workshop=westharz, participant=anna, theme_id=c)
     session.rollback()
     with pytest.raises(NotFound):
-        plenary.place_dot(session=session, workshop=westharz, participant=anna, theme_id=99999)
+        weighting.place_dot(session=session, workshop=westharz, participant=anna, theme_id=99999)
 
 
 def test_remarks_and_hiding(session: Session, westharz: Workshop) -> None:
@@ -186,7 +186,7 @@ def test_concurrent_dots_never_exceed_the_allowance(db: Database) -> None:
     def tap(target: int) -> None:
         with db.session(write=True) as own:
             try:
-                plenary.place_dot(session=own, workshop=workshop, participant=participant,
+                weighting.place_dot(session=own, workshop=workshop, participant=participant,
                                   theme_id=target)
                 outcomes.append("ok")
             except Conflict:
@@ -204,17 +204,17 @@ def test_concurrent_dots_never_exceed_the_allowance(db: Database) -> None:
 
 
 def test_dot_allowance_is_configurable(session: Session, westharz: Workshop) -> None:
-    plenary.set_dot_allowance(session=session, workshop=westharz, facilitator=MAIN, dots=2,
+    weighting.set_dot_allowance(session=session, workshop=westharz, facilitator=MAIN, dots=2,
                               per_theme=1)
     anna = make_participant(session, westharz)
     carsharing = theme_id(session, westharz, "Carsharing")
-    plenary.place_dot(session=session, workshop=westharz, participant=anna, theme_id=carsharing)
+    weighting.place_dot(session=session, workshop=westharz, participant=anna, theme_id=carsharing)
     with pytest.raises(Conflict, match="höchstens 1 Ihrer"):
-        plenary.place_dot(session=session, workshop=westharz, participant=anna,
+        weighting.place_dot(session=session, workshop=westharz, participant=anna,
                           theme_id=carsharing)
     session.rollback()
     with pytest.raises(InvalidInput):
-        plenary.set_dot_allowance(session=session, workshop=westharz, facilitator=MAIN, dots=0,
+        weighting.set_dot_allowance(session=session, workshop=westharz, facilitator=MAIN, dots=0,
                                   per_theme=1)
 
 

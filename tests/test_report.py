@@ -10,7 +10,7 @@ from docx import Document
 from pypdf import PdfReader
 from sqlmodel import Session, select
 
-from app import moderation, phases, plenary, statements
+from app import moderation, phases, plenary, statements, weighting
 from app.access import MAIN
 from app.cards import list_cards
 from app.models import Workshop
@@ -61,7 +61,7 @@ def filled(session: Session) -> Workshop:
     phases.set_phase(session=session, workshop=workshop, facilitator=MAIN, phase="plenary")
     carsharing = next(t.id for c in plenary.columns(session=session, workshop=workshop)
                       for t in c.themes if t.text == "Carsharing")
-    plenary.place_dot(session=session, workshop=workshop, participant=anna, theme_id=carsharing)
+    weighting.place_dot(session=session, workshop=workshop, participant=anna, theme_id=carsharing)
     return workshop
 
 

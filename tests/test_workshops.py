@@ -7,17 +7,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from app.definition import DefinitionError, load_definition, parse_definition
 from app.errors import Conflict, NotFound
 from app.models import Category, Field, Theme, Workshop
-from app.workshops import (
-    DefinitionError,
-    create_workshop,
-    fields_of,
-    load_definition,
-    parse_definition,
-    themes_by_field,
-    workshop_by_code,
-)
+from app.workshops import create_workshop, fields_of, themes_by_field, workshop_by_code
 from tests.conftest import AuthActions
 from tests.factories import ROOT, SMALL, WESTHARZ, make_workshop
 

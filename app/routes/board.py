@@ -9,8 +9,7 @@ from sse_starlette import EventSourceResponse
 from app import cards, phases, statements, workshops
 from app.live.events import latest_event_id
 from app.live.views import BoardView
-from app.models import Field
-from app.qr import join_url, qr_svg
+from app.qr import qr_svg
 from app.web.deps import (
     AfterId,
     ContextDep,
@@ -22,6 +21,7 @@ from app.web.deps import (
 )
 from app.web.render import render
 from app.web.sse import event_stream
+from app.web.urls import join_url
 
 router = APIRouter(tags=["board"])
 
@@ -50,9 +50,8 @@ def board(field_key: str, request: Request, workshop: WorkshopDep, session: Sess
           round: Annotated[int | None, Query(ge=1, le=20)] = None) -> Response:
     """The live board of one field: four columns, join QR code, counts, phase and timer."""
     field = workshops.get_field(session=session, workshop=workshop, key=field_key)
-    if field.parent_id is not None:  # a sub-field's cards are on its parent's board
-        parent = session.get(Field, field.parent_id)
-        assert parent is not None
+    # A sub-field's cards are on its parent's board.
+    if (parent := workshops.parent_of(session=session, field=field)) is not None:
         return RedirectResponse(f"/w/{workshop.slug}/board/{parent.key}", status_code=303)
     # The stream starts after the last event this render includes, so nothing falls between.
     assert workshop.id is not None

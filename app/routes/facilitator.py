@@ -12,8 +12,7 @@ from sqlmodel import Session
 
 from app import access, bursts, cards, facilitation, phases, workshops
 from app.errors import DomainError, InvalidInput, NotAllowed
-from app.models import Field, Workshop
-from app.qr import join_url
+from app.models import Workshop
 from app.text import MAX_ID
 from app.web.deps import (
     ContextDep,
@@ -24,7 +23,8 @@ from app.web.deps import (
     facilitator_cookie,
     require_facilitator,
 )
-from app.web.render import is_htmx, render
+from app.web.render import is_htmx, refused, render
+from app.web.urls import facilitator_url, join_url
 
 router = APIRouter(tags=["facilitator"])
 
@@ -56,8 +56,7 @@ def sign_in_or_console(request: Request, workshop: WorkshopDep, session: Session
 def _home(session: Session, workshop: Workshop, facilitator: access.Facilitator) -> str:
     if facilitator.field_id is None:
         return f"/w/{workshop.slug}/facilitate"
-    field = session.get(Field, facilitator.field_id)
-    assert field is not None
+    field = workshops.field_by_id(session=session, field_id=facilitator.field_id)
     return f"/w/{workshop.slug}/facilitate/{field.key}"
 
 
@@ -67,8 +66,9 @@ def _console(request: Request, session: Session, workshop: Workshop, context: Co
     fields = workshops.fields_of(session=session, workshop=workshop)
     links = access.links_of(session=session, workshop=workshop)
     base = context.settings.resolved_base_url
-    link_urls = {link.id: f"{base}/w/{workshop.slug}/facilitate?token="
-                          f"{access.link_token(context.tokens, link)}" for link in links}
+    link_urls = {link.id: facilitator_url(base, workshop.slug,
+                                          access.link_token(context.tokens, link))
+                 for link in links}
     assert workshop.id is not None
     joined, one_address = context.limits.recent_joins(workshop.id)
     return render(
@@ -79,8 +79,8 @@ def _console(request: Request, session: Session, workshop: Workshop, context: Co
         field_titles={f.id: f"{f.number} {f.title}".strip() for f in fields},
         counts=cards.counts(session, workshop), timer=phases.timer_state(workshop),
         links=links, link_urls=link_urls, message=message, error=error,
-        main_url=f"{base}/w/{workshop.slug}/facilitate?token="
-                 f"{context.tokens.facilitator_token(workshop)}",
+        main_url=facilitator_url(base, workshop.slug,
+                                 context.tokens.facilitator_token(workshop)),
         join_url=join_url(base, workshop.join_code), phases=phases.PHASES,
     )
 
@@ -94,9 +94,8 @@ def _answer(request: Request, session: Session, workshop: Workshop, context: Con
 
 def _failed(request: Request, session: Session, workshop: Workshop, context: ContextDep,
             exc: DomainError, gettext: GettextDep) -> Response:
-    session.rollback()
     return _console(request, session, workshop, context, fragment=is_htmx(request),
-                    error=exc.render(gettext), status_code=exc.status_code)
+                    error=refused(session, exc, gettext), status_code=exc.status_code)
 
 
 @router.post("/w/{slug}/facilitate/phase")

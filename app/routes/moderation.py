@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from app import bulk, moderation, workshops
+from app import undo as undoing
 from app.access import Facilitator
 from app.errors import N_, DomainError, InvalidInput
 from app.live.events import latest_event_id
@@ -34,7 +35,7 @@ from app.web.deps import (
     moderated_field,
     require_facilitator,
 )
-from app.web.render import is_htmx, render
+from app.web.render import is_htmx, refused, render
 from app.web.sse import event_stream, facilitator_check
 
 router = APIRouter(tags=["facilitator"])
@@ -69,7 +70,7 @@ def _page(request: Request, session: Session, workshop: Workshop, field: Field,
         pending=[card for card in cards if not card.approved],
         originals=moderation.merged_originals(session=session, merged_ids=merged),
         fields=workshops.fields_of(session=session, workshop=workshop),
-        last=moderation.last_action(session=session, workshop=workshop, facilitator=facilitator,
+        last=undoing.last_action(session=session, workshop=workshop, facilitator=facilitator,
                                     field=field),
         message=message, error=error, bulk_text=bulk_text, bulk_preview=bulk_preview,
         refresh=refresh, **{"after": latest_event_id(session, workshop_id=workshop.id), **extra},
@@ -83,9 +84,8 @@ def console(field_key: str, request: Request, workshop: WorkshopDep, session: Se
             done: Annotated[str | None, Query(max_length=20)] = None) -> Response:
     """Every card of one field, by column, with the moderation actions."""
     field = moderated_field(session, workshop, facilitator, field_key)
-    if field.parent_id is not None:  # a sub-field's cards are moderated with its parent's
-        parent = session.get(Field, field.parent_id)
-        assert parent is not None
+    # A sub-field's cards are moderated with its parent's.
+    if (parent := workshops.parent_of(session=session, field=field)) is not None:
         return RedirectResponse(f"/w/{workshop.slug}/facilitate/{parent.key}", status_code=303)
     message = gettext(DONE[done]) if done in DONE else None
     return _page(request, session, workshop, field, facilitator, fragment=False, order=order,
@@ -134,9 +134,8 @@ def _done(request: Request, session: Session, workshop: Workshop, field: Field,
 def _failed(request: Request, session: Session, workshop: Workshop, field: Field,
             facilitator: Facilitator, exc: DomainError, gettext: GettextDep, order: str, *,
             bulk_text: str = "", bulk_preview: bulk.BulkPreview | None = None) -> Response:
-    session.rollback()
     return _page(request, session, workshop, field, facilitator, fragment=is_htmx(request),
-                 order=order, error=exc.render(gettext), status_code=exc.status_code,
+                 order=order, error=refused(session, exc, gettext), status_code=exc.status_code,
                  bulk_text=bulk_text, bulk_preview=bulk_preview)
 
 
@@ -184,7 +183,7 @@ def undo(field_key: str, request: Request, workshop: WorkshopDep, session: Sessi
     """Take back this facilitator's last moderation action in this field."""
     field = moderated_field(session, workshop, facilitator, field_key)
     try:
-        moderation.undo(session=session, workshop=workshop, facilitator=facilitator, field=field)
+        undoing.undo(session=session, workshop=workshop, facilitator=facilitator, field=field)
     except DomainError as exc:
         return _failed(request, session, workshop, field, facilitator, exc, gettext, "board")
     return _done(request, session, workshop, field, facilitator, "undo", gettext, "board")

@@ -5,12 +5,11 @@ from typing import Annotated
 import anyio
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import col, select
 from starlette.concurrency import run_in_threadpool
 
 from app import access
+from app import workshops as workshops_service
 from app.errors import DomainError
-from app.models import Workshop
 from app.web.deps import (
     ORGANIZER_COOKIE,
     ORGANIZER_MAX_AGE,
@@ -35,8 +34,8 @@ def admin(request: Request, session: SessionDep, context: ContextDep) -> Respons
     if not organizer_signed_in(request, context, session):
         return render(request, "organizer/login.html",
                       configured=access.organizer_configured(session=session))
-    workshops = session.exec(select(Workshop).order_by(col(Workshop.id).desc())).all()
-    return render(request, "organizer/workshops.html", workshops=workshops)
+    return render(request, "organizer/workshops.html",
+                  workshops=workshops_service.all_workshops(session=session))
 
 
 @router.post("/admin/login")

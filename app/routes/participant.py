@@ -29,7 +29,7 @@ from app.web.deps import (
     participant_of,
     writes_together,
 )
-from app.web.render import RECEIVED, is_htmx, render, retry_after
+from app.web.render import RECEIVED, is_htmx, refused, render, retry_after
 
 router = APIRouter(tags=["participant"])
 
@@ -222,10 +222,8 @@ def posting_page(field_key: str, request: Request, workshop: WorkshopDep, sessio
                  bereich: Annotated[str, Query(max_length=40)] = "") -> Response:
     """Post cards to one field and see one's own cards there."""
     field = workshops.get_field(session=session, workshop=workshop, key=field_key)
-    if field.parent_id is not None:
-        # A sub-field (HF 4 A) is worked on in its parent's group, with the area chosen.
-        parent = session.get(Field, field.parent_id)
-        assert parent is not None
+    # A sub-field (HF 4 A) is worked on in its parent's group, with the area chosen.
+    if (parent := workshops.parent_of(session=session, field=field)) is not None:
         return RedirectResponse(f"/w/{workshop.slug}/me/{parent.key}?bereich={field.key}",
                                 status_code=303)
     message = {"1": gettext("Ihre Karte ist angekommen."), "2": gettext("Gespeichert."),
@@ -258,10 +256,9 @@ def post_card(field_key: str, request: Request, workshop: WorkshopDep, session: 
         author = write.get(Participant, participant.id)
         assert author is not None
         return cards.post_card(
-            session=write, workshop=workshops.get_workshop(session=write, slug=workshop.slug,
-                                                           lock=False),
+            session=write, workshop=workshops.get_workshop(session=write, slug=workshop.slug),
             participant=author, field=target, category=category, text=text,
-            client_id=client_id, rate_limit=context.limits.card, commit=False)
+            client_id=client_id, rate_limit=context.limits.card)
 
     try:
         if not category:
@@ -320,9 +317,8 @@ def save_card(card_id: IdPath, request: Request, workshop: WorkshopDep, session:
         cards.edit_card(session=session, workshop=workshop, participant=participant,
                         card_id=card_id, text=text, category=category or None)
     except DomainError as exc:
-        session.rollback()
         return _edit_page(request, session, workshop, card.model_copy(update={"text": text}),
-                          field, status_code=exc.status_code, error=exc.render(gettext))
+                          field, status_code=exc.status_code, error=refused(session, exc, gettext))
     return RedirectResponse(f"/w/{workshop.slug}/me/{field.key}?saved=2", status_code=303)
 
 

@@ -5,18 +5,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from app import phases, plenary, surveys, workshops
+from app import phases, plenary, surveys, weighting, workshops
 from app.access import Facilitator
 from app.errors import N_, DomainError, InvalidInput
 from app.live.events import latest_event_id
 from app.live.views import PlenaryConsoleView, PlenaryView
-from app.models import Participant, ThemeProposal, Workshop
-from app.qr import join_url, qr_svg
+from app.models import Participant, Workshop
+from app.qr import qr_svg
 from app.text import parse_number
 from app.web.deps import (
     AfterId,
@@ -32,8 +32,9 @@ from app.web.deps import (
     load_workshop,
     require_facilitator,
 )
-from app.web.render import RECEIVED, is_htmx, render, retry_after
+from app.web.render import RECEIVED, is_htmx, refused, render, retry_after
 from app.web.sse import event_stream, facilitator_check
+from app.web.urls import join_url
 
 router = APIRouter(tags=["plenary"])
 
@@ -77,16 +78,15 @@ async def board_events(slug: str, context: ContextDep, locale: LocaleDep,
 def _phone(request: Request, session: Session, workshop: Workshop, participant: Participant,
            *, message: str | None = None, error: str | None = None,
            status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
-    proposals = session.exec(select(ThemeProposal).where(
-        ThemeProposal.participant_id == participant.id).order_by(col(ThemeProposal.id))).all()
+    proposals = plenary.my_proposals(session=session, participant=participant)
     return render(request, "plenary/phone.html", status_code=status_code, headers=headers,
                   workshop=workshop,
                   columns=plenary.columns(session=session, workshop=workshop),
                   remarks=plenary.remarks(session=session, workshop=workshop),
                   fields=[f for f in workshops.fields_of(session=session, workshop=workshop)
                           if f.parent_id is None],
-                  my_dots=plenary.my_dots(session=session, participant=participant),
-                  allowance=plenary.allowance(session=session, workshop=workshop,
+                  my_dots=weighting.my_dots(session=session, participant=participant),
+                  allowance=weighting.allowance(session=session, workshop=workshop,
                                               participant=participant),
                   my_proposals=proposals, after=_after(session, workshop),
                   timer=phases.timer_state(workshop), message=message, error=error,
@@ -120,17 +120,17 @@ def dots(request: Request, workshop: WorkshopDep, session: SessionDep,
     headers = None
     try:
         if action == "remove":
-            plenary.remove_dot(session=session, workshop=workshop, participant=participant,
+            weighting.remove_dot(session=session, workshop=workshop, participant=participant,
                                theme_id=theme, rate_limit=context.limits.vote, have=have)
         else:
-            plenary.place_dot(session=session, workshop=workshop, participant=participant,
+            weighting.place_dot(session=session, workshop=workshop, participant=participant,
                               theme_id=theme, rate_limit=context.limits.vote, have=have)
     except DomainError as exc:
-        session.rollback()
+        error = refused(session, exc, gettext)
+        status_code, headers = exc.status_code, retry_after(exc)
         if not is_htmx(request):
-            return _phone(request, session, workshop, participant, error=exc.render(gettext),
-                          status_code=exc.status_code, headers=retry_after(exc))
-        error, status_code, headers = exc.render(gettext), exc.status_code, retry_after(exc)
+            return _phone(request, session, workshop, participant, error=error,
+                          status_code=status_code, headers=headers)
     if not is_htmx(request):
         return _back(workshop, "dot", f"#ptheme-{theme}")
     row = _theme_row(request, session, workshop, participant, theme, error, status_code)
@@ -148,10 +148,10 @@ def _theme_row(request: Request, session: Session, workshop: Workshop,
                           if f.parent_id is None]
                 row = render(request, "plenary/_phone_theme.html", workshop=workshop,
                              theme=theme, fields=fields, column_field=column.field, error=error,
-                             mine=plenary.my_dots(session=session,
+                             mine=weighting.my_dots(session=session,
                                                   participant=participant)[theme_id])
                 allowance = render(request, "plenary/_allowance.html", oob=True,
-                                   allowance=plenary.allowance(session=session,
+                                   allowance=weighting.allowance(session=session,
                                                                workshop=workshop,
                                                                participant=participant))
                 return Response(bytes(row.body) + bytes(allowance.body),
@@ -170,8 +170,7 @@ def propose(request: Request, workshop: WorkshopDep, session: SessionDep,
         plenary.propose_theme(session=session, workshop=workshop, participant=participant,
                               field=field, text=text, rate_limit=context.limits.contribution)
     except DomainError as exc:
-        session.rollback()
-        return _phone(request, session, workshop, participant, error=exc.render(gettext),
+        return _phone(request, session, workshop, participant, error=refused(session, exc, gettext),
                       status_code=exc.status_code, headers=retry_after(exc))
     return _back(workshop, "proposed")
 
@@ -186,8 +185,7 @@ def propose_move(request: Request, workshop: WorkshopDep, session: SessionDep,
         plenary.propose_move(session=session, workshop=workshop, participant=participant,
                              theme_id=theme, field=field, rate_limit=context.limits.contribution)
     except DomainError as exc:
-        session.rollback()
-        return _phone(request, session, workshop, participant, error=exc.render(gettext),
+        return _phone(request, session, workshop, participant, error=refused(session, exc, gettext),
                       status_code=exc.status_code, headers=retry_after(exc))
     return _back(workshop, "proposed")
 
@@ -201,8 +199,7 @@ def remark(request: Request, workshop: WorkshopDep, session: SessionDep,
         plenary.add_remark(session=session, workshop=workshop, participant=participant, text=text,
                            rate_limit=context.limits.contribution)
     except DomainError as exc:
-        session.rollback()
-        return _phone(request, session, workshop, participant, error=exc.render(gettext),
+        return _phone(request, session, workshop, participant, error=refused(session, exc, gettext),
                       status_code=exc.status_code, headers=retry_after(exc))
     return _back(workshop, "remark")
 
@@ -291,14 +288,13 @@ def _act(form: FormData, request: Request, workshop: Workshop, session: Session,
             plenary.add_remark(session=session, workshop=workshop, participant=None,
                                text=_text(form, "remark") or "")
         elif action == "dots":
-            plenary.set_dot_allowance(**args, dots=_int(form, "dots"),
+            weighting.set_dot_allowance(**args, dots=_int(form, "dots"),
                                       per_theme=_int(form, "per_theme"))
         else:
             raise InvalidInput("Unbekannte Aktion.")
     except DomainError as exc:
-        session.rollback()
         return _console(request, session, workshop, fragment=is_htmx(request),
-                        error=exc.render(gettext), status_code=exc.status_code)
+                        error=refused(session, exc, gettext), status_code=exc.status_code)
     if is_htmx(request):
         return _console(request, session, workshop, fragment=True,
                         message=gettext("Gespeichert."))
@@ -313,5 +309,5 @@ def _text(form: FormData, name: str) -> str | None:
 def _int(form: FormData, name: str) -> int:
     value = parse_number(form.get(name), maximum=1000)
     if value is None:
-        raise InvalidInput("Punkte: jeweils 1 bis {max}.", max=plenary.DOTS_LIMIT)
+        raise InvalidInput("Punkte: jeweils 1 bis {max}.", max=weighting.DOTS_LIMIT)
     return value

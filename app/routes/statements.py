@@ -9,10 +9,10 @@ from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
 from app import statements, workshops
-from app.errors import AlreadyDone, DomainError, InvalidInput, NotSignedIn
+from app.errors import AlreadyDone, DomainError, NotSignedIn
 from app.live.events import latest_event_id
 from app.live.views import StatementView
-from app.models import Field, Participant, StatementProposal, Workshop
+from app.models import Field, Participant, Workshop
 from app.text import parse_number
 from app.web.deps import (
     AfterId,
@@ -29,7 +29,7 @@ from app.web.deps import (
     moderated_field,
     participant_of,
 )
-from app.web.render import RECEIVED, is_htmx, render, retry_after
+from app.web.render import RECEIVED, is_htmx, refused, render, retry_after
 from app.web.sse import event_stream
 
 router = APIRouter(tags=["statements"])
@@ -46,8 +46,7 @@ def _phone_fragment(request: Request, session: Session, workshop: Workshop, fiel
 def _answer(request: Request, session: Session, workshop: Workshop, field: Field,
             participant: Participant, exc: DomainError | None, gettext: GettextDep, *,
             emptied: bool = False) -> Response:
-    if exc is not None:
-        session.rollback()
+    error = refused(session, exc, gettext) if exc is not None else None
     if is_htmx(request) and exc is None:
         # The phone's live stream brings the new state (this action's event included); an
         # answer rendered now could arrive after a newer one and undo it.
@@ -57,12 +56,12 @@ def _answer(request: Request, session: Session, workshop: Workshop, field: Field
         return Response(status_code=204)
     if is_htmx(request):
         return _phone_fragment(request, session, workshop, field, participant,
-                               error=exc.render(gettext) if exc else None,
+                               error=error,
                                status_code=exc.status_code if exc else 200,
                                headers=retry_after(exc) if exc else None)
     if exc is not None:
         return render(request, "error.html", status_code=exc.status_code,
-                      message=exc.render(gettext), status=exc.status_code,
+                      message=error, status=exc.status_code,
                       headers=retry_after(exc))
     return RedirectResponse(f"/w/{workshop.slug}/me/{field.key}#statement-title",
                             status_code=303)
@@ -96,8 +95,8 @@ def support(field_key: str, request: Request, workshop: WorkshopDep, session: Se
         else:
             statements.support(session=session, workshop=workshop, participant=participant,
                                proposal_id=proposal, rate_limit=context.limits.vote)
-    except AlreadyDone:  # a resent tap whose first answer was lost: it counted once
-        session.rollback()
+    except AlreadyDone as done:  # a resent tap whose first answer was lost: it counted once
+        refused(session, done, gettext)  # nothing to show: the state it asked for holds
     except DomainError as exc:
         return _answer(request, session, workshop, field, participant, exc, gettext)
     answer = _answer(request, session, workshop, field, participant, None, gettext)
@@ -173,9 +172,8 @@ def act(field_key: str, request: Request, workshop: WorkshopDep, session: Sessio
             statements.adopt(**args, text=text)
             message = gettext("Leitsatz beschlossen.")
         elif action == "take":
-            proposal = session.get(StatementProposal, parse_number(target) or 0)
-            if proposal is None or proposal.field_id != field.id:
-                raise InvalidInput("Diesen Vorschlag gibt es nicht (mehr).")
+            proposal = statements.proposal_in(session=session, field=field,
+                                              proposal_id=parse_number(target) or 0)
             statements.set_draft(**args, text=f"{text.strip()} {proposal.text}".strip())
             message = gettext("In den Entwurf übernommen.")
         elif action in ("open", "close", "auto"):
@@ -185,8 +183,7 @@ def act(field_key: str, request: Request, workshop: WorkshopDep, session: Sessio
             statements.set_draft(**args, text=text)
             message = gettext("Entwurf gespeichert.")
     except DomainError as exc:
-        session.rollback()
-        return _console(request, session, workshop, field, error=exc.render(gettext),
+        return _console(request, session, workshop, field, error=refused(session, exc, gettext),
                         status_code=exc.status_code)
     if is_htmx(request):
         return _console(request, session, workshop, field, message=message)

@@ -16,7 +16,7 @@ from app.errors import N_, DomainError, InvalidInput, NotFound
 from app.live.events import latest_event_id
 from app.live.views import SurveyView
 from app.models import Participant, Survey, Workshop
-from app.qr import join_url, qr_svg
+from app.qr import qr_svg
 from app.text import parse_number
 from app.web.deps import (
     AfterId,
@@ -30,8 +30,9 @@ from app.web.deps import (
     WorkshopDep,
     load_workshop,
 )
-from app.web.render import render
+from app.web.render import refused, render
 from app.web.sse import event_stream
+from app.web.urls import join_url
 
 router = APIRouter(tags=["surveys"])
 KIND_LABELS = {"single": N_("Einfachauswahl"), "multiple": N_("Mehrfachauswahl"),
@@ -111,9 +112,9 @@ async def answer(survey_id: IdPath, request: Request, workshop: WorkshopDep, ses
             surveys.answer(session=session, workshop=workshop, participant=participant,
                            survey=survey, values=values)
         except DomainError as exc:
-            session.rollback()
             return _phone(request, session, workshop, survey, participant,
-                          values=_redisplay(questions, values), error=exc.render(gettext),
+                          values=_redisplay(questions, values),
+                          error=refused(session, exc, gettext),
                           status_code=exc.status_code)
         return RedirectResponse(f"/w/{workshop.slug}/surveys/{survey.id}/me?saved=1",
                                 status_code=303)
@@ -252,13 +253,12 @@ def _edit(form: FormData, request: Request, workshop: Workshop, session: Session
         else:
             raise InvalidInput("Unbekannte Aktion.")
     except DomainError as exc:
-        session.rollback()
-        return _editor(request, session, workshop, error=exc.render(gettext),
+        return _editor(request, session, workshop, error=refused(session, exc, gettext),
                        status_code=exc.status_code)
     except ValueError as exc:  # the question form did not describe a valid question
-        session.rollback()
+        incomplete = InvalidInput("Die Frage ist unvollständig: {detail}", detail=_first_error(exc))
         return _editor(request, session, workshop, status_code=422,
-                       error=gettext("Die Frage ist unvollständig: ") + _first_error(exc))
+                       error=refused(session, incomplete, gettext))
     return _done(workshop)
 
 
@@ -323,9 +323,8 @@ async def confirm_import(survey_id: IdPath, request: Request, workshop: Workshop
                                            facilitator=facilitator, survey=survey, data=text,
                                            mapping=mapping, label=label)
         except DomainError as exc:
-            session.rollback()
             table = survey_import.read_table(text) if text.strip() else None
-            return _editor(request, session, workshop, error=exc.render(gettext),
+            return _editor(request, session, workshop, error=refused(session, exc, gettext),
                            status_code=exc.status_code, mapping={
                                "survey": survey, "questions": questions,
                                "headers": table.headers if table else [], "csv": text,

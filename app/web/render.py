@@ -1,9 +1,11 @@
 """Answers: a page or fragment in the reader's language, and what an answer says besides."""
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from sqlmodel import Session
 
 from app.errors import DomainError
 from app.web.deps import get_context, locale_of
@@ -15,6 +17,14 @@ RECEIVED = {"Zk-Received": "1"}
 
 def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
+
+
+def refused(session: Session, exc: DomainError, gettext: Callable[[str], str]) -> str:
+    """A service said no: nothing the request wrote stays (the session is rolled back here,
+    before the page that says why is drawn from it), and the reason in the reader's language.
+    The one place a route's session is rolled back; otherwise it ends where it was opened."""
+    session.rollback()
+    return exc.render(gettext)
 
 
 def retry_after(exc: DomainError) -> dict[str, str] | None:

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page
 
-from app import cards, participants, phases, plenary, statements
+from app import cards, participants, phases, plenary, statements, weighting
 from app import db as database
 from app.access import MAIN
 from app.models import Workshop
@@ -31,6 +31,7 @@ def workshop_with_cards(server: ServerProcess, count: int, *, sentence: bool = F
         for n in range(count):
             cards.post_card(session=session, workshop=workshop, participant=person, field="hf1",
                             category=CATEGORIES[n % 4], text=TEXT.format(n=n + 1))
+        session.commit()
         if sentence:
             statements.adopt(session=session, workshop=workshop, facilitator=MAIN,
                              field=get_field(session=session, workshop=workshop, key="hf1"),
@@ -180,7 +181,7 @@ def test_plenary_themes_stay_readable_and_all_on_screen(browser: Browser,
             plenary.accept_proposal(session=session, workshop=workshop, facilitator=MAIN,
                                     proposal_id=proposal.id or 0)
         first = plenary.columns(session=session, workshop=workshop)[0].themes[0]
-        plenary.place_dot(session=session, workshop=workshop, participant=person,
+        weighting.place_dot(session=session, workshop=workshop, participant=person,
                           theme_id=first.id)
         total = sum(len(c.themes) for c in plenary.columns(session=session, workshop=workshop))
     db.dispose()

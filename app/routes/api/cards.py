@@ -55,12 +55,11 @@ async def post_card(slug: str, body: CardIn, request: Request, context: ContextD
     # The busiest route does all its database work in one go on one worker thread, and on
     # SQLite in one transaction with the posts that arrive meanwhile (one fsync for them all).
     def post(session: Session) -> tuple[CardSnapshot, bool]:
-        workshop = workshops.get_workshop(session=session, slug=slug, lock=False)
+        workshop = workshops.get_workshop(session=session, slug=slug)
         author = _author(request, context, session, workshop)
         return cards.post_card(session=session, workshop=workshop, participant=author,
                                field=body.field, category=body.category, text=body.text,
-                               client_id=body.client_id, rate_limit=context.limits.card,
-                               commit=False)
+                               client_id=body.client_id, rate_limit=context.limits.card)
 
     card, created = await run_in_threadpool(context.db.commit_together, post)
     # It answers with its JSON directly: FastAPI would otherwise validate the model it was

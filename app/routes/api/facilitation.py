@@ -10,6 +10,9 @@ from app import (
     moderation,
     phases,
 )
+from app import (
+    undo as undoing,
+)
 from app.errors import InvalidInput
 from app.live.events import TimerState
 from app.models import ModerationAction
@@ -56,7 +59,7 @@ def moderate(body: ModerationIn, workshop: WorkshopDep, facilitator: Facilitator
 @router.post("/workshops/{slug}/moderation/undo", response_model=ModerationOut)
 def undo(workshop: WorkshopDep, facilitator: FacilitatorDep, session: SessionDep) -> ModerationOut:
     """Take back this facilitator's last moderation action."""
-    return _action_out(moderation.undo(session=session, workshop=workshop, facilitator=facilitator))
+    return _action_out(undoing.undo(session=session, workshop=workshop, facilitator=facilitator))
 
 
 class BulkIn(BaseModel):

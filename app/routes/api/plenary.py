@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 
 from app import (
     plenary,
+    weighting,
 )
 from app.live.events import PlenaryColumn, RemarkSnapshot
 from app.routes.api.common import Id, _participant
@@ -43,15 +44,15 @@ class DotIn(BaseModel):
     remove: bool = False
 
 
-@router.post("/workshops/{slug}/plenary/dots", response_model=plenary.DotAllowance)
+@router.post("/workshops/{slug}/plenary/dots", response_model=weighting.DotAllowance)
 def plenary_dot(body: DotIn, request: Request, workshop: WorkshopDep, session: SessionDep,
-                context: ContextDep) -> plenary.DotAllowance:
+                context: ContextDep) -> weighting.DotAllowance:
     """Place (or with `remove` take back) one importance dot (participant token)."""
     participant = _participant(request, context, session, workshop)
     if body.remove:
-        return plenary.remove_dot(session=session, workshop=workshop, participant=participant,
+        return weighting.remove_dot(session=session, workshop=workshop, participant=participant,
                                   theme_id=body.theme, rate_limit=context.limits.vote)
-    return plenary.place_dot(session=session, workshop=workshop, participant=participant,
+    return weighting.place_dot(session=session, workshop=workshop, participant=participant,
                              theme_id=body.theme, rate_limit=context.limits.vote)
 
 

@@ -11,8 +11,7 @@ from app import (
 )
 from app.live import public
 from app.live.public import PublicStatement
-from app.models import Field as FieldModel
-from app.models import Participant, StatementProposal, Workshop
+from app.models import Participant, Workshop
 from app.routes.api.common import _participant
 from app.web.deps import (
     ContextDep,
@@ -66,7 +65,9 @@ def statement_support(proposal_id: IdPath, request: Request, workshop: WorkshopD
     participant = _participant(request, context, session, workshop)
     statements.support(session=session, workshop=workshop, participant=participant,
                        proposal_id=proposal_id, rate_limit=context.limits.vote)
-    return _statement_out(session, workshop, _proposal_field(session, proposal_id), participant)
+    field = statements.field_of_proposal(session=session, workshop=workshop,
+                                         proposal_id=proposal_id)
+    return _statement_out(session, workshop, field, participant)
 
 
 @router.delete("/workshops/{slug}/statement-proposals/{proposal_id}/support",
@@ -77,14 +78,9 @@ def statement_withdraw(proposal_id: IdPath, request: Request, workshop: Workshop
     participant = _participant(request, context, session, workshop)
     statements.withdraw(session=session, workshop=workshop, participant=participant,
                         proposal_id=proposal_id, rate_limit=context.limits.vote)
-    return _statement_out(session, workshop, _proposal_field(session, proposal_id), participant)
-
-
-def _proposal_field(session: Session, proposal_id: int) -> str:
-    proposal = session.get(StatementProposal, proposal_id)
-    field = session.get(FieldModel, proposal.field_id) if proposal else None
-    assert field is not None
-    return field.key
+    field = statements.field_of_proposal(session=session, workshop=workshop,
+                                         proposal_id=proposal_id)
+    return _statement_out(session, workshop, field, participant)
 
 
 class StatementTextIn(BaseModel):

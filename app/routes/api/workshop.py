@@ -13,7 +13,6 @@ from app import (
 )
 from app.live import public
 from app.live.views import ApiView
-from app.models import Field as FieldModel
 from app.web.deps import (
     AfterId,
     ContextDep,
@@ -130,7 +129,8 @@ async def events(slug: str, request: Request, context: ContextDep,
             facilitator = facilitator_of(request, context, session, workshop)
             if facilitator is None:
                 return public.Audience()
-            field = session.get(FieldModel, facilitator.field_id) if facilitator.field_id else None
+            field = (workshops.field_by_id(session=session, field_id=facilitator.field_id)
+                     if facilitator.field_id else None)
             return public.Audience(facilitator=True, field=field.key if field else None)
 
     seen_as = await run_in_threadpool(audience)

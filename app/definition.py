@@ -1,0 +1,188 @@
+"""Workshop definition files (`workshops/*.toml`): the format, validated with messages that
+name the file, the key and what is wrong."""
+
+import datetime as dt
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+from pydantic import Field as Constraint
+
+from app.errors import VALIDATION_MESSAGES
+from app.surveys import SurveyDef
+from app.text import clean_strings
+
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
+
+
+def _stem(value: str) -> str:
+    """A guiding-sentence stem may name the region as {region}; no other braces."""
+    if re.search(r"[{}]", value.replace("{region}", "")):
+        raise ValueError("darf in geschweiften Klammern nur {region} enthalten "
+                         "(für die Region), sonst keine { oder }")
+    return value
+
+
+Stem = Annotated[str, StringConstraints(min_length=1, max_length=300), AfterValidator(_stem)]
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ThemeKind = Literal["mandatory", "lag", "conference"]
+
+DEFAULT_STEM = "Mit diesem Handlungsfeld wollen wir für {region} erreichen, dass …"
+DEFAULT_QUESTIONS = [
+    "Finden Sie Ihre Anliegen in diesen Handlungsfeldern wieder?",
+    "Treffen die Handlungsfelder und Themen den Bedarf der Region {region_name}?",
+    "Gibt es weitere Themen oder möchten Sie Themen anders zuordnen?",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _cleaned(cls, data: Any) -> Any:
+        return clean_strings(data)  # no NUL bytes or control characters into the database
+
+
+class CategoryDef(_Strict):
+    key: Key
+    label: Annotated[str, StringConstraints(min_length=1, max_length=80)]
+
+
+class ThemeDef(_Strict):
+    text: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    kind: ThemeKind = "lag"
+
+
+class SubFieldDef(_Strict):
+    key: Key
+    number: Annotated[str, StringConstraints(max_length=20)] = ""
+    title: Line
+    topics: Annotated[str, StringConstraints(max_length=1000)] = ""
+    statement_stem: Stem | None = None
+    themes: list[ThemeDef] = []
+
+
+class FieldDef(SubFieldDef):
+    subfields: list[SubFieldDef] = []
+
+
+DEFAULT_CATEGORIES = [
+    CategoryDef(key="strengths", label="Stärken"),
+    CategoryDef(key="weaknesses", label="Schwächen"),
+    CategoryDef(key="potentials", label="Potentiale"),
+    CategoryDef(key="ideas", label="Ideen"),
+]
+
+
+class WorkshopDef(_Strict):
+    """What a definition file holds; see workshops/blank.toml for a commented example."""
+
+    slug: Key | None = None
+    title: Line
+    region: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    region_name: Annotated[str, StringConstraints(max_length=120)] = ""
+    date: dt.date | None = None
+    place: Annotated[str, StringConstraints(max_length=200)] = ""
+    leitbild: Annotated[str, StringConstraints(max_length=500)] = ""
+    goals: list[Line] = []
+    statement_stem: Stem = DEFAULT_STEM
+    questions: list[Annotated[str, StringConstraints(min_length=1, max_length=300)]] = (
+        DEFAULT_QUESTIONS
+    )
+    join_code: Annotated[str, StringConstraints(pattern=r"^[A-Z2-9]{4,12}$")] | None = None
+    rounds: Annotated[int, Constraint(ge=1, le=5)] = 2
+    dots: Annotated[int, Constraint(ge=1, le=20)] = 5
+    dots_per_theme: Annotated[int, Constraint(ge=1, le=20)] = 3
+    remarks: list[Annotated[str, StringConstraints(min_length=1, max_length=300)]] = []
+    survey_min_respondents: Annotated[int, Constraint(ge=1, le=100)] = 5
+    surveys: list[SurveyDef] = []
+    categories: list[CategoryDef] = DEFAULT_CATEGORIES
+    fields: list[FieldDef]
+
+    @model_validator(mode="after")
+    def _region_name(self) -> "WorkshopDef":
+        if not self.region_name:
+            # "den Westharz" → "Westharz": the phrase without its article.
+            words = self.region.split()
+            article = words[0].lower() in ("den", "die", "das", "dem", "der", "unsere", "unser")
+            self.region_name = " ".join(words[1:] if article and len(words) > 1 else words)
+        self.questions = [q.replace("{region_name}", self.region_name) for q in self.questions]
+        return self
+
+    @model_validator(mode="after")
+    def _keys_unique(self) -> "WorkshopDef":
+        if not self.fields:
+            raise ValueError("fields: mindestens ein Handlungsfeld ist nötig")
+        if not self.categories:
+            raise ValueError("categories: mindestens eine Kategorie ist nötig")
+        _unique("categories", [c.key for c in self.categories])
+        keys = [f.key for f in self.fields] + [s.key for f in self.fields for s in f.subfields]
+        _unique("fields", keys)
+        return self
+
+
+def _unique(where: str, keys: list[str]) -> None:
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            raise ValueError(f"{where}: der Schlüssel „{key}“ kommt mehrfach vor")
+        seen.add(key)
+
+
+class DefinitionError(Exception):
+    """A definition file that cannot be used; the message names the file, key and problem."""
+
+
+_PATTERN_HINTS = {
+    "join_code": "4–12 Großbuchstaben oder Ziffern 2–9",
+}
+
+
+def _describe(error: Any) -> str:
+    loc = error["loc"]
+    key = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
+    if error["type"] == "value_error":
+        message = str(error["ctx"]["error"])
+        return f"{key}: {message}" if key else message
+    template = VALIDATION_MESSAGES.get(error["type"])
+    if template is None:
+        return f"{key}: {error['msg']}"
+    ctx = dict(error.get("ctx") or {})
+    ctx.setdefault(
+        "hint",
+        _PATTERN_HINTS.get(str(loc[-1]), "Kleinbuchstaben, Ziffern, - und _, höchstens 40 Zeichen"),
+    )
+    return f"{key or 'Datei'}: {template.format(**ctx)}"
+
+
+def parse_definition(text: str, *, source: str = "<text>") -> WorkshopDef:
+    """Parse TOML text into a definition or raise DefinitionError naming every problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DefinitionError(f"{source}: kein gültiges TOML: {exc}") from exc
+    try:
+        return WorkshopDef.model_validate(data)
+    except ValidationError as exc:
+        problems = "\n".join(f"{source}: {_describe(e)}" for e in exc.errors())
+        raise DefinitionError(problems) from exc
+
+
+def load_definition(path: Path) -> WorkshopDef:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise DefinitionError(f"{path}: Datei nicht gefunden") from exc
+    except UnicodeDecodeError as exc:
+        raise DefinitionError(f"{path}: die Datei ist nicht in UTF-8 gespeichert") from exc
+    return parse_definition(text, source=str(path))
