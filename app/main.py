@@ -32,7 +32,7 @@ from app.routes import (
     statements,
     surveys,
 )
-from app.web.deps import WRITE_SLOTS, Context
+from app.web.deps import Context
 from app.web.errors import install_error_handlers
 from app.web.limits import BodyReader
 from app.web.locale import RememberLocale
@@ -64,7 +64,6 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> Fas
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         bus.bind(asyncio.get_running_loop())
-        context.write_slots = asyncio.Semaphore(WRITE_SLOTS)
         if isinstance(bus, PostgresBus):
             bus.start(context.db)
             if not await run_in_threadpool(bus.connected.wait, 15):

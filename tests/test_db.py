@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from app.db import Database
+from tests.conftest import RecordedEvents
 
 
 @pytest.mark.sqlite_only
@@ -102,3 +103,42 @@ def test_a_failed_commit_leaves_no_transaction_behind(db: Database) -> None:
         with db.session(write=True) as session:
             session.execute(text("SELECT 1"))
             session.commit()
+
+
+def test_a_request_session_writes_only_through_db_write(db: Database,
+                                                        events: RecordedEvents) -> None:
+    """Dependencies only read: a request's session refuses a write outside `Database.write`;
+    inside it the service's change commits, its events are published, and the session reads
+    again afterwards (a later change outside is refused again)."""
+    from sqlmodel import select
+
+    from app import participants
+    from app.db.unit import unit
+    from app.models import Participant
+    from tests.factories import make_workshop
+
+    with db.session(write=True) as setup:
+        workshop = make_workshop(setup)
+    with db.session() as session:
+        unit(session).guarded = True
+        workshop = session.merge(workshop)
+        with pytest.raises(RuntimeError, match=r"only through Database\.write"):
+            participants.join(session=session, workshop=workshop)
+        session.rollback()
+        before = len(events.published)
+        with db.write(session, workshop.id):
+            joined = participants.join(session=session, workshop=workshop)
+        assert events.kinds()[before:] == ["participant-joined"]
+        assert not unit(session).writes and session.get_bind() is db.engine
+        joined.display_name = "später"
+        with pytest.raises(RuntimeError, match=r"only through Database\.write"):
+            session.flush()
+        session.rollback()
+        with pytest.raises(ValueError), db.write(session, workshop.id):
+            session.add(Participant(workshop_id=workshop.id, public_id="half-written"))
+            session.flush()
+            raise ValueError("the work failed before its commit")
+        workshop_id = workshop.id
+    with db.session() as check:
+        assert len(check.exec(select(Participant).where(
+            Participant.workshop_id == workshop_id)).all()) == 1  # the failed one rolled back

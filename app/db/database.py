@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
 from app.db.groupcommit import GroupCommit
+from app.db.locks import lock_workshop
 from app.db.unit import unit
 
 T = TypeVar("T")
@@ -163,6 +164,32 @@ class Database:
         if self.bus is not None:
             state.publish = self.bus.publish
         return session
+
+    @contextmanager
+    def write(self, session: Session, workshop_id: int | None) -> Iterator[None]:
+        """The one way a request's session writes: `with db.write(session, workshop.id):`
+        around the service call. What the session read so far ends (and is read again inside,
+        fresh); it takes SQLite's single writer (BEGIN IMMEDIATE) or, on PostgreSQL, the
+        workshop's turn; the block runs the service; the transaction commits – or rolls back,
+        and the error goes on –; the session reads again. A service may commit on its own
+        meanwhile: its next statement writes again, in a transaction of the same kind."""
+        state = unit(session)
+        if session.in_transaction():
+            session.commit()  # nothing was written in it (see unit.py's guard)
+        session.expire_all()
+        session.bind = self._write_engine
+        state.writes = state.writing = True
+        try:
+            if workshop_id is not None:
+                lock_workshop(session, workshop_id)
+            yield
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            state.writes = state.writing = False
+            session.bind = self.engine
 
     def commit_together(self, work: Callable[[Session], T]) -> T:
         """Run `work(session)` in a write transaction and commit it, on SQLite together with

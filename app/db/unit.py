@@ -25,6 +25,8 @@ class Unit:
     pending: list[Any] = field(default_factory=list)  # published after a successful commit
     publish: Callable[[Any], None] | None = None  # where they go (the event bus)
     read_from: Engine | None = None  # a write session reads from here once it has committed
+    writing: bool = False  # inside Database.write: it ends the write itself
+    guarded: bool = False  # a request's session: it writes only inside Database.write
 
 
 def unit(session: Session) -> Unit:
@@ -57,7 +59,7 @@ def _ended(session: Session) -> Unit | None:
     if state is None:
         return None
     state.locked.clear()  # transaction-level advisory locks end with the transaction
-    if state.writes and state.read_from is not None:
+    if state.writes and not state.writing and state.read_from is not None:
         # Only the first transaction writes; what a route reads after the commit (to render
         # its answer) must not hold the write lock and make every other post wait.
         session.bind = state.read_from
@@ -81,3 +83,11 @@ def _rolled_back(session: Session) -> None:
     state = _ended(session)
     if state is not None:
         state.pending.clear()
+
+
+@event.listens_for(Session, "before_flush")
+def _only_inside_a_write(session: Session, _context: object, _instances: object) -> None:
+    state = session.info.get(_KEY)
+    if (state is not None and state.guarded and not state.writes
+            and (session.new or session.dirty or session.deleted)):
+        raise RuntimeError("A request writes only through Database.write (app/db/database.py)")

@@ -22,6 +22,7 @@ from app.web.deps import (
     WorkshopDep,
     facilitator_cookie,
     require_facilitator,
+    write,
 )
 from app.web.render import is_htmx, refused, render
 from app.web.urls import facilitator_url, join_url
@@ -105,12 +106,13 @@ def set_phase(request: Request, workshop: WorkshopDep, session: SessionDep, cont
               round: Annotated[int | None, Form(ge=1, le=99)] = None) -> Response:
     """Switch phase (plenary, working, closing) or the round of the working phase."""
     try:
-        if round is not None:
-            phases.set_round(session=session, workshop=workshop, facilitator=facilitator,
-                             round_number=round)
-        else:
-            phases.set_phase(session=session, workshop=workshop, facilitator=facilitator,
-                             phase=phase)
+        with write(request, session, workshop):
+            if round is not None:
+                phases.set_round(session=session, workshop=workshop, facilitator=facilitator,
+                                 round_number=round)
+            else:
+                phases.set_phase(session=session, workshop=workshop, facilitator=facilitator,
+                                 phase=phase)
     except DomainError as exc:
         return _failed(request, session, workshop, context, exc, gettext)
     return _answer(request, session, workshop, context, gettext("Gespeichert."))
@@ -123,18 +125,19 @@ def timer(request: Request, workshop: WorkshopDep, session: SessionDep, context:
           minutes: Annotated[str, Form(max_length=10)] = "") -> Response:
     """Start, pause, resume, extend or stop the countdown."""
     try:
-        if action == "start":
-            phases.start_timer(session=session, workshop=workshop, facilitator=facilitator,
-                               minutes=_number(minutes))
-        elif action == "extend":
-            phases.extend_timer(session=session, workshop=workshop, facilitator=facilitator,
-                                minutes=_number(minutes))
-        elif action == "pause":
-            phases.pause_timer(session=session, workshop=workshop, facilitator=facilitator)
-        elif action == "resume":
-            phases.resume_timer(session=session, workshop=workshop, facilitator=facilitator)
-        else:
-            phases.stop_timer(session=session, workshop=workshop, facilitator=facilitator)
+        with write(request, session, workshop):
+            if action == "start":
+                phases.start_timer(session=session, workshop=workshop, facilitator=facilitator,
+                                   minutes=_number(minutes))
+            elif action == "extend":
+                phases.extend_timer(session=session, workshop=workshop, facilitator=facilitator,
+                                    minutes=_number(minutes))
+            elif action == "pause":
+                phases.pause_timer(session=session, workshop=workshop, facilitator=facilitator)
+            elif action == "resume":
+                phases.resume_timer(session=session, workshop=workshop, facilitator=facilitator)
+            else:
+                phases.stop_timer(session=session, workshop=workshop, facilitator=facilitator)
     except DomainError as exc:
         return _failed(request, session, workshop, context, exc, gettext)
     return _answer(request, session, workshop, context, gettext("Gespeichert."))
@@ -154,24 +157,26 @@ def switch(request: Request, workshop: WorkshopDep, session: SessionDep, context
            field: Annotated[str | None, Form(max_length=40)] = None) -> Response:
     """Open or close posting (workshop or one field), joining, or pre-moderation."""
     try:
-        if what == "posting" and field:
-            target = workshops.get_field(session=session, workshop=workshop, key=field)
-            facilitation.set_field_posting_open(session=session, workshop=workshop, field=target,
-                                                posting_open=open, facilitator=facilitator)
-        elif what == "posting":
-            facilitation.set_posting_open(session=session, workshop=workshop, posting_open=open,
-                                          facilitator=facilitator)
-        elif what == "joining":
-            facilitation.set_joining_open(session=session, workshop=workshop, joining_open=open,
-                                          facilitator=facilitator)
-        elif what == "premoderation":
-            facilitation.set_premoderation(session=session, workshop=workshop, enabled=open,
-                                           facilitator=facilitator)
-        elif what == "online":
-            facilitation.set_open_online(session=session, workshop=workshop, enabled=open,
-                                         facilitator=facilitator)
-        else:
-            raise InvalidInput("Unbekannter Schalter.")
+        with write(request, session, workshop):
+            if what == "posting" and field:
+                target = workshops.get_field(session=session, workshop=workshop, key=field)
+                facilitation.set_field_posting_open(session=session, workshop=workshop,
+                                                    field=target, posting_open=open,
+                                                    facilitator=facilitator)
+            elif what == "posting":
+                facilitation.set_posting_open(session=session, workshop=workshop, posting_open=open,
+                                              facilitator=facilitator)
+            elif what == "joining":
+                facilitation.set_joining_open(session=session, workshop=workshop, joining_open=open,
+                                              facilitator=facilitator)
+            elif what == "premoderation":
+                facilitation.set_premoderation(session=session, workshop=workshop, enabled=open,
+                                               facilitator=facilitator)
+            elif what == "online":
+                facilitation.set_open_online(session=session, workshop=workshop, enabled=open,
+                                             facilitator=facilitator)
+            else:
+                raise InvalidInput("Unbekannter Schalter.")
     except DomainError as exc:
         return _failed(request, session, workshop, context, exc, gettext)
     if field and not facilitator.whole_workshop:
@@ -188,17 +193,18 @@ def links(request: Request, workshop: WorkshopDep, session: SessionDep, context:
           link: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None) -> Response:
     """Create, renew (rotate) or revoke facilitator links."""
     try:
-        facilitator.require_whole_workshop()
-        if action == "create":
-            target = workshops.get_field(session=session, workshop=workshop, key=field) if (
-                field) else None
-            access.create_link(session=session, workshop=workshop, label=label, field=target)
-        elif action == "rotate":
-            access.rotate_link(session=session, workshop=workshop, link_id=link)
-        elif action == "revoke" and link is not None:
-            access.revoke_link(session=session, workshop=workshop, link_id=link)
-        else:
-            raise InvalidInput("Unbekannte Aktion.")
+        with write(request, session, workshop):
+            facilitator.require_whole_workshop()
+            if action == "create":
+                target = workshops.get_field(session=session, workshop=workshop, key=field) if (
+                    field) else None
+                access.create_link(session=session, workshop=workshop, label=label, field=target)
+            elif action == "rotate":
+                access.rotate_link(session=session, workshop=workshop, link_id=link)
+            elif action == "revoke" and link is not None:
+                access.revoke_link(session=session, workshop=workshop, link_id=link)
+            else:
+                raise InvalidInput("Unbekannte Aktion.")
     except DomainError as exc:
         return _failed(request, session, workshop, context, exc, gettext)
     if action == "rotate" and link is None:

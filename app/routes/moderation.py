@@ -34,6 +34,7 @@ from app.web.deps import (
     load_workshop,
     moderated_field,
     require_facilitator,
+    write,
 )
 from app.web.render import is_htmx, refused, render
 from app.web.sse import event_stream, facilitator_check
@@ -162,9 +163,11 @@ def _act(form: FormData, field_key: str, request: Request, workshop: Workshop,
         target = str(form.get(f"target-{card}") or "")
         target_field, _, target_category = target.partition(":")
         text = form.get(f"text-{card}") if card else form.get("merge_text")
-        moderation.apply(session=session, workshop=workshop, facilitator=facilitator, action=action,
-                         card_ids=ids, text=str(text) if text is not None else None,
-                         field=target_field or None, category=target_category or None)
+        with write(request, session, workshop):
+            moderation.apply(session=session, workshop=workshop, facilitator=facilitator,
+                             action=action, card_ids=ids,
+                             text=str(text) if text is not None else None,
+                             field=target_field or None, category=target_category or None)
     except DomainError as exc:
         return _failed(request, session, workshop, field, facilitator, exc, gettext, order)
     return _done(request, session, workshop, field, facilitator, action, gettext, order)
@@ -183,7 +186,8 @@ def undo(field_key: str, request: Request, workshop: WorkshopDep, session: Sessi
     """Take back this facilitator's last moderation action in this field."""
     field = moderated_field(session, workshop, facilitator, field_key)
     try:
-        undoing.undo(session=session, workshop=workshop, facilitator=facilitator, field=field)
+        with write(request, session, workshop):
+            undoing.undo(session=session, workshop=workshop, facilitator=facilitator, field=field)
     except DomainError as exc:
         return _failed(request, session, workshop, field, facilitator, exc, gettext, "board")
     return _done(request, session, workshop, field, facilitator, "undo", gettext, "board")
@@ -201,8 +205,9 @@ def bulk_entry(field_key: str, request: Request, workshop: WorkshopDep, session:
         return _page(request, session, workshop, field, facilitator, fragment=is_htmx(request),
                      bulk_text=text, bulk_preview=parsed)
     try:
-        bulk.create_cards(session=session, workshop=workshop, facilitator=facilitator,
-                          field_key=field.key, text=text)
+        with write(request, session, workshop):
+            bulk.create_cards(session=session, workshop=workshop, facilitator=facilitator,
+                              field_key=field.key, text=text)
     except DomainError as exc:
         return _failed(request, session, workshop, field, facilitator, exc, gettext, "board",
                        bulk_text=text,

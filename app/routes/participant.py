@@ -27,7 +27,7 @@ from app.web.deps import (
     WorkshopDep,
     client_address,
     participant_of,
-    writes_together,
+    write,
 )
 from app.web.render import RECEIVED, is_htmx, refused, render, retry_after
 
@@ -81,7 +81,8 @@ def _join(request: Request, session: Session, context: ContextDep, gettext: Gett
             assert workshop.id is not None
             context.limits.join(workshop.id, client_address(request),
                                 online=workshop.open_online)
-            existing = participants.join(session=session, workshop=workshop)
+            with context.db.write(session, workshop.id):
+                existing = participants.join(session=session, workshop=workshop)
     except DomainError as exc:
         return render(request, "participant/home.html", status_code=exc.status_code,
                       error=exc.render(gettext), code=code[:20], headers=retry_after(exc))
@@ -137,7 +138,7 @@ def join_group(code: str, field_key: str, request: Request, session: SessionDep,
 
 @router.post("/w/{slug}/name")
 def set_name(request: Request, workshop: WorkshopDep, session: SessionDep,
-             participant: ParticipantDep, gettext: GettextDep,
+             participant: ParticipantDep, gettext: GettextDep, context: ContextDep,
              name: Annotated[str, Form(max_length=200)] = "",
              in_report: Annotated[bool, Form()] = False,
              back: Annotated[str, Form(max_length=200)] = "") -> Response:
@@ -145,8 +146,9 @@ def set_name(request: Request, workshop: WorkshopDep, session: SessionDep,
     show it beside one's cards."""
     target = back if back.startswith(f"/w/{workshop.slug}/") else f"/w/{workshop.slug}/me"
     try:
-        participants.set_name(session=session, participant=participant, display_name=name,
-                              in_report=in_report)
+        with context.db.write(session, workshop.id):
+            participants.set_name(session=session, participant=participant, display_name=name,
+                                  in_report=in_report)
     except DomainError as exc:
         return render(request, "error.html", status_code=exc.status_code,
                       message=exc.render(gettext), status=exc.status_code)
@@ -239,7 +241,6 @@ def posting_page(field_key: str, request: Request, workshop: WorkshopDep, sessio
 
 
 @router.post("/w/{slug}/me/{field_key}")
-@writes_together
 def post_card(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
               participant: ParticipantDep, gettext: GettextDep, context: ContextDep,
               text: Annotated[str, Form()] = "",
@@ -314,8 +315,9 @@ def save_card(card_id: IdPath, request: Request, workshop: WorkshopDep, session:
     """Save a changed card."""
     card, field = _own_card(session, workshop, participant, card_id)
     try:
-        cards.edit_card(session=session, workshop=workshop, participant=participant,
-                        card_id=card_id, text=text, category=category or None)
+        with write(request, session, workshop):
+            cards.edit_card(session=session, workshop=workshop, participant=participant,
+                            card_id=card_id, text=text, category=category or None)
     except DomainError as exc:
         return _edit_page(request, session, workshop, card.model_copy(update={"text": text}),
                           field, status_code=exc.status_code, error=refused(session, exc, gettext))
@@ -327,8 +329,9 @@ def delete_card(card_id: IdPath, request: Request, workshop: WorkshopDep, sessio
                 participant: ParticipantDep, gettext: GettextDep) -> Response:
     """Delete one's own card."""
     _card, field = _own_card(session, workshop, participant, card_id)
-    cards.delete_card(session=session, workshop=workshop, participant=participant,
-                      card_id=card_id)
+    with write(request, session, workshop):
+        cards.delete_card(session=session, workshop=workshop, participant=participant,
+                          card_id=card_id)
     if is_htmx(request):
         return _posting_page(request, session, workshop, field, participant,
                              message=gettext("Karte gelöscht."), fragment=True)

@@ -31,6 +31,7 @@ from app.web.deps import (
     WorkshopDep,
     load_workshop,
     require_facilitator,
+    write,
 )
 from app.web.render import RECEIVED, is_htmx, refused, render, retry_after
 from app.web.sse import event_stream, facilitator_check
@@ -119,12 +120,13 @@ def dots(request: Request, workshop: WorkshopDep, session: SessionDep,
     status_code = 200
     headers = None
     try:
-        if action == "remove":
-            weighting.remove_dot(session=session, workshop=workshop, participant=participant,
-                               theme_id=theme, rate_limit=context.limits.vote, have=have)
-        else:
-            weighting.place_dot(session=session, workshop=workshop, participant=participant,
-                              theme_id=theme, rate_limit=context.limits.vote, have=have)
+        with write(request, session, workshop):
+            if action == "remove":
+                weighting.remove_dot(session=session, workshop=workshop, participant=participant,
+                                   theme_id=theme, rate_limit=context.limits.vote, have=have)
+            else:
+                weighting.place_dot(session=session, workshop=workshop, participant=participant,
+                                  theme_id=theme, rate_limit=context.limits.vote, have=have)
     except DomainError as exc:
         error = refused(session, exc, gettext)
         status_code, headers = exc.status_code, retry_after(exc)
@@ -167,8 +169,9 @@ def propose(request: Request, workshop: WorkshopDep, session: SessionDep,
             ) -> Response:
     """Propose a new theme for a field."""
     try:
-        plenary.propose_theme(session=session, workshop=workshop, participant=participant,
-                              field=field, text=text, rate_limit=context.limits.contribution)
+        with write(request, session, workshop):
+            plenary.propose_theme(session=session, workshop=workshop, participant=participant,
+                                  field=field, text=text, rate_limit=context.limits.contribution)
     except DomainError as exc:
         return _phone(request, session, workshop, participant, error=refused(session, exc, gettext),
                       status_code=exc.status_code, headers=retry_after(exc))
@@ -182,8 +185,10 @@ def propose_move(request: Request, workshop: WorkshopDep, session: SessionDep,
                  ) -> Response:
     """Propose that a theme belongs to another field."""
     try:
-        plenary.propose_move(session=session, workshop=workshop, participant=participant,
-                             theme_id=theme, field=field, rate_limit=context.limits.contribution)
+        with write(request, session, workshop):
+            plenary.propose_move(session=session, workshop=workshop, participant=participant,
+                                 theme_id=theme, field=field,
+                                 rate_limit=context.limits.contribution)
     except DomainError as exc:
         return _phone(request, session, workshop, participant, error=refused(session, exc, gettext),
                       status_code=exc.status_code, headers=retry_after(exc))
@@ -196,8 +201,9 @@ def remark(request: Request, workshop: WorkshopDep, session: SessionDep,
            text: Annotated[str, Form()] = "") -> Response:
     """Add a cross-cutting remark."""
     try:
-        plenary.add_remark(session=session, workshop=workshop, participant=participant, text=text,
-                           rate_limit=context.limits.contribution)
+        with write(request, session, workshop):
+            plenary.add_remark(session=session, workshop=workshop, participant=participant,
+                               text=text, rate_limit=context.limits.contribution)
     except DomainError as exc:
         return _phone(request, session, workshop, participant, error=refused(session, exc, gettext),
                       status_code=exc.status_code, headers=retry_after(exc))
@@ -266,32 +272,33 @@ def _act(form: FormData, request: Request, workshop: Workshop, session: Session,
     number = parse_number(target) or 0
     args: dict[str, Any] = {"session": session, "workshop": workshop, "facilitator": facilitator}
     try:
-        if action == "accept":
-            # Proposals and themes have ids of their own: their fields are named apart.
-            plenary.accept_proposal(**args, proposal_id=number,
-                                    text=_text(form, f"proposal-text-{number}"))
-        elif action == "reject":
-            plenary.reject_proposal(**args, proposal_id=number)
-        elif action == "edit":
-            plenary.edit_theme(**args, theme_id=number,
-                               text=_text(form, f"theme-text-{number}") or "")
-        elif action == "hide":
-            plenary.hide_theme(**args, theme_id=number)
-        elif action == "merge":
-            ids = [n for v in form.getlist("theme_ids") if (n := parse_number(v))]
-            plenary.merge_themes(**args, theme_ids=ids, text=_text(form, "merge_text"))
-        elif action in ("hide-remark", "show-remark"):
-            plenary.set_remark_hidden(**args, remark_id=number,
-                                      hidden=action == "hide-remark")
-        elif action == "remark":
-            facilitator.require_whole_workshop()
-            plenary.add_remark(session=session, workshop=workshop, participant=None,
-                               text=_text(form, "remark") or "")
-        elif action == "dots":
-            weighting.set_dot_allowance(**args, dots=_int(form, "dots"),
-                                      per_theme=_int(form, "per_theme"))
-        else:
-            raise InvalidInput("Unbekannte Aktion.")
+        with write(request, session, workshop):
+            if action == "accept":
+                # Proposals and themes have ids of their own: their fields are named apart.
+                plenary.accept_proposal(**args, proposal_id=number,
+                                        text=_text(form, f"proposal-text-{number}"))
+            elif action == "reject":
+                plenary.reject_proposal(**args, proposal_id=number)
+            elif action == "edit":
+                plenary.edit_theme(**args, theme_id=number,
+                                   text=_text(form, f"theme-text-{number}") or "")
+            elif action == "hide":
+                plenary.hide_theme(**args, theme_id=number)
+            elif action == "merge":
+                ids = [n for v in form.getlist("theme_ids") if (n := parse_number(v))]
+                plenary.merge_themes(**args, theme_ids=ids, text=_text(form, "merge_text"))
+            elif action in ("hide-remark", "show-remark"):
+                plenary.set_remark_hidden(**args, remark_id=number,
+                                          hidden=action == "hide-remark")
+            elif action == "remark":
+                facilitator.require_whole_workshop()
+                plenary.add_remark(session=session, workshop=workshop, participant=None,
+                                   text=_text(form, "remark") or "")
+            elif action == "dots":
+                weighting.set_dot_allowance(**args, dots=_int(form, "dots"),
+                                          per_theme=_int(form, "per_theme"))
+            else:
+                raise InvalidInput("Unbekannte Aktion.")
     except DomainError as exc:
         return _console(request, session, workshop, fragment=is_htmx(request),
                         error=refused(session, exc, gettext), status_code=exc.status_code)

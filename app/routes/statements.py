@@ -28,6 +28,7 @@ from app.web.deps import (
     load_workshop,
     moderated_field,
     participant_of,
+    write,
 )
 from app.web.render import RECEIVED, is_htmx, refused, render, retry_after
 from app.web.sse import event_stream
@@ -74,8 +75,9 @@ def propose(field_key: str, request: Request, workshop: WorkshopDep, session: Se
     """Propose a completion of the guiding sentence."""
     field = workshops.get_field(session=session, workshop=workshop, key=field_key)
     try:
-        statements.propose(session=session, workshop=workshop, participant=participant,
-                           field=field.key, text=text, rate_limit=context.limits.contribution)
+        with write(request, session, workshop):
+            statements.propose(session=session, workshop=workshop, participant=participant,
+                               field=field.key, text=text, rate_limit=context.limits.contribution)
     except DomainError as exc:
         return _answer(request, session, workshop, field, participant, exc, gettext)
     return _answer(request, session, workshop, field, participant, None, gettext, emptied=True)
@@ -89,12 +91,13 @@ def support(field_key: str, request: Request, workshop: WorkshopDep, session: Se
     """Support a proposal, or take the support back."""
     field = workshops.get_field(session=session, workshop=workshop, key=field_key)
     try:
-        if action == "withdraw":
-            statements.withdraw(session=session, workshop=workshop, participant=participant,
-                                proposal_id=proposal, rate_limit=context.limits.vote)
-        else:
-            statements.support(session=session, workshop=workshop, participant=participant,
-                               proposal_id=proposal, rate_limit=context.limits.vote)
+        with write(request, session, workshop):
+            if action == "withdraw":
+                statements.withdraw(session=session, workshop=workshop, participant=participant,
+                                    proposal_id=proposal, rate_limit=context.limits.vote)
+            else:
+                statements.support(session=session, workshop=workshop, participant=participant,
+                                   proposal_id=proposal, rate_limit=context.limits.vote)
     except AlreadyDone as done:  # a resent tap whose first answer was lost: it counted once
         refused(session, done, gettext)  # nothing to show: the state it asked for holds
     except DomainError as exc:
@@ -148,12 +151,13 @@ def console(field_key: str, request: Request, workshop: WorkshopDep, session: Se
 
 
 @router.post("/w/{slug}/facilitate/{field_key}/statement/draft")
-def draft(field_key: str, workshop: WorkshopDep, session: SessionDep, facilitator: FacilitatorDep,
-          text: Annotated[str, Form()] = "") -> Response:
+def draft(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
+          facilitator: FacilitatorDep, text: Annotated[str, Form()] = "") -> Response:
     """Save the draft while the facilitator types; boards show it at once."""
     field = moderated_field(session, workshop, facilitator, field_key)
-    statements.set_draft(session=session, workshop=workshop, facilitator=facilitator, field=field,
-                         text=text)
+    with write(request, session, workshop):
+        statements.set_draft(session=session, workshop=workshop, facilitator=facilitator,
+                             field=field, text=text)
     return Response(status_code=204)
 
 
@@ -168,20 +172,21 @@ def act(field_key: str, request: Request, workshop: WorkshopDep, session: Sessio
                             "field": field}
     action, _, target = op.partition(":")
     try:
-        if action == "adopt":
-            statements.adopt(**args, text=text)
-            message = gettext("Leitsatz beschlossen.")
-        elif action == "take":
-            proposal = statements.proposal_in(session=session, field=field,
-                                              proposal_id=parse_number(target) or 0)
-            statements.set_draft(**args, text=f"{text.strip()} {proposal.text}".strip())
-            message = gettext("In den Entwurf übernommen.")
-        elif action in ("open", "close", "auto"):
-            statements.set_open(**args, open_={"open": True, "close": False}.get(action))
-            message = gettext("Gespeichert.")
-        else:
-            statements.set_draft(**args, text=text)
-            message = gettext("Entwurf gespeichert.")
+        with write(request, session, workshop):
+            if action == "adopt":
+                statements.adopt(**args, text=text)
+                message = gettext("Leitsatz beschlossen.")
+            elif action == "take":
+                proposal = statements.proposal_in(session=session, field=field,
+                                                  proposal_id=parse_number(target) or 0)
+                statements.set_draft(**args, text=f"{text.strip()} {proposal.text}".strip())
+                message = gettext("In den Entwurf übernommen.")
+            elif action in ("open", "close", "auto"):
+                statements.set_open(**args, open_={"open": True, "close": False}.get(action))
+                message = gettext("Gespeichert.")
+            else:
+                statements.set_draft(**args, text=text)
+                message = gettext("Entwurf gespeichert.")
     except DomainError as exc:
         return _console(request, session, workshop, field, error=refused(session, exc, gettext),
                         status_code=exc.status_code)

@@ -29,6 +29,7 @@ from app.web.deps import (
     SessionDep,
     WorkshopDep,
     load_workshop,
+    write,
 )
 from app.web.render import refused, render
 from app.web.sse import event_stream
@@ -108,9 +109,10 @@ async def answer(survey_id: IdPath, request: Request, workshop: WorkshopDep, ses
         questions = surveys.questions_of(session=session, survey=survey)
         values: dict[int, Any] = {}
         try:
-            values = form_answers(form, questions)
-            surveys.answer(session=session, workshop=workshop, participant=participant,
-                           survey=survey, values=values)
+            with write(request, session, workshop):
+                values = form_answers(form, questions)
+                surveys.answer(session=session, workshop=workshop, participant=participant,
+                               survey=survey, values=values)
         except DomainError as exc:
             return _phone(request, session, workshop, survey, participant,
                           values=_redisplay(questions, values),
@@ -224,34 +226,36 @@ def _edit(form: FormData, request: Request, workshop: Workshop, session: Session
     number = parse_number(target) or 0
     args: dict[str, Any] = {"session": session, "workshop": workshop, "facilitator": facilitator}
     try:
-        facilitator.require_whole_workshop()
-        if op == "create":
-            definition = surveys.SurveyDef(title=str(form.get("title") or "").strip() or "—",
-                                           questions=[_question(form)])
-            surveys.create_survey(session=session, workshop=workshop, definition=definition,
-                                  position=len(surveys.surveys_of(session=session,
-                                                                  workshop=workshop)))
-        elif op in ("open", "close", "draft"):
-            survey = surveys.get_survey(session=session, workshop=workshop, survey_id=number)
-            surveys.set_status(**args, survey=survey,
-                               status={"close": "closed"}.get(op, op))
-        elif op == "add":
-            survey = surveys.get_survey(session=session, workshop=workshop, survey_id=number)
-            surveys.add_question(**args, survey=survey, definition=_question(form))
-        elif op == "remove":
-            survey_id, _, question_id = target.partition("-")
-            survey = surveys.get_survey(session=session, workshop=workshop,
-                                        survey_id=parse_number(survey_id) or 0)
-            surveys.remove_question(**args, survey=survey,
-                                    question_id=parse_number(question_id) or 0)
-        elif op in ("hide", "show"):
-            survey_id, _, answer_id = target.partition("-")
-            survey = surveys.get_survey(session=session, workshop=workshop,
-                                        survey_id=parse_number(survey_id) or 0)
-            surveys.hide_text_answer(**args, survey=survey,
-                                     answer_id=parse_number(answer_id) or 0, hidden=op == "hide")
-        else:
-            raise InvalidInput("Unbekannte Aktion.")
+        with write(request, session, workshop):
+            facilitator.require_whole_workshop()
+            if op == "create":
+                definition = surveys.SurveyDef(title=str(form.get("title") or "").strip() or "—",
+                                               questions=[_question(form)])
+                surveys.create_survey(session=session, workshop=workshop, definition=definition,
+                                      position=len(surveys.surveys_of(session=session,
+                                                                      workshop=workshop)))
+            elif op in ("open", "close", "draft"):
+                survey = surveys.get_survey(session=session, workshop=workshop, survey_id=number)
+                surveys.set_status(**args, survey=survey,
+                                   status={"close": "closed"}.get(op, op))
+            elif op == "add":
+                survey = surveys.get_survey(session=session, workshop=workshop, survey_id=number)
+                surveys.add_question(**args, survey=survey, definition=_question(form))
+            elif op == "remove":
+                survey_id, _, question_id = target.partition("-")
+                survey = surveys.get_survey(session=session, workshop=workshop,
+                                            survey_id=parse_number(survey_id) or 0)
+                surveys.remove_question(**args, survey=survey,
+                                        question_id=parse_number(question_id) or 0)
+            elif op in ("hide", "show"):
+                survey_id, _, answer_id = target.partition("-")
+                survey = surveys.get_survey(session=session, workshop=workshop,
+                                            survey_id=parse_number(survey_id) or 0)
+                surveys.hide_text_answer(**args, survey=survey,
+                                         answer_id=parse_number(answer_id) or 0,
+                                         hidden=op == "hide")
+            else:
+                raise InvalidInput("Unbekannte Aktion.")
     except DomainError as exc:
         return _editor(request, session, workshop, error=refused(session, exc, gettext),
                        status_code=exc.status_code)
@@ -290,10 +294,11 @@ def upload(survey_id: IdPath, request: Request, workshop: WorkshopDep, session: 
            file: Annotated[UploadFile, File()], label: Annotated[str, Form()] = "") -> Response:
     """Step 1 of an import: read the file and propose which column answers which question."""
     try:
-        facilitator.require_whole_workshop()
-        survey = surveys.get_survey(session=session, workshop=workshop, survey_id=survey_id)
-        text = survey_import.decode(file.file.read())
-        table = survey_import.read_table(text)
+        with write(request, session, workshop):
+            facilitator.require_whole_workshop()
+            survey = surveys.get_survey(session=session, workshop=workshop, survey_id=survey_id)
+            text = survey_import.decode(file.file.read())
+            table = survey_import.read_table(text)
     except DomainError as exc:
         return _editor(request, session, workshop, error=exc.render(gettext),
                        status_code=exc.status_code)
@@ -319,9 +324,10 @@ async def confirm_import(survey_id: IdPath, request: Request, workshop: Workshop
                    for q in questions}
         text, label = str(form.get("csv") or ""), str(form.get("label") or "")
         try:
-            survey_import.import_responses(session=session, workshop=workshop,
-                                           facilitator=facilitator, survey=survey, data=text,
-                                           mapping=mapping, label=label)
+            with write(request, session, workshop):
+                survey_import.import_responses(session=session, workshop=workshop,
+                                               facilitator=facilitator, survey=survey, data=text,
+                                               mapping=mapping, label=label)
         except DomainError as exc:
             table = survey_import.read_table(text) if text.strip() else None
             return _editor(request, session, workshop, error=refused(session, exc, gettext),

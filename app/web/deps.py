@@ -1,8 +1,8 @@
 """Request dependencies: the app context, sessions, the workshop, and who is asking."""
 
-import asyncio
 import re
 from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
@@ -47,11 +47,6 @@ class Context:
     views: Views
     tokens: Tokens
     limits: Limits
-    # Write sessions opened by a request's dependencies (see get_session); made at start-up.
-    write_slots: asyncio.Semaphore | None = None
-
-
-WRITE_SLOTS = 8
 
 
 def get_context(request: Request) -> Context:
@@ -69,48 +64,35 @@ ContextDep = Annotated[Context, Depends(_context_dep)]
 
 
 async def get_session(request: Request, context: ContextDep) -> AsyncIterator[Session]:
-    # Writes take SQLite's write lock at BEGIN so concurrent posts queue instead of failing.
-    write = (request.method not in ("GET", "HEAD", "OPTIONS")
-             and not getattr(request.scope.get("endpoint"), "writes_together", False))
-    # A write session may be opened by one of the route's dependencies (each runs on a worker
-    # thread) and finished by the route (on another). If every worker thread waited for the
-    # database's single writer, the writer could not get a thread to finish: a stall. So at
-    # most WRITE_SLOTS such requests are under way; the rest wait here without a thread. The
-    # request's body has been read before (app/web/limits.py), so a slow phone holds no slot.
-    slots = context.write_slots if write else None
-    if slots is not None:
-        await slots.acquire()
-    # Opening a session touches no database; the route's first query connects (in its thread).
-    session = context.db.session(write=write)
+    """The request's session. It reads: dependencies never write, and a route writes through
+    `Database.write`, which takes the database's turn for its service alone (a write outside
+    it fails, see app/db/unit.py). Opening it touches no database; the first query connects."""
+    session = context.db.session()
+    unit(session).guarded = True
     try:
         yield session
     finally:
-        try:
-            if session.in_transaction():
-                # Closing rolls back and returns the connection: database work, off the event
-                # loop, on a thread outside the routes' pool. Routes whose threads wait for a
-                # connection may fill that pool, and the connections they wait for come back
-                # only through here (100 phones opening the join page at once stalled the
-                # server until the pool timed out). FastAPI ends its own dependencies this
-                # way. Also when cancelled.
-                with anyio.CancelScope(shield=True):
-                    await anyio.to_thread.run_sync(session.close,
-                                                   limiter=anyio.CapacityLimiter(1))
-            else:
-                session.close()
-        finally:
-            if slots is not None:
-                slots.release()
+        if session.in_transaction():
+            # Closing rolls back and returns the connection: database work, off the event
+            # loop, on a thread outside the routes' pool. Routes whose threads wait for a
+            # connection may fill that pool, and the connections they wait for come back only
+            # through here (100 phones opening the join page at once stalled the server until
+            # the pool timed out). FastAPI ends its own dependencies this way. Also when
+            # cancelled.
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(session.close, limiter=anyio.CapacityLimiter(1))
+        else:
+            session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def writes_together(route: F) -> F:
-    """Marks a write route whose dependencies only read: it writes through
-    `Database.commit_together`, and waiting there it must not hold SQLite's write lock."""
-    route.writes_together = True  # type: ignore[attr-defined]
-    return route
+def write(request: Request, session: Session,
+          workshop: Workshop | None) -> AbstractContextManager[None]:
+    """`with write(request, session, workshop):` around a route's service call: the request's
+    one write (`Database.write`), in the workshop's turn."""
+    return get_context(request).db.write(session, workshop.id if workshop else None)
 
 
 def workshop_dep(slug: str, session: SessionDep) -> Workshop:
@@ -171,12 +153,9 @@ def organizer_signed_in(request: Request, context: Context, session: Session) ->
     if access.needs_touch(row):
         assert row.id is not None
         session_id = row.id
-        if unit(session).writes:
-            # This request writes already (and holds the database's turn): note it there.
-            access.touch_organizer_session(session=session, session_id=session_id)
-        else:
-            context.db.commit_together(lambda write: access.touch_organizer_session(
-                session=write, session_id=session_id))
+        # A dependency only reads: the touch is a write of its own, beside the request's.
+        context.db.commit_together(lambda write: access.touch_organizer_session(
+            session=write, session_id=session_id))
     return True
 
 

@@ -22,6 +22,7 @@ from app.web.deps import (
     IdPath,
     SessionDep,
     WorkshopDep,
+    write,
 )
 
 router = APIRouter()
@@ -82,35 +83,40 @@ def list_cards(workshop: WorkshopDep, session: SessionDep,
 def edit_card(card_id: IdPath, body: CardEditIn, request: Request, workshop: WorkshopDep,
               session: SessionDep, context: ContextDep) -> OwnCard:
     """Change the text or column of one's own card."""
-    author = _author(request, context, session, workshop)
-    return public.own_card(cards.edit_card(session=session, workshop=workshop,
-                                           participant=author, card_id=card_id,
-                                           text=body.text, category=body.category))
+    with write(request, session, workshop):
+        author = _author(request, context, session, workshop)
+        return public.own_card(cards.edit_card(session=session, workshop=workshop,
+                                               participant=author, card_id=card_id,
+                                               text=body.text, category=body.category))
 
 
 @router.delete("/workshops/{slug}/cards/{card_id}", status_code=204)
 def delete_card(card_id: IdPath, request: Request, workshop: WorkshopDep, session: SessionDep,
                 context: ContextDep) -> Response:
     """Delete one's own card."""
-    author = _author(request, context, session, workshop)
-    cards.delete_card(session=session, workshop=workshop, participant=author, card_id=card_id)
-    return Response(status_code=204)
+    with write(request, session, workshop):
+        author = _author(request, context, session, workshop)
+        cards.delete_card(session=session, workshop=workshop, participant=author, card_id=card_id)
+        return Response(status_code=204)
 
 
 @router.put("/workshops/{slug}/posting", response_model=PostingOut)
-def set_posting(body: PostingIn, workshop: WorkshopDep, facilitator: FacilitatorDep,
+def set_posting(request: Request, body: PostingIn, workshop: WorkshopDep,
+                facilitator: FacilitatorDep,
                 session: SessionDep) -> PostingOut:
     """Open or close posting for the whole workshop (facilitator token)."""
-    facilitation.set_posting_open(session=session, workshop=workshop, posting_open=body.open,
-                                  facilitator=facilitator)
-    return PostingOut(posting_open=workshop.posting_open)
+    with write(request, session, workshop):
+        facilitation.set_posting_open(session=session, workshop=workshop, posting_open=body.open,
+                                      facilitator=facilitator)
+        return PostingOut(posting_open=workshop.posting_open)
 
 
 @router.put("/workshops/{slug}/fields/{field_key}/posting", response_model=PostingOut)
-def set_field_posting(field_key: str, body: PostingIn, workshop: WorkshopDep,
+def set_field_posting(request: Request, field_key: str, body: PostingIn, workshop: WorkshopDep,
                       facilitator: FacilitatorDep, session: SessionDep) -> PostingOut:
     """Open or close posting for one field (facilitator token)."""
-    field = workshops.get_field(session=session, workshop=workshop, key=field_key)
-    facilitation.set_field_posting_open(session=session, workshop=workshop, field=field,
-                                        posting_open=body.open, facilitator=facilitator)
-    return PostingOut(posting_open=field.posting_open)
+    with write(request, session, workshop):
+        field = workshops.get_field(session=session, workshop=workshop, key=field_key)
+        facilitation.set_field_posting_open(session=session, workshop=workshop, field=field,
+                                            posting_open=body.open, facilitator=facilitator)
+        return PostingOut(posting_open=field.posting_open)

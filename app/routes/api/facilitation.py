@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from app import (
@@ -21,6 +21,7 @@ from app.web.deps import (
     FacilitatorDep,
     SessionDep,
     WorkshopDep,
+    write,
 )
 
 router = APIRouter()
@@ -48,18 +49,23 @@ def _action_out(action: ModerationAction | None) -> ModerationOut:
 
 
 @router.post("/workshops/{slug}/moderation", response_model=ModerationOut)
-def moderate(body: ModerationIn, workshop: WorkshopDep, facilitator: FacilitatorDep,
+def moderate(request: Request, body: ModerationIn, workshop: WorkshopDep,
+             facilitator: FacilitatorDep,
              session: SessionDep) -> ModerationOut:
     """Hide, show, approve, pin, reorder, edit, move, merge or split cards (facilitator)."""
-    return _action_out(moderation.apply(
-        session=session, workshop=workshop, facilitator=facilitator, action=body.action,
-        card_ids=body.card_ids, text=body.text, field=body.field, category=body.category))
+    with write(request, session, workshop):
+        return _action_out(moderation.apply(
+            session=session, workshop=workshop, facilitator=facilitator, action=body.action,
+            card_ids=body.card_ids, text=body.text, field=body.field, category=body.category))
 
 
 @router.post("/workshops/{slug}/moderation/undo", response_model=ModerationOut)
-def undo(workshop: WorkshopDep, facilitator: FacilitatorDep, session: SessionDep) -> ModerationOut:
+def undo(request: Request, workshop: WorkshopDep, facilitator: FacilitatorDep,
+         session: SessionDep) -> ModerationOut:
     """Take back this facilitator's last moderation action."""
-    return _action_out(undoing.undo(session=session, workshop=workshop, facilitator=facilitator))
+    with write(request, session, workshop):
+        return _action_out(undoing.undo(session=session, workshop=workshop,
+                                        facilitator=facilitator))
 
 
 class BulkIn(BaseModel):
@@ -75,19 +81,20 @@ class BulkOut(BaseModel):
 
 
 @router.post("/workshops/{slug}/bulk", response_model=BulkOut)
-def bulk_entry(body: BulkIn, workshop: WorkshopDep, facilitator: FacilitatorDep,
+def bulk_entry(request: Request, body: BulkIn, workshop: WorkshopDep, facilitator: FacilitatorDep,
                session: SessionDep) -> BulkOut:
     """Cards typed in from paper, one per line; `preview` only parses (facilitator)."""
-    parsed = bulk.preview(session=session, workshop=workshop, text=body.text)
-    out = BulkOut(cards=[{"line": i.line, "category": i.category, "text": i.text}
-                         for i in parsed.items],
-                  errors=[{"line": e.line, "message": e.render()} for e in parsed.errors])
-    if body.preview:
+    with write(request, session, workshop):
+        parsed = bulk.preview(session=session, workshop=workshop, text=body.text)
+        out = BulkOut(cards=[{"line": i.line, "category": i.category, "text": i.text}
+                             for i in parsed.items],
+                      errors=[{"line": e.line, "message": e.render()} for e in parsed.errors])
+        if body.preview:
+            return out
+        action = bulk.create_cards(session=session, workshop=workshop, facilitator=facilitator,
+                                   field_key=body.field, text=body.text)
+        out.created = action.created
         return out
-    action = bulk.create_cards(session=session, workshop=workshop, facilitator=facilitator,
-                               field_key=body.field, text=body.text)
-    out.created = action.created
-    return out
 
 
 class PhaseIn(BaseModel):
@@ -102,16 +109,17 @@ class PhaseOut(BaseModel):
 
 
 @router.put("/workshops/{slug}/phase", response_model=PhaseOut)
-def set_phase(body: PhaseIn, workshop: WorkshopDep, facilitator: FacilitatorDep,
+def set_phase(request: Request, body: PhaseIn, workshop: WorkshopDep, facilitator: FacilitatorDep,
               session: SessionDep) -> PhaseOut:
     """Switch the phase and/or the round (facilitator)."""
-    if body.phase is not None:
-        phases.set_phase(session=session, workshop=workshop, facilitator=facilitator,
-                         phase=body.phase)
-    if body.round is not None:
-        phases.set_round(session=session, workshop=workshop, facilitator=facilitator,
-                         round_number=body.round)
-    return PhaseOut(phase=workshop.phase, round=workshop.current_round, rounds=workshop.rounds)
+    with write(request, session, workshop):
+        if body.phase is not None:
+            phases.set_phase(session=session, workshop=workshop, facilitator=facilitator,
+                             phase=body.phase)
+        if body.round is not None:
+            phases.set_round(session=session, workshop=workshop, facilitator=facilitator,
+                             round_number=body.round)
+        return PhaseOut(phase=workshop.phase, round=workshop.current_round, rounds=workshop.rounds)
 
 
 class TimerIn(BaseModel):
@@ -120,19 +128,20 @@ class TimerIn(BaseModel):
 
 
 @router.put("/workshops/{slug}/timer", response_model=TimerState)
-def set_timer(body: TimerIn, workshop: WorkshopDep, facilitator: FacilitatorDep,
+def set_timer(request: Request, body: TimerIn, workshop: WorkshopDep, facilitator: FacilitatorDep,
               session: SessionDep) -> TimerState:
     """Start, pause, resume, extend or stop the countdown (facilitator)."""
-    if body.action in ("start", "extend") and body.minutes is None:
-        raise InvalidInput("Bitte eine Dauer in Minuten angeben, z. B. 15.")
-    if body.action == "start":
-        return phases.start_timer(session=session, workshop=workshop, facilitator=facilitator,
-                                  minutes=body.minutes or 0)
-    if body.action == "extend":
-        return phases.extend_timer(session=session, workshop=workshop, facilitator=facilitator,
-                                   minutes=body.minutes or 0)
-    if body.action == "pause":
-        return phases.pause_timer(session=session, workshop=workshop, facilitator=facilitator)
-    if body.action == "resume":
-        return phases.resume_timer(session=session, workshop=workshop, facilitator=facilitator)
-    return phases.stop_timer(session=session, workshop=workshop, facilitator=facilitator)
+    with write(request, session, workshop):
+        if body.action in ("start", "extend") and body.minutes is None:
+            raise InvalidInput("Bitte eine Dauer in Minuten angeben, z. B. 15.")
+        if body.action == "start":
+            return phases.start_timer(session=session, workshop=workshop, facilitator=facilitator,
+                                      minutes=body.minutes or 0)
+        if body.action == "extend":
+            return phases.extend_timer(session=session, workshop=workshop, facilitator=facilitator,
+                                       minutes=body.minutes or 0)
+        if body.action == "pause":
+            return phases.pause_timer(session=session, workshop=workshop, facilitator=facilitator)
+        if body.action == "resume":
+            return phases.resume_timer(session=session, workshop=workshop, facilitator=facilitator)
+        return phases.stop_timer(session=session, workshop=workshop, facilitator=facilitator)

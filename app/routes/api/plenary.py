@@ -14,6 +14,7 @@ from app.web.deps import (
     ContextDep,
     SessionDep,
     WorkshopDep,
+    write,
 )
 
 router = APIRouter()
@@ -48,12 +49,13 @@ class DotIn(BaseModel):
 def plenary_dot(body: DotIn, request: Request, workshop: WorkshopDep, session: SessionDep,
                 context: ContextDep) -> weighting.DotAllowance:
     """Place (or with `remove` take back) one importance dot (participant token)."""
-    participant = _participant(request, context, session, workshop)
-    if body.remove:
-        return weighting.remove_dot(session=session, workshop=workshop, participant=participant,
-                                  theme_id=body.theme, rate_limit=context.limits.vote)
-    return weighting.place_dot(session=session, workshop=workshop, participant=participant,
-                             theme_id=body.theme, rate_limit=context.limits.vote)
+    with write(request, session, workshop):
+        participant = _participant(request, context, session, workshop)
+        if body.remove:
+            return weighting.remove_dot(session=session, workshop=workshop, participant=participant,
+                                      theme_id=body.theme, rate_limit=context.limits.vote)
+        return weighting.place_dot(session=session, workshop=workshop, participant=participant,
+                                 theme_id=body.theme, rate_limit=context.limits.vote)
 
 
 class ProposalIn(BaseModel):
@@ -72,17 +74,19 @@ class ProposalOut(BaseModel):
 def plenary_proposal(body: ProposalIn, request: Request, workshop: WorkshopDep,
                      session: SessionDep, context: ContextDep) -> ProposalOut:
     """Propose a new theme for a field, or moving a theme (participant token)."""
-    participant = _participant(request, context, session, workshop)
-    if body.theme is not None:
-        proposal = plenary.propose_move(session=session, workshop=workshop,
-                                        participant=participant, theme_id=body.theme,
-                                        field=body.field, rate_limit=context.limits.contribution)
-    else:
-        proposal = plenary.propose_theme(session=session, workshop=workshop,
-                                         participant=participant, field=body.field,
-                                         text=body.text or "",
-                                         rate_limit=context.limits.contribution)
-    return ProposalOut(id=proposal.id or 0, kind=proposal.kind, status=proposal.status)
+    with write(request, session, workshop):
+        participant = _participant(request, context, session, workshop)
+        if body.theme is not None:
+            proposal = plenary.propose_move(session=session, workshop=workshop,
+                                            participant=participant, theme_id=body.theme,
+                                            field=body.field,
+                                            rate_limit=context.limits.contribution)
+        else:
+            proposal = plenary.propose_theme(session=session, workshop=workshop,
+                                             participant=participant, field=body.field,
+                                             text=body.text or "",
+                                             rate_limit=context.limits.contribution)
+        return ProposalOut(id=proposal.id or 0, kind=proposal.kind, status=proposal.status)
 
 
 class RemarkIn(BaseModel):
@@ -94,7 +98,8 @@ class RemarkIn(BaseModel):
 def plenary_remark(body: RemarkIn, request: Request, workshop: WorkshopDep,
                    session: SessionDep, context: ContextDep) -> RemarkSnapshot:
     """Add a cross-cutting remark (participant token)."""
-    participant = _participant(request, context, session, workshop)
-    remark = plenary.add_remark(session=session, workshop=workshop, participant=participant,
-                                text=body.text, rate_limit=context.limits.contribution)
-    return RemarkSnapshot(id=remark.id or 0, text=remark.text)
+    with write(request, session, workshop):
+        participant = _participant(request, context, session, workshop)
+        remark = plenary.add_remark(session=session, workshop=workshop, participant=participant,
+                                    text=body.text, rate_limit=context.limits.contribution)
+        return RemarkSnapshot(id=remark.id or 0, text=remark.text)

@@ -20,6 +20,7 @@ from app.web.deps import (
     SessionDep,
     WorkshopDep,
     participant_of,
+    write,
 )
 
 router = APIRouter()
@@ -51,10 +52,11 @@ def statement_proposal(field_key: str, body: StatementProposalIn, request: Reque
                        workshop: WorkshopDep, session: SessionDep,
                        context: ContextDep) -> PublicStatement:
     """Propose a completion (participant token)."""
-    participant = _participant(request, context, session, workshop)
-    statements.propose(session=session, workshop=workshop, participant=participant,
-                       field=field_key, text=body.text, rate_limit=context.limits.contribution)
-    return _statement_out(session, workshop, field_key, participant)
+    with write(request, session, workshop):
+        participant = _participant(request, context, session, workshop)
+        statements.propose(session=session, workshop=workshop, participant=participant,
+                           field=field_key, text=body.text, rate_limit=context.limits.contribution)
+        return _statement_out(session, workshop, field_key, participant)
 
 
 @router.post("/workshops/{slug}/statement-proposals/{proposal_id}/support",
@@ -62,12 +64,13 @@ def statement_proposal(field_key: str, body: StatementProposalIn, request: Reque
 def statement_support(proposal_id: IdPath, request: Request, workshop: WorkshopDep,
                       session: SessionDep, context: ContextDep) -> PublicStatement:
     """Support a proposal once (participant token)."""
-    participant = _participant(request, context, session, workshop)
-    statements.support(session=session, workshop=workshop, participant=participant,
-                       proposal_id=proposal_id, rate_limit=context.limits.vote)
-    field = statements.field_of_proposal(session=session, workshop=workshop,
-                                         proposal_id=proposal_id)
-    return _statement_out(session, workshop, field, participant)
+    with write(request, session, workshop):
+        participant = _participant(request, context, session, workshop)
+        statements.support(session=session, workshop=workshop, participant=participant,
+                           proposal_id=proposal_id, rate_limit=context.limits.vote)
+        field = statements.field_of_proposal(session=session, workshop=workshop,
+                                             proposal_id=proposal_id)
+        return _statement_out(session, workshop, field, participant)
 
 
 @router.delete("/workshops/{slug}/statement-proposals/{proposal_id}/support",
@@ -75,12 +78,13 @@ def statement_support(proposal_id: IdPath, request: Request, workshop: WorkshopD
 def statement_withdraw(proposal_id: IdPath, request: Request, workshop: WorkshopDep,
                        session: SessionDep, context: ContextDep) -> PublicStatement:
     """Take one's support back (participant token)."""
-    participant = _participant(request, context, session, workshop)
-    statements.withdraw(session=session, workshop=workshop, participant=participant,
-                        proposal_id=proposal_id, rate_limit=context.limits.vote)
-    field = statements.field_of_proposal(session=session, workshop=workshop,
-                                         proposal_id=proposal_id)
-    return _statement_out(session, workshop, field, participant)
+    with write(request, session, workshop):
+        participant = _participant(request, context, session, workshop)
+        statements.withdraw(session=session, workshop=workshop, participant=participant,
+                            proposal_id=proposal_id, rate_limit=context.limits.vote)
+        field = statements.field_of_proposal(session=session, workshop=workshop,
+                                             proposal_id=proposal_id)
+        return _statement_out(session, workshop, field, participant)
 
 
 class StatementTextIn(BaseModel):
@@ -89,21 +93,24 @@ class StatementTextIn(BaseModel):
 
 @router.put("/workshops/{slug}/fields/{field_key}/statement/draft",
             response_model=PublicStatement)
-def statement_draft(field_key: str, body: StatementTextIn, workshop: WorkshopDep,
+def statement_draft(request: Request, field_key: str, body: StatementTextIn, workshop: WorkshopDep,
                     facilitator: FacilitatorDep, session: SessionDep) -> PublicStatement:
     """Set the draft the board shows while it is shaped (facilitator)."""
-    field = workshops.get_field(session=session, workshop=workshop, key=field_key)
-    statements.set_draft(session=session, workshop=workshop, facilitator=facilitator, field=field,
-                         text=body.text)
-    return _statement_out(session, workshop, field_key)
+    with write(request, session, workshop):
+        field = workshops.get_field(session=session, workshop=workshop, key=field_key)
+        statements.set_draft(session=session, workshop=workshop, facilitator=facilitator,
+                             field=field,
+                             text=body.text)
+        return _statement_out(session, workshop, field_key)
 
 
 @router.post("/workshops/{slug}/fields/{field_key}/statement/adopt",
              response_model=PublicStatement)
-def statement_adopt(field_key: str, body: StatementTextIn, workshop: WorkshopDep,
+def statement_adopt(request: Request, field_key: str, body: StatementTextIn, workshop: WorkshopDep,
                     facilitator: FacilitatorDep, session: SessionDep) -> PublicStatement:
     """Adopt the guiding sentence; adopting again keeps the earlier version (facilitator)."""
-    field = workshops.get_field(session=session, workshop=workshop, key=field_key)
-    statements.adopt(session=session, workshop=workshop, facilitator=facilitator, field=field,
-                     text=body.text)
-    return _statement_out(session, workshop, field_key)
+    with write(request, session, workshop):
+        field = workshops.get_field(session=session, workshop=workshop, key=field_key)
+        statements.adopt(session=session, workshop=workshop, facilitator=facilitator, field=field,
+                         text=body.text)
+        return _statement_out(session, workshop, field_key)

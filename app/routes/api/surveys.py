@@ -14,6 +14,7 @@ from app.web.deps import (
     IdPath,
     SessionDep,
     WorkshopDep,
+    write,
 )
 
 router = APIRouter()
@@ -36,11 +37,12 @@ def survey_answer(survey_id: IdPath, body: SurveyAnswersIn, request: Request,
                   workshop: WorkshopDep, session: SessionDep,
                   context: ContextDep) -> dict[str, int]:
     """Answer (or re-answer) a survey: question id → value (participant token)."""
-    participant = _participant(request, context, session, workshop)
-    survey = surveys.get_survey(session=session, workshop=workshop, survey_id=survey_id)
-    response = surveys.answer(session=session, workshop=workshop, participant=participant,
-                              survey=survey, values=body.answers)
-    return {"response": response.id or 0}
+    with write(request, session, workshop):
+        participant = _participant(request, context, session, workshop)
+        survey = surveys.get_survey(session=session, workshop=workshop, survey_id=survey_id)
+        response = surveys.answer(session=session, workshop=workshop, participant=participant,
+                                  survey=survey, values=body.answers)
+        return {"response": response.id or 0}
 
 
 @router.get("/workshops/{slug}/surveys/{survey_id}/results", response_model=SurveyResultsOut)

@@ -23,6 +23,7 @@ from app.web.deps import (
     facilitator_of,
     load_workshop,
     participant_of,
+    write,
 )
 from app.web.sse import event_stream, facilitator_check
 
@@ -82,8 +83,9 @@ def join(body: JoinIn, request: Request, session: SessionDep, context: ContextDe
     if participant is None:
         assert workshop.id is not None
         context.limits.join(workshop.id, client_address(request), online=workshop.open_online)
-        participant = participants.join(session=session, workshop=workshop,
-                                        display_name=body.name or "")
+        with write(request, session, workshop):
+            participant = participants.join(session=session, workshop=workshop,
+                                            display_name=body.name or "")
         status = 201
     out = JoinOut(participant_token=context.tokens.participant_token(participant.public_id),
                   workshop=workshop.slug)
