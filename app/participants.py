@@ -6,7 +6,7 @@ from sqlalchemy import Integer, String, bindparam
 from sqlmodel import Session, select
 
 from app.cards import counts
-from app.errors import InvalidInput
+from app.errors import Conflict, InvalidInput
 from app.live.events import ParticipantJoined, record
 from app.models import FACILITATOR, Participant, Workshop
 from app.text import clean_text
@@ -19,6 +19,8 @@ def join(*, session: Session, workshop: Workshop, display_name: str = "") -> Par
     name = clean_text(display_name or "", multiline=False)
     if len(name) > NAME_MAX:
         raise InvalidInput("Der Name darf höchstens {max} Zeichen lang sein.", max=NAME_MAX)
+    if not workshop.joining_open:  # asked again inside the write: a close just now counts
+        raise Conflict("Dieser Workshop nimmt keine neuen Teilnehmenden mehr auf.")
     assert workshop.id is not None
     participant = Participant(
         workshop_id=workshop.id, public_id=secrets.token_urlsafe(12), display_name=name

@@ -155,6 +155,9 @@ class Database:
         # PostgreSQL: posts commit side by side, each on a connection of its own; more of them
         # at once than the pool holds would only queue for connections.
         self._side_by_side = threading.BoundedSemaphore(8)
+        # Requests' writes waiting for the writer (or the workshop's lock) each hold a pooled
+        # connection: at most this many wait at once, so reads always find connections.
+        self._writers = threading.BoundedSemaphore(8)
 
     def session(self, *, write: bool = False) -> Session:
         session = Session(self._write_engine if write else self.engine, expire_on_commit=False)
@@ -174,9 +177,11 @@ class Database:
         and the error goes on –; the session reads again. A service may commit on its own
         meanwhile: its next statement writes again, in a transaction of the same kind."""
         state = unit(session)
+        assert not state.writing, "Database.write does not nest"
         if session.in_transaction():
             session.commit()  # nothing was written in it (see unit.py's guard)
         session.expire_all()
+        self._writers.acquire()
         session.bind = self._write_engine
         state.writes = state.writing = True
         try:
@@ -190,6 +195,7 @@ class Database:
         finally:
             state.writes = state.writing = False
             session.bind = self.engine
+            self._writers.release()
 
     def commit_together(self, work: Callable[[Session], T]) -> T:
         """Run `work(session)` in a write transaction and commit it, on SQLite together with

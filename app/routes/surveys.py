@@ -293,12 +293,11 @@ def upload(survey_id: IdPath, request: Request, workshop: WorkshopDep, session: 
            facilitator: FacilitatorDep, gettext: GettextDep,
            file: Annotated[UploadFile, File()], label: Annotated[str, Form()] = "") -> Response:
     """Step 1 of an import: read the file and propose which column answers which question."""
-    try:
-        with write(request, session, workshop):
-            facilitator.require_whole_workshop()
-            survey = surveys.get_survey(session=session, workshop=workshop, survey_id=survey_id)
-            text = survey_import.decode(file.file.read())
-            table = survey_import.read_table(text)
+    try:  # only reads: the file is parsed without taking the database's turn
+        facilitator.require_whole_workshop()
+        survey = surveys.get_survey(session=session, workshop=workshop, survey_id=survey_id)
+        text = survey_import.decode(file.file.read())
+        table = survey_import.read_table(text)
     except DomainError as exc:
         return _editor(request, session, workshop, error=exc.render(gettext),
                        status_code=exc.status_code)

@@ -153,9 +153,14 @@ def organizer_signed_in(request: Request, context: Context, session: Session) ->
     if access.needs_touch(row):
         assert row.id is not None
         session_id = row.id
-        # A dependency only reads: the touch is a write of its own, beside the request's.
-        context.db.commit_together(lambda write: access.touch_organizer_session(
-            session=write, session_id=session_id))
+        if unit(session).writes:
+            # Asked from inside a write (an API call of the organizer, in Database.write or a
+            # group commit): the touch is part of it. Another write from here would wait for
+            # the writer this thread holds.
+            access.touch_organizer_session(session=session, session_id=session_id)
+        else:  # a dependency: it only reads, the touch is a write of its own beside it
+            context.db.commit_together(lambda write: access.touch_organizer_session(
+                session=write, session_id=session_id))
     return True
 
 

@@ -201,3 +201,14 @@ def test_public_json_names_nobody(client: TestClient, auth: AuthActions) -> None
         assert "author" not in answer.text and "supporters" not in answer.text
     mine = client.get(f"/api/v1/workshops/{slug}/fields/hf1/statement", headers=ben).json()
     assert mine["proposals"][0]["supported"] is True
+
+
+def test_a_refused_round_changes_no_phase_either(client: TestClient, auth: AuthActions) -> None:
+    url = f"/api/v1/workshops/{auth.workshop.slug}/phase"
+    refused = client.put(url, json={"phase": "plenary", "round": 99},
+                         headers=auth.facilitator_headers())
+    assert refused.status_code == 422 and "Runde 99" in refused.json()["detail"]
+    from app.models import Workshop
+    with auth.app.state.context.db.session() as session:
+        stored = session.get(Workshop, auth.workshop.id)
+        assert stored is not None and stored.phase != "plenary"

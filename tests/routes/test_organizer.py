@@ -92,3 +92,41 @@ def test_sign_ins_are_limited_per_address(client: TestClient, organizer: FastAPI
     other = client.post("/admin/login", data={"password": PASSWORD},
                         headers={"X-Forwarded-For": "203.0.113.9"})
     assert other.status_code == 429  # the test client's address is not a trusted proxy
+
+
+def test_an_organizer_posting_through_the_api_with_a_stale_session_does_not_stall(
+        client: TestClient, organizer: FastAPI, auth) -> None:  # type: ignore[no-untyped-def]
+    """The organizer's cookie is noted as used (a write) also while the request itself writes –
+    inside its write, not in a second one that would wait for the writer the first holds."""
+    import threading
+
+    sign_in(client)
+    with organizer.state.context.db.session(write=True) as session:
+        for row in session.exec(select(OrganizerSession)):
+            row.last_seen_at = utcnow() - timedelta(minutes=5)  # due for its touch
+            session.add(row)
+        session.commit()
+    slug = auth.workshop.slug
+
+    def calls() -> list[int]:
+        posted = client.post(f"/api/v1/workshops/{slug}/cards",
+                             json={"field": "hf1", "category": "ideas", "text": "Vom Büro"})
+        card_id = posted.json()["id"]
+        with organizer.state.context.db.session(write=True) as session:
+            for row in session.exec(select(OrganizerSession)):
+                row.last_seen_at = utcnow() - timedelta(minutes=5)
+                session.add(row)
+            session.commit()
+        edited = client.patch(f"/api/v1/workshops/{slug}/cards/{card_id}",
+                              json={"text": "Vom Büro, geändert"})
+        return [posted.status_code, edited.status_code]
+
+    result: list[list[int]] = []
+    # A daemon thread: if the write waited for itself, the test fails instead of hanging.
+    worker = threading.Thread(target=lambda: result.append(calls()), daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    assert result == [[201, 200]], "the organizer's write waited for itself"
+    with organizer.state.context.db.session() as session:
+        [row] = session.exec(select(OrganizerSession)).all()
+        assert utcnow() - row.last_seen_at.replace(tzinfo=utcnow().tzinfo) < timedelta(minutes=1)

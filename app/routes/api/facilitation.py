@@ -84,17 +84,17 @@ class BulkOut(BaseModel):
 def bulk_entry(request: Request, body: BulkIn, workshop: WorkshopDep, facilitator: FacilitatorDep,
                session: SessionDep) -> BulkOut:
     """Cards typed in from paper, one per line; `preview` only parses (facilitator)."""
+    parsed = bulk.preview(session=session, workshop=workshop, text=body.text)
+    out = BulkOut(cards=[{"line": i.line, "category": i.category, "text": i.text}
+                         for i in parsed.items],
+                  errors=[{"line": e.line, "message": e.render()} for e in parsed.errors])
+    if body.preview:  # only parses: no turn of the database taken
+        return out
     with write(request, session, workshop):
-        parsed = bulk.preview(session=session, workshop=workshop, text=body.text)
-        out = BulkOut(cards=[{"line": i.line, "category": i.category, "text": i.text}
-                             for i in parsed.items],
-                      errors=[{"line": e.line, "message": e.render()} for e in parsed.errors])
-        if body.preview:
-            return out
         action = bulk.create_cards(session=session, workshop=workshop, facilitator=facilitator,
                                    field_key=body.field, text=body.text)
-        out.created = action.created
-        return out
+    out.created = action.created
+    return out
 
 
 class PhaseIn(BaseModel):
@@ -112,6 +112,10 @@ class PhaseOut(BaseModel):
 def set_phase(request: Request, body: PhaseIn, workshop: WorkshopDep, facilitator: FacilitatorDep,
               session: SessionDep) -> PhaseOut:
     """Switch the phase and/or the round (facilitator)."""
+    if body.round is not None and not 1 <= body.round <= workshop.rounds:
+        # Refused before anything is written: the phase does not change either.
+        raise InvalidInput("Runde {round} gibt es nicht; dieser Workshop hat {rounds} Runden.",
+                           round=body.round, rounds=workshop.rounds)
     with write(request, session, workshop):
         if body.phase is not None:
             phases.set_phase(session=session, workshop=workshop, facilitator=facilitator,

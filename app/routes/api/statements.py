@@ -56,7 +56,7 @@ def statement_proposal(field_key: str, body: StatementProposalIn, request: Reque
         participant = _participant(request, context, session, workshop)
         statements.propose(session=session, workshop=workshop, participant=participant,
                            field=field_key, text=body.text, rate_limit=context.limits.contribution)
-        return _statement_out(session, workshop, field_key, participant)
+    return _statement_out(session, workshop, field_key, participant)
 
 
 @router.post("/workshops/{slug}/statement-proposals/{proposal_id}/support",
@@ -70,7 +70,7 @@ def statement_support(proposal_id: IdPath, request: Request, workshop: WorkshopD
                            proposal_id=proposal_id, rate_limit=context.limits.vote)
         field = statements.field_of_proposal(session=session, workshop=workshop,
                                              proposal_id=proposal_id)
-        return _statement_out(session, workshop, field, participant)
+    return _statement_out(session, workshop, field, participant)
 
 
 @router.delete("/workshops/{slug}/statement-proposals/{proposal_id}/support",
@@ -84,7 +84,7 @@ def statement_withdraw(proposal_id: IdPath, request: Request, workshop: Workshop
                             proposal_id=proposal_id, rate_limit=context.limits.vote)
         field = statements.field_of_proposal(session=session, workshop=workshop,
                                              proposal_id=proposal_id)
-        return _statement_out(session, workshop, field, participant)
+    return _statement_out(session, workshop, field, participant)
 
 
 class StatementTextIn(BaseModel):
@@ -101,7 +101,7 @@ def statement_draft(request: Request, field_key: str, body: StatementTextIn, wor
         statements.set_draft(session=session, workshop=workshop, facilitator=facilitator,
                              field=field,
                              text=body.text)
-        return _statement_out(session, workshop, field_key)
+    return _statement_out(session, workshop, field_key)
 
 
 @router.post("/workshops/{slug}/fields/{field_key}/statement/adopt",
@@ -113,4 +113,4 @@ def statement_adopt(request: Request, field_key: str, body: StatementTextIn, wor
         field = workshops.get_field(session=session, workshop=workshop, key=field_key)
         statements.adopt(session=session, workshop=workshop, facilitator=facilitator, field=field,
                          text=body.text)
-        return _statement_out(session, workshop, field_key)
+    return _statement_out(session, workshop, field_key)
