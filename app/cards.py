@@ -32,7 +32,7 @@ from app.models import (
     utcnow,
 )
 from app.text import clean_text
-from app.workshops import category_named, field_named, is_key
+from app.workshops import category_named, field_named, is_key, parent_of
 
 TEXT_MAX = 500
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
@@ -67,7 +67,7 @@ def posting_closed(workshop: Workshop, field: Field, participant: Participant,
 def posting_closed_in(*, session: Session, workshop: Workshop, field: Field,
                       participant: Participant) -> str | None:
     """`posting_closed` for a field as stored (its parent's switch included)."""
-    parent = session.get(Field, field.parent_id) if field.parent_id is not None else None
+    parent = parent_of(session=session, field=field)
     return posting_closed(workshop, field, participant, parent)
 
 
@@ -164,7 +164,7 @@ def post_card(
     if client_id is not None and not CLIENT_ID.match(client_id):
         raise InvalidInput("Die Kennung der Übermittlung (client_id) ist ungültig.")
     field_row, category_row = _field_and_category(session, workshop, field, category)
-    parent = session.get(Field, field_row.parent_id) if field_row.parent_id else None
+    parent = parent_of(session=session, field=field_row)
     try:
         _require_posting(workshop, field_row, participant, parent)
     except Conflict:
@@ -246,7 +246,7 @@ def _own_card(session: Session, workshop: Workshop, participant: Participant, ca
                        "mehr ändern.")
     field = session.get(Field, card.field_id)
     assert field is not None
-    parent = session.get(Field, field.parent_id) if field.parent_id else None
+    parent = parent_of(session=session, field=field)
     _require_posting(workshop, field, participant, parent)
     return card
 

@@ -75,7 +75,7 @@ def place_dot(*, session: Session, workshop: Workshop, participant: Participant,
     session.flush()
     _record_dots(session, workshop, theme)
     session.commit()
-    return allowance(session=session, workshop=workshop, participant=participant)
+    return current.model_copy(update={"used": current.used + 1})  # no second count
 
 
 def remove_dot(*, session: Session, workshop: Workshop, participant: Participant,
@@ -94,11 +94,12 @@ def remove_dot(*, session: Session, workshop: Workshop, participant: Participant
     dot = mine[0] if mine else None
     if dot is None:
         raise Conflict("Auf diesem Thema liegt kein Punkt von Ihnen.")
+    current = allowance(session=session, workshop=workshop, participant=participant)
     session.delete(dot)
     session.flush()
     _record_dots(session, workshop, theme)
     session.commit()
-    return allowance(session=session, workshop=workshop, participant=participant)
+    return current.model_copy(update={"used": current.used - 1})
 
 
 def _record_dots(session: Session, workshop: Workshop, theme: Theme) -> None:

@@ -29,7 +29,7 @@ from app.web.deps import (
     participant_of,
     write,
 )
-from app.web.render import RECEIVED, is_htmx, refused, render, retry_after
+from app.web.render import is_htmx, refused, render, retry_after
 
 router = APIRouter(tags=["participant"])
 
@@ -81,7 +81,7 @@ def _join(request: Request, session: Session, context: ContextDep, gettext: Gett
             assert workshop.id is not None
             context.limits.join(workshop.id, client_address(request),
                                 online=workshop.open_online)
-            with context.db.write(session, workshop.id):
+            with write(request, session, workshop):
                 existing = participants.join(session=session, workshop=workshop)
     except DomainError as exc:
         return render(request, "participant/home.html", status_code=exc.status_code,
@@ -138,7 +138,7 @@ def join_group(code: str, field_key: str, request: Request, session: SessionDep,
 
 @router.post("/w/{slug}/name")
 def set_name(request: Request, workshop: WorkshopDep, session: SessionDep,
-             participant: ParticipantDep, gettext: GettextDep, context: ContextDep,
+             participant: ParticipantDep, gettext: GettextDep,
              name: Annotated[str, Form(max_length=200)] = "",
              in_report: Annotated[bool, Form()] = False,
              back: Annotated[str, Form(max_length=200)] = "") -> Response:
@@ -146,7 +146,7 @@ def set_name(request: Request, workshop: WorkshopDep, session: SessionDep,
     show it beside one's cards."""
     target = back if back.startswith(f"/w/{workshop.slug}/") else f"/w/{workshop.slug}/me"
     try:
-        with context.db.write(session, workshop.id):
+        with write(request, session, workshop):
             participants.set_name(session=session, participant=participant, display_name=name,
                                   in_report=in_report)
     except DomainError as exc:
@@ -279,7 +279,7 @@ def post_card(field_key: str, request: Request, workshop: WorkshopDep, session: 
     if is_htmx(request):
         return _posting_page(request, session, workshop, field, participant, status_code=201,
                              message=arrived[1], category=category, fragment=True,
-                             subfield=subfield, headers=RECEIVED)
+                             subfield=subfield)
     return RedirectResponse(f"/w/{workshop.slug}/me/{field.key}?saved={arrived[0]}&category="
                             f"{quote(category)}&bereich={quote(subfield)}", status_code=303)
 

@@ -33,7 +33,7 @@ from app.web.deps import (
     require_facilitator,
     write,
 )
-from app.web.render import RECEIVED, is_htmx, refused, render, retry_after
+from app.web.render import is_htmx, refused, render, retry_after
 from app.web.sse import event_stream, facilitator_check
 from app.web.urls import join_url
 
@@ -136,7 +136,7 @@ def dots(request: Request, workshop: WorkshopDep, session: SessionDep,
     if not is_htmx(request):
         return _back(workshop, "dot", f"#ptheme-{theme}")
     row = _theme_row(request, session, workshop, participant, theme, error, status_code)
-    row.headers.update(headers or (RECEIVED if error is None else {}))
+    row.headers.update(headers or {})
     return row
 
 

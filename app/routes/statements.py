@@ -30,7 +30,7 @@ from app.web.deps import (
     participant_of,
     write,
 )
-from app.web.render import RECEIVED, is_htmx, refused, render, retry_after
+from app.web.render import is_htmx, refused, render, retry_after
 from app.web.sse import event_stream
 
 router = APIRouter(tags=["statements"])
@@ -102,9 +102,7 @@ def support(field_key: str, request: Request, workshop: WorkshopDep, session: Se
         refused(session, done, gettext)  # nothing to show: the state it asked for holds
     except DomainError as exc:
         return _answer(request, session, workshop, field, participant, exc, gettext)
-    answer = _answer(request, session, workshop, field, participant, None, gettext)
-    answer.headers.update(RECEIVED)
-    return answer
+    return _answer(request, session, workshop, field, participant, None, gettext)
 
 
 @router.get("/w/{slug}/statement/{field_key}/events")

@@ -10,10 +10,6 @@ from sqlmodel import Session
 from app.errors import DomainError
 from app.web.deps import get_context, locale_of
 
-# On the answer to a phone's post, dot or support: it arrived. The phone's outbox
-# (static/js/outbox.js) takes nothing else for delivered – not a captive portal's 200.
-RECEIVED = {"Zk-Received": "1"}
-
 
 def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"

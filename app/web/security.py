@@ -19,6 +19,9 @@ _REFUSED = (b"Diese Anfrage kam von einer anderen Seite und wurde deshalb abgele
             b"nutzen Sie die Formulare dieser Seite.")
 
 
+RECEIVED = (b"zk-received", b"1")
+
+
 class Security:
     """Adds the headers to every answer; refuses state changes sent from another origin.
 
@@ -39,11 +42,17 @@ class Security:
             await send({"type": "http.response.body", "body": _REFUSED})
             return
 
+        # A change this server carried out says so: the phone's outbox (static/js/outbox.js)
+        # takes nothing else for delivered – not a 200 from a captive portal on the way.
+        changes = scope["method"] not in SAFE_METHODS
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 existing = {name.lower() for name, _ in message.get("headers", [])}
                 message["headers"] = [*message.get("headers", []),
                                       *(h for h in HEADERS if h[0] not in existing)]
+                if changes and message["status"] < 400:
+                    message["headers"].append(RECEIVED)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
