@@ -101,7 +101,6 @@ def create_link(*, session: Session, workshop: Workshop, label: str,
     link = FacilitatorLink(workshop_id=workshop.id, label=cleaned,
                            field_id=field.id if field else None)
     session.add(link)
-    session.commit()
     return link
 
 
@@ -130,14 +129,12 @@ def rotate_link(*, session: Session, workshop: Workshop, link_id: int | None) ->
         link = _link(session, workshop, link_id)
         link.version += 1
         session.add(link)
-    session.commit()
 
 
 def revoke_link(*, session: Session, workshop: Workshop, link_id: int) -> None:
     link = _link(session, workshop, link_id)
     link.revoked_at = utcnow()
     session.add(link)
-    session.commit()
 
 
 def set_organizer_password(*, session: Session, password: str) -> None:
@@ -150,7 +147,6 @@ def set_organizer_password(*, session: Session, password: str) -> None:
     row.updated_at = utcnow()
     session.add(row)
     session.exec(delete(OrganizerSession))  # a new password signs everyone out
-    session.commit()
 
 
 def organizer_configured(*, session: Session) -> bool:

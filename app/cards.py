@@ -137,6 +137,7 @@ def snapshot(card: Card, field: Field, category: Category, author: Participant,
         id=card.id, field=field.key, category=category.key, text=card.text,
         author=author.public_id, created_at=as_utc(card.created_at).isoformat(),
         edited=card.updated_at is not None, round=card.round, pinned=card.pinned,
+        position=card.position,
         weight=card.weight, hidden=card.hidden_at is not None, approved=card.approved,
         merged_into=card.merged_into_id, group=parent.key if parent else field.key,
         subfield=field.number if parent else "",
@@ -270,7 +271,6 @@ def edit_card(
     assert workshop.id is not None
     record(session, CardEdited(workshop_id=workshop.id, card=edited,
                                previous_category=previous.category))
-    session.commit()
     return edited
 
 
@@ -286,7 +286,6 @@ def delete_card(
     assert workshop.id is not None
     record(session,
            CardDeleted(workshop_id=workshop.id, card=deleted, counts=counts(session, workshop)))
-    session.commit()
     return deleted
 
 

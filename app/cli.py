@@ -93,7 +93,7 @@ def load(file: Annotated[Path, typer.Argument(help="Workshop-Definition (TOML)."
         raise typer.Exit(1) from exc
     database.upgrade(settings.resolved_database_url)
     db = database.Database(settings.resolved_database_url)
-    with db.session(write=True) as session:
+    with db.transaction() as session:
         workshop = create_workshop(session=session, definition=definition)
     db.dispose()
     typer.echo(workshop_info(settings, workshop))
@@ -211,7 +211,7 @@ def admin_set_password(
     database.upgrade(settings.resolved_database_url)
     db = database.Database(settings.resolved_database_url)
     try:
-        with db.session(write=True) as session:
+        with db.transaction() as session:
             set_organizer_password(session=session, password=password)
     except DomainError as exc:
         typer.echo(str(exc), err=True)

@@ -17,7 +17,7 @@ from pydantic import (
 )
 from pydantic import Field as Constraint
 
-from app.errors import VALIDATION_MESSAGES
+from app.errors import describe_validation
 from app.surveys import SurveyDef
 from app.text import clean_strings
 
@@ -149,20 +149,12 @@ _PATTERN_HINTS = {
 
 
 def _describe(error: Any) -> str:
-    loc = error["loc"]
-    key = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
-    if error["type"] == "value_error":
-        message = str(error["ctx"]["error"])
-        return f"{key}: {message}" if key else message
-    template = VALIDATION_MESSAGES.get(error["type"])
-    if template is None:
-        return f"{key}: {error['msg']}"
-    ctx = dict(error.get("ctx") or {})
-    ctx.setdefault(
-        "hint",
-        _PATTERN_HINTS.get(str(loc[-1]), "Kleinbuchstaben, Ziffern, - und _, höchstens 40 Zeichen"),
-    )
-    return f"{key or 'Datei'}: {template.format(**ctx)}"
+    hint = _PATTERN_HINTS.get(str((error.get("loc") or ("",))[-1]),
+                              "Kleinbuchstaben, Ziffern, - und _, höchstens 40 Zeichen")
+    where, text = describe_validation(error, hint=hint)
+    if not where and error.get("type") == "value_error":
+        return text  # a check of the whole file says what it is about itself
+    return f"{where or 'Datei'}: {text}"
 
 
 def parse_definition(text: str, *, source: str = "<text>") -> WorkshopDef:

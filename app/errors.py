@@ -45,6 +45,29 @@ VALIDATION_MESSAGES = {
 }
 
 
+def _same(message: str) -> str:
+    return message
+
+
+def describe_validation(error: Any, *, translate: Callable[[str], str] = _same,
+                        hint: str = N_("Buchstaben, Ziffern, - und _")) -> tuple[str, str]:
+    """One of pydantic's errors in plain words: where (`fields[2].key`) and what is wrong
+    (`ist zu lang (höchstens 40 Zeichen)`), for a workshop file and a request alike.
+    `translate` gives the reader's language; `hint` says what a pattern allows."""
+    loc = [part for part in error.get("loc", ()) if part not in ("body", "query", "path")]
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+    context = {"hint": translate(hint), **(error.get("ctx") or {})}
+    try:
+        if error.get("type") == "value_error":
+            text = translate(str(context["error"]))
+        else:
+            template = VALIDATION_MESSAGES.get(str(error.get("type")), N_("ist ungültig"))
+            text = translate(template).format(**context)
+    except (KeyError, IndexError, ValueError):
+        text = translate(N_("ist ungültig"))
+    return where, text
+
+
 class DomainError(Exception):
     """A request the rules do not allow."""
 

@@ -12,12 +12,16 @@ def set_posting_open(*, session: Session, workshop: Workshop, posting_open: bool
     """Open or close card posting for every field; boards and phones learn it live."""
     if facilitator is not None:
         facilitator.require_whole_workshop()
+    apply_posting(session, workshop, posting_open)
+    return workshop
+
+
+def apply_posting(session: Session, workshop: Workshop, posting_open: bool) -> None:
+    """Posting opens or closes (by the switch, or with the phase): the one place that says so."""
     workshop.posting_open = posting_open
     session.add(workshop)
     assert workshop.id is not None
     record(session, PostingChanged(workshop_id=workshop.id, posting_open=posting_open))
-    session.commit()
-    return workshop
 
 
 def set_field_posting_open(*, session: Session, workshop: Workshop, field: Field,
@@ -29,7 +33,6 @@ def set_field_posting_open(*, session: Session, workshop: Workshop, field: Field
     session.add(field)
     record(session, FieldPostingChanged(workshop_id=workshop.id, field=field.key,
                                         posting_open=posting_open))
-    session.commit()
     return field
 
 
@@ -40,7 +43,6 @@ def set_joining_open(*, session: Session, workshop: Workshop, joining_open: bool
         facilitator.require_whole_workshop()
     workshop.joining_open = joining_open
     session.add(workshop)
-    session.commit()
     return workshop
 
 
@@ -51,7 +53,6 @@ def set_open_online(*, session: Session, workshop: Workshop, enabled: bool,
     facilitator.require_whole_workshop()
     workshop.open_online = enabled
     session.add(workshop)
-    session.commit()
     return workshop
 
 
@@ -61,5 +62,4 @@ def set_premoderation(*, session: Session, workshop: Workshop, enabled: bool,
     facilitator.require_whole_workshop()
     workshop.premoderation = enabled
     session.add(workshop)
-    session.commit()
     return workshop

@@ -16,9 +16,9 @@ from starlette.concurrency import run_in_threadpool
 from app import db as database
 from app.auth import Tokens
 from app.config import PROJECT_ROOT, Settings
-from app.live.bus import LocalBus
 from app.live.pgbus import PostgresBus
 from app.live.render import Views
+from app.live.stream import LocalBus
 from app.ratelimit import Limits
 from app.routes import (
     api,

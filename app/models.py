@@ -89,7 +89,9 @@ class Theme(SQLModel, table=True):
     text: str = Col(max_length=300)
     kind: str = Col(max_length=20)
     position: int = 0
-    status: str = Col(default="active", max_length=10)  # active, hidden, merged
+    hidden_at: datetime | None = Col(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )  # hidden by the facilitator
     merged_into_id: int | None = Col(default=None, foreign_key="theme.id")
 
 
@@ -118,7 +120,9 @@ class Remark(SQLModel, table=True):
     workshop_id: int = Col(foreign_key="workshop.id", index=True)
     participant_id: int | None = Col(default=None, foreign_key="participant.id")
     text: str = Col(max_length=300)
-    hidden: bool = False
+    hidden_at: datetime | None = Col(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
     created_at: datetime = Col(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
@@ -370,4 +374,6 @@ class Answer(SQLModel, table=True):
     question_id: int = Col(foreign_key="question.id", index=True)
     # Choices and rankings: option indexes; rating and number: one number; text: a string.
     value: Any = Col(default=None, sa_column=Column(JSON, nullable=True))
-    hidden: bool = False  # free text hidden by the facilitator
+    hidden_at: datetime | None = Col(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )  # free text hidden by the facilitator

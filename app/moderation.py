@@ -23,7 +23,7 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.live.events import BoardChanged, CardSnapshot, ColumnSnapshot, record
 from app.models import Card, Category, Field, ModerationAction, Workshop, as_utc, utcnow
 from app.participants import facilitator_participant
-from app.workshops import category_named, field_named
+from app.workshops import categories_of, category_named, field_named, fields_of
 
 MODERATED = ("text", "category_id", "field_id", "hidden_at", "pinned", "position",
              "merged_into_id", "deleted_at", "approved", "weight")
@@ -95,20 +95,32 @@ def finish_action(session: Session, workshop: Workshop, facilitator: Facilitator
                               created=[c.id for c in created or [] if c.id is not None])
     session.add(action)
     changed = set(columns or ()) | {column_of(c) for c in [*touched, *(created or [])]}
-    publish_columns(session, workshop, changed)
-    session.commit()
+    publish_columns(session, workshop, changed, [*touched, *(created or [])])
     return action
 
 
-def publish_columns(session: Session, workshop: Workshop, columns: set[Column]) -> None:
+def publish_columns(session: Session, workshop: Workshop, columns: set[Column],
+                    cards: list[Card]) -> None:
+    """Boards redraw the changed columns; consoles replace the changed cards one by one."""
     assert workshop.id is not None
     # Boards show a field with its sub-fields: the column to redraw is the group's.
     groups = sorted({(group_of(session, field_id).id or 0, category_id)
                      for field_id, category_id in columns})
     snapshots = [column_snapshot(session, field_id, category_id)
                  for field_id, category_id in groups]
-    record(session, BoardChanged(workshop_id=workshop.id, columns=snapshots,
-                                 counts=counts(session, workshop)))
+    ids = list(dict.fromkeys(c.id for c in cards if c.id is not None))
+    rows = session.exec(snapshot_query().where(col(Card.id).in_(ids))) if ids else []
+    shown, gone = [], []
+    for row in rows:
+        card = snapshot(*row)
+        if row[0].deleted_at is not None or card.merged_into is not None:
+            gone.append(card.id)
+        else:
+            shown.append(card)
+    merged = [card.id for card in shown if card.weight > 1]
+    record(session, BoardChanged(
+        workshop_id=workshop.id, columns=snapshots, counts=counts(session, workshop),
+        cards=shown, gone=gone, originals=merged_originals(session=session, merged_ids=merged)))
 
 
 def column_snapshot(session: Session, field_id: int, category_id: int) -> ColumnSnapshot:
@@ -283,6 +295,13 @@ def console_cards(*, session: Session, workshop: Workshop, field: Field
         .order_by(*board_order())
     )
     return [snapshot(*row) for row in rows]
+
+
+def move_targets(*, session: Session, workshop: Workshop) -> tuple[tuple[str, str], ...]:
+    """Where a console can move a card: every field's every column, ("hf2:ideas", label)."""
+    return tuple((f"{f.key}:{c.key}", f"{f.number or f.title} – {c.label}")
+                 for f in fields_of(session=session, workshop=workshop)
+                 for c in categories_of(session=session, workshop=workshop))
 
 
 def merged_originals(*, session: Session, merged_ids: list[int]) -> dict[int, list[CardSnapshot]]:

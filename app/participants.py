@@ -28,7 +28,6 @@ def join(*, session: Session, workshop: Workshop, display_name: str = "") -> Par
     session.add(participant)
     session.flush()
     record(session, ParticipantJoined(workshop_id=workshop.id, counts=counts(session, workshop)))
-    session.commit()
     return participant
 
 
@@ -41,7 +40,6 @@ def set_name(*, session: Session, participant: Participant, display_name: str,
     participant.display_name = name
     participant.name_in_report = in_report and bool(name)
     session.add(participant)
-    session.commit()
     return participant
 
 

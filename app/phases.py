@@ -9,7 +9,8 @@ from sqlmodel import Session
 
 from app.access import Facilitator
 from app.errors import InvalidInput
-from app.live.events import PhaseChanged, PostingChanged, TimerChanged, TimerState, record
+from app.facilitation import apply_posting
+from app.live.events import PhaseChanged, TimerChanged, TimerState, record
 from app.models import Workshop, as_utc, utcnow
 
 PHASES = ("plenary", "working", "closing")
@@ -24,12 +25,9 @@ def set_phase(*, session: Session, workshop: Workshop, facilitator: Facilitator,
     if phase not in PHASES:
         raise InvalidInput("Diese Phase gibt es nicht: {phase}.", phase=phase[:20])
     workshop.phase = phase
-    workshop.posting_open = phase == "working"
     session.add(workshop)
     _record_phase(session, workshop)
-    assert workshop.id is not None
-    record(session, PostingChanged(workshop_id=workshop.id, posting_open=workshop.posting_open))
-    session.commit()
+    apply_posting(session, workshop, phase == "working")
     return workshop
 
 
@@ -43,7 +41,6 @@ def set_round(*, session: Session, workshop: Workshop, facilitator: Facilitator,
     workshop.current_round = round_number
     session.add(workshop)
     _record_phase(session, workshop)
-    session.commit()
     return workshop
 
 
@@ -174,5 +171,4 @@ def _save_timer(session: Session, workshop: Workshop, clock: Clock) -> TimerStat
     state = timer_state(workshop, clock)
     assert workshop.id is not None
     record(session, TimerChanged(workshop_id=workshop.id, timer=state))
-    session.commit()
     return state

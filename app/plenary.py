@@ -21,7 +21,7 @@ from app.live.events import (
     hydrates,
     record,
 )
-from app.models import Dot, Field, Participant, Remark, Theme, ThemeProposal, Workshop
+from app.models import Dot, Field, Participant, Remark, Theme, ThemeProposal, Workshop, utcnow
 from app.text import clean_text
 from app.workshops import field_named, fields_of
 
@@ -60,7 +60,7 @@ def theme_of(session: Session, workshop: Workshop, theme_id: int, *, active: boo
     field = session.get(Field, theme.field_id) if theme else None
     if theme is None or field is None or field.workshop_id != workshop.id:
         raise NotFound("Dieses Thema gibt es nicht (mehr).")
-    if active and theme.status != "active":
+    if active and (theme.hidden_at is not None or theme.merged_into_id is not None):
         raise Conflict("Dieses Thema wurde ausgeblendet oder mit einem anderen zusammengefasst.")
     return theme
 
@@ -105,7 +105,8 @@ def columns(*, session: Session, workshop: Workshop, field_ids: set[int] | None 
     totals = dot_totals(session, workshop) if totals is None else totals
     themes = session.exec(
         select(Theme).join(Field, col(Field.id) == Theme.field_id)
-        .where(Field.workshop_id == workshop.id, Theme.status == "active")
+        .where(Field.workshop_id == workshop.id, col(Theme.hidden_at).is_(None),
+               col(Theme.merged_into_id).is_(None))
         .order_by(col(Field.position), col(Theme.position), col(Theme.id))
     ).all()
     by_field: dict[int, list[Theme]] = {}
@@ -170,7 +171,6 @@ def _propose(session: Session, workshop: Workshop, participant: Participant, *, 
     session.add(proposal)
     session.flush()
     _record_proposals(session, workshop)
-    session.commit()
     return proposal
 
 
@@ -206,14 +206,13 @@ def add_remark(*, session: Session, workshop: Workshop, participant: Participant
     session.add(remark)
     session.flush()
     _record_remarks(session, workshop, remark)
-    session.commit()
     return remark
 
 
 def remarks(*, session: Session, workshop: Workshop, hidden: bool = False) -> list[Remark]:
     query = select(Remark).where(Remark.workshop_id == workshop.id)
     if not hidden:
-        query = query.where(col(Remark.hidden).is_(False))
+        query = query.where(col(Remark.hidden_at).is_(None))
     return list(session.exec(query.order_by(col(Remark.id))))
 
 
@@ -227,7 +226,7 @@ def _record_remarks(session: Session, workshop: Workshop, remark: Remark) -> Non
     assert workshop.id is not None and remark.id is not None
     record(session, RemarksChanged(
         workshop_id=workshop.id, remark=RemarkSnapshot(id=remark.id, text=remark.text),
-        hidden=remark.hidden, remarks=_remark_snapshots(session, workshop)))
+        hidden=remark.hidden_at is not None, remarks=_remark_snapshots(session, workshop)))
 
 
 @hydrates(RemarksChanged)
@@ -244,11 +243,10 @@ def set_remark_hidden(*, session: Session, workshop: Workshop, facilitator: Faci
     remark = session.get(Remark, remark_id)
     if remark is None or remark.workshop_id != workshop.id:
         raise NotFound("Diese Bemerkung gibt es nicht (mehr).")
-    remark.hidden = hidden
+    remark.hidden_at = utcnow() if hidden else None
     session.add(remark)
     session.flush()
     _record_remarks(session, workshop, remark)
-    session.commit()
 
 
 def _proposal(session: Session, workshop: Workshop, proposal_id: int) -> ThemeProposal:
@@ -282,7 +280,6 @@ def accept_proposal(*, session: Session, workshop: Workshop, facilitator: Facili
     session.flush()
     _record_columns(session, workshop, changed)
     _record_proposals(session, workshop)
-    session.commit()
     return theme
 
 
@@ -299,7 +296,6 @@ def reject_proposal(*, session: Session, workshop: Workshop, facilitator: Facili
     session.add(proposal)
     session.flush()
     _record_proposals(session, workshop)
-    session.commit()
 
 
 def edit_theme(*, session: Session, workshop: Workshop, facilitator: Facilitator, theme_id: int,
@@ -310,7 +306,6 @@ def edit_theme(*, session: Session, workshop: Workshop, facilitator: Facilitator
     session.add(theme)
     session.flush()
     _record_columns(session, workshop, {column_field(session, theme.field_id).id})
-    session.commit()
     return theme
 
 
@@ -319,12 +314,11 @@ def hide_theme(*, session: Session, workshop: Workshop, facilitator: Facilitator
     """Take a theme off the board; its dots go back to the participants."""
     facilitator.require_whole_workshop()
     theme = theme_of(session, workshop, theme_id)
-    theme.status = "hidden"
+    theme.hidden_at = utcnow()
     session.add(theme)
     session.exec(delete(Dot).where(col(Dot.theme_id) == theme_id))
     session.flush()
     _record_columns(session, workshop, {column_field(session, theme.field_id).id})
-    session.commit()
 
 
 def merge_themes(*, session: Session, workshop: Workshop, facilitator: Facilitator,
@@ -339,12 +333,11 @@ def merge_themes(*, session: Session, workshop: Workshop, facilitator: Facilitat
         target.text = _clean(text, THEME_MAX, THEME_EMPTY)
     changed = {column_field(session, t.field_id).id for t in themes}
     for theme in others:
-        theme.status, theme.merged_into_id = "merged", target.id
+        theme.merged_into_id = target.id
         session.add(theme)
     session.add(target)
     session.flush()
     _record_columns(session, workshop, changed)
-    session.commit()
     return target
 
 

@@ -11,8 +11,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from app.access import Facilitator
+from app.db.unit import savepoint
 from app.errors import AlreadyDone, Conflict, InvalidInput, NotFound
-from app.live.events import StatementChanged, StatementProposalSnapshot, hydrates, record
+from app.live.events import (
+    GuidingSentence,
+    StatementChanged,
+    StatementProposalSnapshot,
+    hydrates,
+    record,
+)
 from app.models import (
     Field,
     Participant,
@@ -72,7 +79,6 @@ def propose(*, session: Session, workshop: Workshop, participant: Participant, f
     session.add(proposal)
     session.flush()
     _record(session, workshop, target, "proposed", proposal.id)
-    session.commit()
     return proposal
 
 
@@ -109,14 +115,13 @@ def support(*, session: Session, workshop: Workshop, participant: Participant,
         raise Conflict("Für dieses Handlungsfeld werden gerade keine Leitsätze gesammelt.")
     if rate_limit is not None:
         rate_limit(participant.public_id)
-    session.add(StatementSupport(proposal_id=proposal_id, participant_id=participant.id))
     try:
-        session.flush()
+        with savepoint(session):  # the rest of the caller's transaction stays valid
+            session.add(StatementSupport(proposal_id=proposal_id, participant_id=participant.id))
+            session.flush()
     except IntegrityError as exc:
-        session.rollback()
         raise AlreadyDone("Sie unterstützen diesen Vorschlag schon.") from exc
     _record(session, workshop, field, "supported", proposal_id)
-    session.commit()
 
 
 def withdraw(*, session: Session, workshop: Workshop, participant: Participant,
@@ -135,7 +140,6 @@ def withdraw(*, session: Session, workshop: Workshop, participant: Participant,
     field = session.get(Field, proposal.field_id)
     assert field is not None
     _record(session, workshop, field, "withdrawn", proposal_id)
-    session.commit()
 
 
 def ranked(*, session: Session, field: Field) -> list[StatementProposalSnapshot]:
@@ -186,7 +190,6 @@ def set_draft(*, session: Session, workshop: Workshop, facilitator: Facilitator,
     session.add(field)
     session.flush()
     _record(session, workshop, field, "draft")
-    session.commit()
     return field
 
 
@@ -204,7 +207,6 @@ def adopt(*, session: Session, workshop: Workshop, facilitator: Facilitator, fie
     session.add(field)
     session.flush()
     _record(session, workshop, field, "adopted")
-    session.commit()
     return statement
 
 
@@ -217,24 +219,23 @@ def set_open(*, session: Session, workshop: Workshop, facilitator: Facilitator, 
     session.add(field)
     session.flush()
     _record(session, workshop, field, "opened")
-    session.commit()
     return field
 
 
-def snapshot(session: Session, workshop: Workshop, field: Field) -> StatementChanged:
-    assert workshop.id is not None
+def snapshot(session: Session, workshop: Workshop, field: Field) -> GuidingSentence:
+    """The field's guiding sentence as it stands now."""
     current = adopted(session=session, field=field)
-    return StatementChanged(
-        workshop_id=workshop.id, field=field.key, stem=stem(workshop, field),
-        proposals=ranked(session=session, field=field), draft=field.statement_draft,
-        adopted=current.text if current else None, version=current.version if current else 0,
-        open=is_open(workshop, field))
+    return GuidingSentence(
+        field=field.key, stem=stem(workshop, field), proposals=ranked(session=session, field=field),
+        draft=field.statement_draft, adopted=current.text if current else None,
+        version=current.version if current else 0, open=is_open(workshop, field))
 
 
 def _record(session: Session, workshop: Workshop, field: Field, change: str,
             proposal: int | None = None) -> None:
-    record(session, snapshot(session, workshop, field).model_copy(
-        update={"change": change, "proposal": proposal}))
+    assert workshop.id is not None
+    record(session, StatementChanged(workshop_id=workshop.id, field=field.key, change=change,
+                                     proposal=proposal, state=snapshot(session, workshop, field)))
 
 
 @hydrates(StatementChanged)
@@ -243,5 +244,4 @@ def _hydrate(session: Session, event: StatementChanged) -> StatementChanged:
     field = find_field(session=session, workshop=workshop, key=event.field) if workshop else None
     if workshop is None or field is None:
         return event
-    return snapshot(session, workshop, field).model_copy(
-        update={"id": event.id, "change": event.change, "proposal": event.proposal})
+    return event.model_copy(update={"state": snapshot(session, workshop, field)})

@@ -95,22 +95,38 @@ def _cell_value(question: Question, cell: str) -> object:
     return cell
 
 
+@dataclass(frozen=True)
+class CheckedImport:
+    """Every row of a file checked against the survey's questions, ready to be stored."""
+
+    source: str  # where the answers come from ("Online-Umfrage März 2026")
+    rows: list[dict[int, object]]  # per respondent: question id -> value
+
+
 def import_responses(*, session: Session, workshop: Workshop, facilitator: Facilitator,
                      survey: Survey, data: bytes | str, mapping: dict[int, int | None],
                      label: str) -> int:
     """Check every row, then store them all as responses from `label`; returns the count."""
+    checked = check_responses(facilitator=facilitator, data=data, mapping=mapping, label=label,
+                              questions=questions_of(session=session, survey=survey))
+    return store_responses(session=session, workshop=workshop, survey=survey, checked=checked)
+
+
+def check_responses(*, facilitator: Facilitator, questions: list[Question], data: bytes | str,
+                    mapping: dict[int, int | None], label: str) -> CheckedImport:
+    """Read and check the whole file (no database: a request does it before its write)."""
     facilitator.require_whole_workshop()
     source = clean_text(label, multiline=False)
     if not source:
         raise InvalidInput("Bitte geben Sie an, woher die Daten stammen (z. B. „Online-Umfrage "
                            "März 2026“).")
     table = read_table(decode(data) if isinstance(data, bytes) else data)
-    questions = {q.id or 0: q for q in questions_of(session=session, survey=survey)}
+    by_id = {q.id or 0: q for q in questions}
     used = {qid: column for qid, column in mapping.items() if column is not None}
     if not used:
         raise InvalidInput("Bitte ordnen Sie mindestens einer Frage eine Spalte zu.")
     for qid, column in used.items():
-        if qid not in questions:
+        if qid not in by_id:
             raise InvalidInput("Diese Frage gibt es in der Umfrage nicht: {id}.", id=qid)
         if not 0 <= column < len(table.headers):
             raise InvalidInput("Die Spalte {column} gibt es in der Datei nicht.",
@@ -123,7 +139,7 @@ def import_responses(*, session: Session, workshop: Workshop, facilitator: Facil
             cell = row[column] if column < len(row) else ""
             if not cell.strip():
                 continue
-            question = questions[qid]
+            question = by_id[qid]
             try:
                 value = parse_value(question, _cell_value(question, cell),
                                     enforce_required=False)
@@ -139,14 +155,19 @@ def import_responses(*, session: Session, workshop: Workshop, facilitator: Facil
         shown = "\n".join(problems[:ERRORS_SHOWN])
         raise InvalidInput("Nichts importiert. {problems}{more}", problems=shown,
                            more=f"\n… und {more} weitere Fehler." if more > 0 else "")
+    return CheckedImport(source=source[:120], rows=parsed)
+
+
+def store_responses(*, session: Session, workshop: Workshop, survey: Survey,
+                    checked: CheckedImport) -> int:
+    """Store checked rows as responses; returns how many."""
     assert survey.id is not None
-    for answers in parsed:
-        response = SurveyResponse(survey_id=survey.id, source=source[:120])
+    for answers in checked.rows:
+        response = SurveyResponse(survey_id=survey.id, source=checked.source)
         session.add(response)
         session.flush()
         assert response.id is not None
         for qid, value in answers.items():
             session.add(Answer(response_id=response.id, question_id=qid, value=value))
     record_change(session, workshop, survey)
-    session.commit()
-    return len(parsed)
+    return len(checked.rows)

@@ -13,10 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.access import Facilitator
-from app.db.locks import lock_workshop
+from app.db.unit import savepoint
 from app.errors import Conflict, InvalidInput, NotFound
 from app.live.events import SurveyChanged, SurveyOffer, record
-from app.models import Answer, Participant, Question, Survey, SurveyResponse, Workshop
+from app.models import Answer, Participant, Question, Survey, SurveyResponse, Workshop, utcnow
 from app.text import clean_strings, clean_text, parse_number
 
 Kind = Literal["single", "multiple", "rating", "ranking", "text", "number"]
@@ -73,7 +73,6 @@ def create_survey(*, session: Session, workshop: Workshop, definition: SurveyDef
     """A new survey of the workshop (the facilitator's editor)."""
     survey = add_survey(session=session, workshop=workshop, definition=definition,
                         position=position)
-    session.commit()
     return survey
 
 
@@ -131,7 +130,6 @@ def add_question(*, session: Session, workshop: Workshop, facilitator: Facilitat
         raise Conflict("Diese Umfrage hat schon Antworten; Fragen lassen sich nicht mehr ändern.")
     question = _add_question(session, survey, definition,
                              len(questions_of(session=session, survey=survey)))
-    session.commit()
     return question
 
 
@@ -144,7 +142,6 @@ def remove_question(*, session: Session, workshop: Workshop, facilitator: Facili
     if question is None or question.survey_id != survey.id:
         raise NotFound("Diese Frage gibt es nicht (mehr).")
     session.delete(question)
-    session.commit()
 
 
 def _has_responses(session: Session, survey: Survey) -> bool:
@@ -163,7 +160,6 @@ def set_status(*, session: Session, workshop: Workshop, facilitator: Facilitator
     survey.status = status
     session.add(survey)
     record_change(session, workshop, survey, opened_or_closed=True)
-    session.commit()
     return survey
 
 
@@ -255,17 +251,16 @@ def answer(*, session: Session, workshop: Workshop, participant: Participant, su
         raise InvalidInput("Diese Frage gibt es in der Umfrage nicht: {id}.", id=min(unknown))
     parsed = {qid: parse_value(q, values.get(qid)) for qid, q in questions.items()}
     assert survey.id is not None and participant.id is not None and workshop.id is not None
-    lock_workshop(session, workshop.id)  # two taps at once: the second replaces the first
     response = session.exec(select(SurveyResponse).where(
         SurveyResponse.survey_id == survey.id,
         SurveyResponse.participant_id == participant.id)).first()
     if response is None:
         response = SurveyResponse(survey_id=survey.id, participant_id=participant.id)
-        session.add(response)
         try:
-            session.flush()
+            with savepoint(session):
+                session.add(response)
+                session.flush()
         except IntegrityError as exc:  # a second tap raced in; the first one stands
-            session.rollback()
             raise Conflict("Ihre Antworten kamen doppelt an; bitte noch einmal senden.") from exc
     else:
         for old in session.exec(select(Answer).where(Answer.response_id == response.id)):
@@ -275,7 +270,6 @@ def answer(*, session: Session, workshop: Workshop, participant: Participant, su
         if value is not None and qid is not None:
             session.add(Answer(response_id=response.id, question_id=qid, value=value))
     record_change(session, workshop, survey)
-    session.commit()
     return response
 
 
@@ -297,10 +291,9 @@ def hide_text_answer(*, session: Session, workshop: Workshop, facilitator: Facil
     response = session.get(SurveyResponse, row.response_id) if row else None
     if row is None or response is None or response.survey_id != survey.id:
         raise NotFound("Diese Antwort gibt es nicht (mehr).")
-    row.hidden = hidden
+    row.hidden_at = utcnow() if hidden else None
     session.add(row)
     record_change(session, workshop, survey)
-    session.commit()
 
 
 class QuestionResult(BaseModel):
@@ -372,7 +365,7 @@ def _result(question: Question, answers: list[Answer], source: str, minimum: int
         return QuestionResult(**base, suppressed=False, distribution=distribution,
                               mean=round(statistics.fmean(numbers), 2),
                               median=statistics.median(numbers))
-    texts = [(a.id or 0, str(a.value)) for a in answers if include_hidden or not a.hidden]
+    texts = [(a.id or 0, str(a.value)) for a in answers if include_hidden or a.hidden_at is None]
     return QuestionResult(**base, suppressed=False, texts=texts)
 
 

@@ -36,6 +36,7 @@ def undo(*, session: Session, workshop: Workshop, facilitator: Facilitator,
     if action is None:
         raise Conflict("Es gibt nichts rückgängig zu machen.")
     columns: set[Column] = set()
+    restored: list[Card] = []
     after = {state["id"]: state for state in action.after}
     if action.kind == "unmerge":
         _require_unchanged_originals(session, action, after)
@@ -47,17 +48,18 @@ def undo(*, session: Session, workshop: Workshop, facilitator: Facilitator,
         _restore(card, state, after.get(card.id) if action.after else None, action.kind)
         columns.add(column_of(card))
         session.add(card)
+        restored.append(card)
     for card_id in action.created:
         card = session.get(Card, card_id)
         if card is not None:
             card.deleted_at = card.deleted_at or utcnow()
             columns.add(column_of(card))
             session.add(card)
+            restored.append(card)
     action.undone_at = utcnow()
     session.add(action)
     session.flush()
-    publish_columns(session, workshop, columns)
-    session.commit()
+    publish_columns(session, workshop, columns, restored)
     return action
 
 

@@ -54,10 +54,8 @@ def place_dot(*, session: Session, workshop: Workshop, participant: Participant,
     require_plenary(workshop)
     if rate_limit is not None:
         rate_limit(participant.public_id)
-    # Serialize a participant's dots: SQLite's write lock does it already, this does it on
-    # PostgreSQL, so that many taps at once never exceed the allowance.
-    session.exec(select(Participant.id).where(Participant.id == participant.id)
-                 .with_for_update()).one()
+    # Many taps at once never exceed the allowance: the write holds the workshop's turn
+    # (SQLite's single writer, PostgreSQL's advisory lock: Database.write).
     theme = theme_of(session, workshop, theme_id)
     on_theme = session.exec(select(func.count(col(Dot.id))).where(
         Dot.participant_id == participant.id, Dot.theme_id == theme_id)).one()
@@ -74,7 +72,6 @@ def place_dot(*, session: Session, workshop: Workshop, participant: Participant,
     session.add(Dot(workshop_id=workshop.id, participant_id=participant.id, theme_id=theme_id))
     session.flush()
     _record_dots(session, workshop, theme)
-    session.commit()
     return current.model_copy(update={"used": current.used + 1})  # no second count
 
 
@@ -98,7 +95,6 @@ def remove_dot(*, session: Session, workshop: Workshop, participant: Participant
     session.delete(dot)
     session.flush()
     _record_dots(session, workshop, theme)
-    session.commit()
     return current.model_copy(update={"used": current.used - 1})
 
 
@@ -128,5 +124,4 @@ def set_dot_allowance(*, session: Session, workshop: Workshop, facilitator: Faci
         raise InvalidInput("Punkte: jeweils 1 bis {max}.", max=DOTS_LIMIT)
     workshop.dots_per_participant, workshop.dots_per_theme = dots, per_theme
     session.add(workshop)
-    session.commit()
     return workshop

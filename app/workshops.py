@@ -67,7 +67,6 @@ def create_workshop(*, session: Session, definition: WorkshopDef) -> Workshop:
         for sub in field_def.subfields:
             _add_field(session, workshop.id, sub, parent.id, position)
             position += 1
-    session.commit()
     return workshop
 
 

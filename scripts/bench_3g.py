@@ -66,7 +66,7 @@ def main() -> None:
         server, _ = start_server(stack, Path(tmp), "bench-secret", JOINS_PER_ADDRESS="100000",
                                  CARDS_PER_MINUTE="1000000")
         db = database.Database(server.database_url)
-        with db.session(write=True) as session:
+        with db.transaction() as session:
             workshop = make_workshop(session, westharz=True)
         db.dispose()
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)

@@ -103,7 +103,7 @@ def neighbours(server: ServerProcess) -> None:
     from app import access
 
     db = database.Database(server.database_url)
-    with db.session(write=True) as session:
+    with db.transaction() as session:
         workshop = make_workshop(session)
         access.set_organizer_password(session=session, password="das richtige Passwort")
     db.dispose()
@@ -135,7 +135,7 @@ def neighbours(server: ServerProcess) -> None:
 
 def run(server: ServerProcess, posts: int, boards: int, setup: str) -> None:
     db = database.Database(server.database_url)
-    with db.session(write=True) as session:
+    with db.transaction() as session:
         workshop = make_workshop(session, westharz=True)
     db.dispose()
     base = server.base_url
@@ -202,7 +202,7 @@ def export_times(cards: int = 2000) -> None:
         url = f"sqlite:///{Path(tmp) / 'export.sqlite3'}"
         database.upgrade(url)
         db = database.Database(url)
-        with db.session(write=True) as session:
+        with db.transaction() as session:
             workshop = make_workshop(session, westharz=True)
             people = [join(session=session, workshop=workshop) for _ in range(100)]
             fields = ["hf1", "hf2", "hf3", "hf4", "hf5"]

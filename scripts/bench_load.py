@@ -127,7 +127,7 @@ async def run(server: ServerProcess, participants: int, boards: int, seconds: fl
               interval: float, burst: float, database_pid: int | None, via: str
               ) -> dict[str, object]:
     db = database.Database(server.database_url)
-    with db.session(write=True) as session:
+    with db.transaction() as session:
         workshop = make_workshop(session, westharz=True)
     db.dispose()
     base = server.base_url

@@ -29,7 +29,7 @@ def main() -> None:
         url = f"sqlite:///{Path(tmp) / 'docs.sqlite3'}"
         database.upgrade(url)
         db = database.Database(url)
-        with db.session(write=True) as session:
+        with db.transaction() as session:
             workshop = make_workshop(session, westharz=True)
             person = make_participant(session, workshop)
             for category, texts in SEED_HF1.items():

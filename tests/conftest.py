@@ -149,7 +149,7 @@ def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def app_workshop(app) -> Workshop:  # type: ignore[no-untyped-def]
     """The Westharz demo workshop in the app's database."""
-    with app.state.context.db.session(write=True) as session_:
+    with app.state.context.db.transaction() as session_:
         return make_workshop(session_, westharz=True)
 
 
@@ -220,7 +220,7 @@ def live_server(request: pytest.FixtureRequest,
 def live_workshop(live_server: "ServerProcess") -> Workshop:
     """A fresh Westharz workshop in the live server's database."""
     live_db = database.Database(live_server.database_url)
-    with live_db.session(write=True) as session_:
+    with live_db.transaction() as session_:
         workshop_ = make_workshop(session_, westharz=True)
     live_db.dispose()
     return workshop_

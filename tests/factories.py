@@ -38,11 +38,15 @@ def small_definition(**overrides: Any) -> WorkshopDef:
 
 def make_workshop(session: Session, *, westharz: bool = False, **overrides: Any) -> Workshop:
     definition = load_definition(WESTHARZ) if westharz else small_definition(**overrides)
-    return create_workshop(session=session, definition=definition)
+    workshop = create_workshop(session=session, definition=definition)
+    session.commit()  # services leave the commit to their caller
+    return workshop
 
 
 def make_participant(session: Session, workshop: Workshop, name: str = "") -> Participant:
-    return participants.join(session=session, workshop=workshop, display_name=name)
+    participant = participants.join(session=session, workshop=workshop, display_name=name)
+    session.commit()
+    return participant
 
 
 def make_card(session: Session, workshop: Workshop, participant: Participant, *,
@@ -51,5 +55,5 @@ def make_card(session: Session, workshop: Workshop, participant: Participant, *,
     card, _created = cards.post_card(session=session, workshop=workshop, participant=participant,
                                      field=field, category=category, text=text,
                                      client_id=client_id)
-    session.commit()  # the service leaves the commit to its caller
+    session.commit()
     return card

@@ -27,6 +27,7 @@ def test_post_card_stores_cleaned_text_and_publishes_after_commit(
     assert created
     assert card.text == "<i>Dorfladen</i>"
     assert (card.field, card.category, card.author) == ("hf1", "ideas", participant.public_id)
+    session.commit()
     posted = events.published[-1]
     assert isinstance(posted, CardPosted)
     assert posted.card == card
@@ -52,12 +53,15 @@ def test_bad_input_is_refused_and_nothing_is_written(
 ) -> None:
     workshop = make_workshop(session)
     participant = make_participant(session, workshop)
+    session.commit()
     before = len(events.published)
     arguments = {"field": "hf1", "category": "strengths", "text": "ok", **kwargs}
+    session.commit()
     with pytest.raises(error, match=message):
         cards.post_card(session=session, workshop=workshop, participant=participant, **arguments)
     session.rollback()
     assert session.exec(select(Card)).all() == []
+    session.commit()
     assert len(events.published) == before
     assert [r.kind for r in session.exec(select(EventRecord))] == ["participant-joined"]
 
@@ -81,6 +85,7 @@ def test_same_client_id_returns_the_first_card(session: Session, events: Recorde
     assert created and not created_again
     assert again.id == first.id
     assert len(session.exec(select(Card)).all()) == 1
+    session.commit()
     assert events.kinds().count("card-posted") == 1
     other = make_participant(session, workshop)
     theirs = make_card(session, workshop, other, client_id="tap-1")
@@ -88,7 +93,7 @@ def test_same_client_id_returns_the_first_card(session: Session, events: Recorde
 
 
 def test_concurrent_retries_with_one_client_id_create_one_card(db: Database) -> None:
-    with db.session(write=True) as session:
+    with db.transaction() as session:
         workshop = make_workshop(session)
         participant = make_participant(session, workshop)
     results: list[int] = []
@@ -96,7 +101,7 @@ def test_concurrent_retries_with_one_client_id_create_one_card(db: Database) -> 
 
     def post() -> None:
         try:
-            with db.session(write=True) as own:
+            with db.transaction() as own:
                 card, _ = cards.post_card(session=own, workshop=workshop,
                                           participant=participant, field="hf1",
                                           category="ideas", text="Gleichzeitig",
@@ -118,7 +123,7 @@ def test_concurrent_retries_with_one_client_id_create_one_card(db: Database) -> 
 
 
 def test_many_concurrent_posts_all_succeed(db: Database) -> None:
-    with db.session(write=True) as session:
+    with db.transaction() as session:
         workshop = make_workshop(session)
         people = [make_participant(session, workshop) for _ in range(10)]
     errors: list[BaseException] = []
@@ -126,7 +131,7 @@ def test_many_concurrent_posts_all_succeed(db: Database) -> None:
     def post(index: int) -> None:
         try:
             for n in range(5):
-                with db.session(write=True) as own:
+                with db.transaction() as own:
                     cards.post_card(session=own, workshop=workshop, participant=people[index],
                                     field="hf1", category="ideas", text=f"{index}-{n}")
                     own.commit()
@@ -167,6 +172,7 @@ def test_a_retry_after_posting_closed_gets_the_stored_card(session: Session) -> 
                                      field="hf1", category="strengths", text="Eine Karte",
                                      client_id="phone-1")
     assert (again.id, created) == (first.id, False)
+    session.commit()
     with pytest.raises(Conflict, match="geschlossen"):
         make_card(session, workshop, participant, client_id="phone-2")
 
@@ -174,8 +180,10 @@ def test_a_retry_after_posting_closed_gets_the_stored_card(session: Session) -> 
 def test_unknown_field_or_category_is_named(session: Session) -> None:
     workshop = make_workshop(session)
     participant = make_participant(session, workshop)
+    session.commit()
     with pytest.raises(InvalidInput, match="Handlungsfeld „hf9“"):
         make_card(session, workshop, participant, field="hf9")
+    session.commit()
     with pytest.raises(InvalidInput, match="Kategorie „wishes“"):
         make_card(session, workshop, participant, category="wishes")
 
@@ -214,7 +222,9 @@ def test_edit_own_card_moves_column_and_publishes(session: Session, events: Reco
     card = make_card(session, workshop, participant, category="strengths")
     edited = cards.edit_card(session=session, workshop=workshop, participant=participant,
                              card_id=card.id, text=" Neu ", category="weaknesses")
+    session.commit()
     assert (edited.text, edited.category, edited.edited) == ("Neu", "weaknesses", True)
+    session.commit()
     last = events.published[-1]
     assert last.kind == "card-edited"
     assert last.previous_category == "strengths"  # type: ignore[attr-defined]
@@ -226,8 +236,11 @@ def test_delete_own_card_hides_it_everywhere(session: Session, events: RecordedE
     card = make_card(session, workshop, participant)
     cards.delete_card(session=session, workshop=workshop, participant=participant,
                       card_id=card.id)
+    session.commit()
     assert cards.list_cards(session=session, workshop=workshop) == []
+    session.commit()
     assert events.published[-1].counts.cards == {}  # type: ignore[attr-defined]
+    session.commit()
     with pytest.raises(NotFound):
         cards.delete_card(session=session, workshop=workshop, participant=participant,
                           card_id=card.id)
@@ -237,14 +250,17 @@ def test_others_cards_cannot_be_changed(session: Session) -> None:
     workshop = make_workshop(session)
     owner, stranger = make_participant(session, workshop), make_participant(session, workshop)
     card = make_card(session, workshop, owner)
+    session.commit()
     with pytest.raises(NotAllowed, match="eigenen Karten"):
         cards.edit_card(session=session, workshop=workshop, participant=stranger,
                         card_id=card.id, text="gekapert")
+    session.commit()
     with pytest.raises(NotAllowed):
         cards.delete_card(session=session, workshop=workshop, participant=stranger,
                           card_id=card.id)
     other_workshop = make_workshop(session)
     outsider = join(session=session, workshop=other_workshop)
+    session.commit()
     with pytest.raises(NotFound):
         cards.edit_card(session=session, workshop=other_workshop, participant=outsider,
                         card_id=card.id, text="x")

@@ -20,7 +20,7 @@ def test_sigkill_mid_burst_loses_no_acknowledged_card(tmp_path: Path) -> None:
     server = ServerProcess(tmp_path, SECRET, CARDS_PER_MINUTE="100000")
     server.start()
     db = database.Database(server.database_url)
-    with db.session(write=True) as session:
+    with db.transaction() as session:
         workshop = make_workshop(session, westharz=True)
     db.dispose()
     api = f"{server.base_url}/api/v1/workshops/{workshop.slug}"
@@ -91,7 +91,7 @@ def test_sigterm_closes_streams_and_exits_cleanly(tmp_path: Path) -> None:
     server = ServerProcess(tmp_path, SECRET)
     server.start()
     db = database.Database(server.database_url)
-    with db.session(write=True) as session:
+    with db.transaction() as session:
         workshop = make_workshop(session)
     db.dispose()
     stream = SSEClient(f"{server.base_url}/api/v1/workshops/{workshop.slug}/events")

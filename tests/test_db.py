@@ -81,7 +81,7 @@ def test_upgrade_keeps_existing_workshops_and_downgrades(empty_db_url: str) -> N
             "SELECT phase, rounds, current_round, premoderation FROM workshop")).one()
         assert tuple(row) == ("working", 2, 1, False)
         assert connection.execute(text("SELECT posting_open FROM field")).scalar() == True  # noqa: E712
-        assert connection.execute(text("SELECT status FROM theme")).scalar() == "active"
+        assert connection.execute(text("SELECT hidden_at FROM theme")).scalar() is None
         assert tuple(connection.execute(text(
             "SELECT dots_per_participant, dots_per_theme FROM workshop")).one()) == (5, 3)
     command.downgrade(config, "0001")
@@ -117,7 +117,7 @@ def test_a_request_session_writes_only_through_db_write(db: Database,
     from app.models import Participant
     from tests.factories import make_workshop
 
-    with db.session(write=True) as setup:
+    with db.transaction() as setup:
         workshop = make_workshop(setup)
     with db.session() as session:
         unit(session).guarded = True

@@ -49,6 +49,7 @@ def seeded(session: Session, filled: Workshop) -> Workshop:  # noqa: F811
     for choice in (0, 1, 1):
         surveys.answer(session=session, workshop=filled, survey=survey,
                        participant=make_participant(session, filled), values={question.id: choice})
+    session.commit()
     return filled
 
 
@@ -62,7 +63,7 @@ def test_copy_keeps_everything_and_the_report_reads_the_same(
     assert checks == dbcopy.checksums(db.engine)  # read back independently, equal
     copy = Database(other_url)
     try:
-        with copy.session(write=True) as target:
+        with copy.transaction() as target:
             workshop = get_workshop(session=target, slug=seeded.slug)
             original = build_report(session=session, workshop=seeded)
             copied = build_report(session=target, workshop=workshop)

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, func, select
 
 from app import cards
 from app.db import Database
-from app.db.groupcommit import GroupCommit
+from app.db.database import GroupCommit
 from app.db.unit import savepoint
 from app.errors import InvalidInput
 from app.live.events import CardPosted, CardSnapshot
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.sqlite_only  # PostgreSQL commits side by side: no grou
 
 
 def _setup(db: Database, people: int) -> tuple[str, list[int]]:
-    with db.session(write=True) as session:
+    with db.transaction() as session:
         workshop = make_workshop(session)
         ids = [make_participant(session, workshop, f"P{n}").id for n in range(people)]
         return workshop.slug, [i for i in ids if i is not None]
@@ -218,7 +218,7 @@ def test_concurrent_posts_from_many_threads_are_all_stored_once(
 
 def test_savepoint_keeps_events_until_the_commit(db: Database, events: RecordedEvents) -> None:
     """A released SAVEPOINT publishes nothing yet; a rolled-back one drops only its events."""
-    with db.session(write=True) as session:
+    with db.transaction() as session:
         workshop = make_workshop(session)
         author = make_participant(session, workshop)
     events.published.clear()

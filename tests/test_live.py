@@ -143,7 +143,8 @@ def test_moderation_phase_and_timer_reach_the_board(live_server: ServerProcess,
                    json={"action": "hide", "card_ids": [first["id"]]})
         column = board.next_of("column-ideas")
         assert "zwei" in column.data and "eins" not in column.data
-        assert console.next_of("changed").data == ""
+        hidden = console.next_of("console-card")  # the card itself, with its new state
+        assert "eins" in hidden.data and "is-hidden" in hidden.data
         httpx.post(f"{api}/moderation", headers=facilitator,
                    json={"action": "unhide", "card_ids": [first["id"]]})
         httpx.post(f"{api}/moderation", headers=facilitator,

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from app.db import Database
-from app.live.bus import QUEUE_LIMIT, LocalBus
 from app.live.events import (
     CardDeleted,
     CardEdited,
@@ -18,7 +17,7 @@ from app.live.events import (
     PostingChanged,
 )
 from app.live.render import Views
-from app.live.stream import stream
+from app.live.stream import QUEUE_LIMIT, LocalBus, stream
 from app.live.views import ApiView, BoardView, StatementView
 from app.web.templating import Templates
 
@@ -177,13 +176,12 @@ def test_a_failing_delivery_filter_still_delivers_to_everyone() -> None:
 
 
 def test_phones_that_stand_alike_to_a_proposal_share_one_rendering() -> None:
-    from app.live.events import StatementChanged, StatementProposalSnapshot
+    from app.live.events import GuidingSentence, StatementChanged, StatementProposalSnapshot
 
-    event = StatementChanged(id=9, workshop_id=1, field="hf1", stem="Mit diesem …",
-                             draft="", adopted=None, version=0, open=True, proposals=[
-                                 StatementProposalSnapshot(id=1, text="alle mitreden", support=2,
-                                                           author="anna", supporters=["ben",
-                                                                                      "cem"])])
+    state = GuidingSentence(field="hf1", stem="Mit diesem …", open=True, proposals=[
+        StatementProposalSnapshot(id=1, text="alle mitreden", support=2, author="anna",
+                                  supporters=["ben", "cem"])])
+    event = StatementChanged(id=9, workshop_id=1, field="hf1", change="proposed", state=state)
     shared = views()
 
     def chunk(viewer: str) -> bytes:
@@ -195,3 +193,60 @@ def test_phones_that_stand_alike_to_a_proposal_share_one_rendering() -> None:
     assert chunk("ben") is chunk("cem") and chunk("ben") is not bystanders[0]
     assert b"Ihr Vorschlag" in chunk("anna") and b"Ihr Vorschlag" not in chunk("ben")
     assert b"Stimme zur" in chunk("ben") and b"Stimme zur" not in bystanders[0]
+
+
+def test_a_console_gets_each_changed_card_and_never_another_fields(
+        session: Any, events: Any) -> None:
+    """Posting, hiding, merging and undoing reach a field's console card by card: the card's
+    fragment with its actions (hidden ones too), or its id once it left the console."""
+    from app import moderation, undo
+    from app.access import Facilitator
+    from app.live.views import ConsoleView
+    from tests.factories import make_card, make_participant, make_workshop
+
+    main = Facilitator(label="Moderation", field_id=None, link_id=None)
+    workshop = make_workshop(session)
+    author = make_participant(session, workshop)
+    a, b = (make_card(session, workshop, author, text=t) for t in ("Kein Arzt", "Ärztemangel"))
+    make_card(session, workshop, author, field="hf2", text="Anderes Feld")
+    shared = views()
+    console = ConsoleView(field="hf1", locale="de", slug=workshop.slug,
+                          targets=moderation.move_targets(session=session, workshop=workshop))
+
+    def sent() -> list[tuple[str, str]]:
+        found = [(m.event, m.data) for event in events.published
+                 for m in shared.render(event, console)]
+        events.published.clear()
+        return found
+
+    posted = sent()
+    assert [kind for kind, _ in posted] == ["console-card", "console-card"]  # not hf2's card
+    assert f'id="mod-card-{a.id}"' in posted[0][1] and f'id="card-{a.id}"' in posted[0][1]
+    assert "data-arrived" in posted[0][1] and "Anderes Feld" not in posted[1][1]
+    moderation.set_hidden(session=session, workshop=workshop, facilitator=main,
+                          card_ids=[a.id], hidden=True)
+    session.commit()
+    [(kind, html)] = sent()
+    assert kind == "console-card" and "is-hidden" in html and "Kein Arzt" in html
+    assert "data-arrived" not in html
+    [merged_id] = moderation.merge(session=session, workshop=workshop, facilitator=main,
+                                   card_ids=[a.id, b.id], text="Fehlende Ärzte").created
+    session.commit()
+    merge = sent()
+    assert sorted(data for kind, data in merge if kind == "console-gone") == sorted(
+        [str(a.id), str(b.id)])
+    [card_html] = [data for kind, data in merge if kind == "console-card"]
+    assert f'id="mod-card-{merged_id}"' in card_html and "aus 2 Karten" in card_html
+    undo.undo(session=session, workshop=workshop, facilitator=main)
+    session.commit()
+    back = sent()
+    assert ("console-gone", str(merged_id)) in back
+    assert sum(1 for kind, _ in back if kind == "console-card") == 2
+    # The boards never see the hidden card's text, whatever the consoles got.
+    moderation.set_hidden(session=session, workshop=workshop, facilitator=main,
+                          card_ids=[a.id], hidden=True)
+    session.commit()
+    [board_event] = list(events.published)
+    board = b"".join(m.encode() for m in shared.render(board_event,
+                                                        BoardView(field="hf1", locale="de")))
+    assert b"Kein Arzt" not in board

@@ -35,6 +35,7 @@ def test_hide_and_unhide_publish_the_column(session: Session, small: Workshop,
     moderation.set_hidden(session=session, workshop=small, facilitator=MAIN, card_ids=[a],
                           hidden=True)
     assert texts(session, small) == ["B"]
+    session.commit()
     event = events.published[-1]
     assert isinstance(event, BoardChanged)
     assert [(c.field, c.category, [card.text for card in c.cards]) for c in event.columns] == [
@@ -61,16 +62,19 @@ def test_edit_move_and_undo(session: Session, small: Workshop) -> None:
     assert texts(session, small) == ["Vereinskultur"]
     undo.undo(session=session, workshop=small, facilitator=MAIN)
     assert texts(session, small) == ["Vereinskutlur"]
+    session.commit()
     with pytest.raises(Conflict, match="nichts rückgängig"):
         undo.undo(session=session, workshop=small, facilitator=MAIN)
 
 
 def test_move_to_missing_field_changes_nothing(session: Session, small: Workshop) -> None:
     [a] = post(session, small, "A")
+    session.commit()
     with pytest.raises(InvalidInput, match="„hf9“"):
         moderation.move(session=session, workshop=small, facilitator=MAIN, card_id=a,
                         field="hf9", category="ideas")
     session.rollback()
+    session.commit()
     with pytest.raises(InvalidInput, match="Kategorie"):
         moderation.move(session=session, workshop=small, facilitator=MAIN, card_id=a,
                         field="hf2", category="nope")
@@ -122,6 +126,7 @@ def test_merge_counts_and_unmerge_restores(session: Session, small: Workshop,
     # Undo the unmerge: the merged card is back with its weight.
     undo.undo(session=session, workshop=small, facilitator=MAIN)
     assert sorted(c.weight for c in cards.list_cards(session=session, workshop=small)) == [1, 3]
+    session.commit()
     assert isinstance(events.published[-1], BoardChanged)
 
 
@@ -135,20 +140,24 @@ def test_merge_undo_deletes_the_merged_card(session: Session, small: Workshop) -
 def test_stale_and_foreign_cards_are_refused(session: Session, small: Workshop) -> None:
     a, b = post(session, small, "A", "B")
     moderation.merge(session=session, workshop=small, facilitator=MAIN, card_ids=[a, b])
+    session.commit()
     with pytest.raises(Conflict, match="inzwischen zusammengefasst"):
         moderation.set_hidden(session=session, workshop=small, facilitator=MAIN, card_ids=[a],
                               hidden=True)
     session.rollback()
     other = make_workshop(session)
     [foreign] = post(session, other, "fremd")
+    session.commit()
     with pytest.raises(NotFound):
         moderation.edit(session=session, workshop=small, facilitator=MAIN, card_id=foreign,
                         text="x")
     session.rollback()
     [single] = post(session, small, "C")
+    session.commit()
     with pytest.raises(InvalidInput, match="mindestens zwei"):
         moderation.merge(session=session, workshop=small, facilitator=MAIN, card_ids=[single])
     session.rollback()
+    session.commit()
     with pytest.raises(InvalidInput, match="mindestens eine"):
         moderation.approve(session=session, workshop=small, facilitator=MAIN, card_ids=[])
 
@@ -161,15 +170,18 @@ def test_field_limited_facilitator_stays_in_their_field(session: Session,
     [theirs] = post(session, small, "dort", field="hf2")
     moderation.set_hidden(session=session, workshop=small, facilitator=table, card_ids=[mine],
                           hidden=True)
+    session.commit()
     with pytest.raises(NotAllowed, match="anderes Handlungsfeld"):
         moderation.set_hidden(session=session, workshop=small, facilitator=table,
                               card_ids=[theirs], hidden=True)
     session.rollback()
+    session.commit()
     with pytest.raises(NotAllowed):
         moderation.move(session=session, workshop=small, facilitator=table, card_id=mine,
                         field="hf2", category="ideas")
     session.rollback()
     # Undo is per facilitator: the main facilitator has nothing to undo here.
+    session.commit()
     with pytest.raises(Conflict):
         undo.undo(session=session, workshop=small, facilitator=MAIN)
     session.rollback()
@@ -230,6 +242,7 @@ def test_undoing_a_split_does_not_revive_a_changed_original(session: Session, sm
                         text="neu gefasst")
     else:
         cards.delete_card(session=session, workshop=small, participant=author, card_id=first.id)
+    session.commit()
     with pytest.raises(Conflict, match="nicht mehr rückgängig"):
         undo.undo(session=session, workshop=small, facilitator=MAIN)
     session.rollback()
@@ -245,9 +258,11 @@ def test_a_fields_facilitator_moderates_its_sub_fields_and_boards_redraw_the_gro
     hf3 = get_field(session=session, workshop=workshop, key="hf3")
     moderation.set_hidden(session=session, workshop=workshop, facilitator=Facilitator(
         label="Tisch 4", field_id=hf4.id), card_ids=[card.id], hidden=True)
+    session.commit()
     event = events.published[-1]
     assert isinstance(event, BoardChanged)
     assert [(c.field, c.category) for c in event.columns] == [("hf4", "strengths")]
+    session.commit()
     with pytest.raises(NotAllowed):
         moderation.set_hidden(session=session, workshop=workshop, facilitator=Facilitator(
             label="Tisch 3", field_id=hf3.id), card_ids=[card.id], hidden=False)
@@ -267,6 +282,7 @@ def test_a_fields_console_undoes_only_its_own_fields_steps(session: Session,
     assert texts(session, small) == ["Im ersten Feld"]  # shown again; hf2's pin stands
     assert [c.pinned for c in cards.list_cards(session=session, workshop=small, field="hf2")
             ] == [True]
+    session.commit()
     with pytest.raises(Conflict, match="nichts rückgängig"):
         undo.undo(session=session, workshop=small, facilitator=MAIN, field=hf1)
     session.rollback()

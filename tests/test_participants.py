@@ -19,13 +19,17 @@ def test_join_creates_anonymous_participant_and_publishes_count(
     assert first.display_name == ""
     assert second.display_name == "Anna"
     assert first.public_id != second.public_id and len(first.public_id) >= 16
+    session.commit()
     assert events.kinds() == ["participant-joined", "participant-joined"]
+    session.commit()
     assert events.published[-1].counts.participants == 2  # type: ignore[attr-defined]
+    session.commit()
     assert events.published[-1].id > events.published[0].id
 
 
 def test_name_longer_than_limit_is_refused(session: Session) -> None:
     workshop = make_workshop(session)
+    session.commit()
     with pytest.raises(InvalidInput, match="höchstens 40"):
         join(session=session, workshop=workshop, display_name="x" * 41)
 

@@ -18,11 +18,13 @@ def test_phases_switch_posting(session: Session, events: RecordedEvents) -> None
     workshop = make_workshop(session)
     phases.set_phase(session=session, workshop=workshop, facilitator=MAIN, phase="plenary")
     assert (workshop.phase, workshop.posting_open) == ("plenary", False)
+    session.commit()
     phase, posting = events.published[-2:]
     assert isinstance(phase, PhaseChanged) and phase.phase == "plenary"
     assert isinstance(posting, PostingChanged) and posting.posting_open is False
     phases.set_phase(session=session, workshop=workshop, facilitator=MAIN, phase="working")
     assert workshop.posting_open
+    session.commit()
     with pytest.raises(InvalidInput, match="Phase gibt es nicht"):
         phases.set_phase(session=session, workshop=workshop, facilitator=MAIN, phase="pause")
 
@@ -36,6 +38,7 @@ def test_cards_remember_their_round(session: Session) -> None:
     assert (first.round, second.round) == (1, 2)
     only_first = cards.list_cards(session=session, workshop=workshop, rounds=(1,))
     assert [c.text for c in only_first] == ["eins"]
+    session.commit()
     with pytest.raises(InvalidInput, match="Runde 3 gibt es nicht"):
         phases.set_round(session=session, workshop=workshop, facilitator=MAIN, round_number=3)
 
@@ -59,6 +62,7 @@ def test_timer_start_pause_resume_extend_stop(session: Session,
     assert resumed.running and resumed.remaining_s is None
     stopped = phases.stop_timer(session=session, workshop=workshop, facilitator=MAIN)
     assert not stopped.active
+    session.commit()
     assert [e.kind for e in events.published if isinstance(e, TimerChanged)] == [
         "timer-changed"] * 5
     # The state survives a reload from the database (naive datetimes in SQLite).
@@ -70,15 +74,18 @@ def test_timer_start_pause_resume_extend_stop(session: Session,
 @pytest.mark.parametrize("minutes", [0, -5, 181, 10_000])
 def test_absurd_durations_are_refused(session: Session, minutes: float) -> None:
     workshop = make_workshop(session)
+    session.commit()
     with pytest.raises(InvalidInput, match="Dauer zwischen"):
         phases.start_timer(session=session, workshop=workshop, facilitator=MAIN, minutes=minutes)
 
 
 def test_extend_needs_a_timer_and_stays_bounded(session: Session) -> None:
     workshop = make_workshop(session)
+    session.commit()
     with pytest.raises(InvalidInput, match="kein Timer"):
         phases.extend_timer(session=session, workshop=workshop, facilitator=MAIN, minutes=5)
     phases.start_timer(session=session, workshop=workshop, facilitator=MAIN, minutes=170)
+    session.commit()
     with pytest.raises(InvalidInput, match="Länger als 180"):
         phases.extend_timer(session=session, workshop=workshop, facilitator=MAIN, minutes=20)
 
@@ -86,8 +93,10 @@ def test_extend_needs_a_timer_and_stays_bounded(session: Session) -> None:
 def test_table_facilitators_cannot_steer_the_workshop(session: Session) -> None:
     workshop = make_workshop(session)
     table = Facilitator(label="Tisch", field_id=1, link_id=1)
+    session.commit()
     with pytest.raises(NotAllowed):
         phases.set_phase(session=session, workshop=workshop, facilitator=table, phase="closing")
+    session.commit()
     with pytest.raises(NotAllowed):
         phases.start_timer(session=session, workshop=workshop, facilitator=table, minutes=5)
 

@@ -58,8 +58,10 @@ def test_proposal_accepted_becomes_a_conference_theme(session: Session, westharz
     assert (theme.kind, theme.text) == ("conference", "Bürgerbus im Oberharz")
     columns = plenary.columns(session=session, workshop=westharz)
     assert columns[0].themes[-1].text == "Bürgerbus im Oberharz"
+    session.commit()
     changed = [e for e in events.published if isinstance(e, PlenaryChanged)][-1]
     assert [c.field for c in changed.columns] == ["hf1"]
+    session.commit()
     with pytest.raises(Conflict, match="schon entschieden"):
         plenary.reject_proposal(session=session, workshop=westharz, facilitator=MAIN,
                                 proposal_id=proposal.id or 0)
@@ -75,9 +77,11 @@ def test_move_proposal_moves_the_theme(session: Session, westharz: Workshop) -> 
     columns = {c.field: [t.text for t in c.themes]
                for c in plenary.columns(session=session, workshop=westharz)}
     assert "Recycling" in columns["hf3"] and "Recycling" not in columns["hf4"]
+    session.commit()
     with pytest.raises(InvalidInput, match="„hf9“"):
         plenary.propose_move(session=session, workshop=westharz, participant=anna,
                              theme_id=recycling, field="hf9")
+    session.commit()
     with pytest.raises(InvalidInput, match="schon in diesem"):
         plenary.propose_move(session=session, workshop=westharz, participant=anna,
                              theme_id=recycling, field="hf3")
@@ -88,6 +92,7 @@ def test_move_proposal_moves_the_theme(session: Session, westharz: Workshop) -> 
 def test_bad_theme_text_is_refused(session: Session, westharz: Workshop, text: str,
                                    message: str) -> None:
     anna = make_participant(session, westharz)
+    session.commit()
     with pytest.raises(InvalidInput, match=message):
         plenary.propose_theme(session=session, workshop=westharz, participant=anna,
                               field="hf1", text=text)
@@ -98,12 +103,15 @@ def test_bad_theme_text_is_refused(session: Session, westharz: Workshop, text: s
 def test_nothing_is_accepted_outside_the_plenary(session: Session) -> None:
     workshop = make_workshop(session, westharz=True)  # starts in the working phase
     anna = make_participant(session, workshop)
+    session.commit()
     with pytest.raises(Conflict, match="Plenumsrunde ist gerade nicht offen"):
         plenary.propose_theme(session=session, workshop=workshop, participant=anna,
                               field="hf1", text="x")
+    session.commit()
     with pytest.raises(Conflict):
         weighting.place_dot(session=session, workshop=workshop, participant=anna,
                           theme_id=theme_id(session, workshop, "Carsharing"))
+    session.commit()
     with pytest.raises(Conflict):
         plenary.add_remark(session=session, workshop=workshop, participant=anna, text="x")
 
@@ -115,6 +123,7 @@ def test_dots_within_allowance_and_back(session: Session, westharz: Workshop,
     for _ in range(3):
         weighting.place_dot(session=session, workshop=westharz, participant=anna,
                           theme_id=carsharing)
+    session.commit()
     with pytest.raises(Conflict, match="höchstens 3 Ihrer Punkte"):
         weighting.place_dot(session=session, workshop=westharz, participant=anna,
                           theme_id=carsharing)
@@ -125,6 +134,7 @@ def test_dots_within_allowance_and_back(session: Session, westharz: Workshop,
     state = weighting.place_dot(session=session, workshop=westharz, participant=anna,
                               theme_id=other)
     assert (state.used, state.left) == (5, 0)
+    session.commit()
     with pytest.raises(Conflict, match="alle 5 Punkte"):
         weighting.place_dot(session=session, workshop=westharz, participant=anna,
                           theme_id=theme_id(session, westharz, "Nahversorgung"))
@@ -132,10 +142,12 @@ def test_dots_within_allowance_and_back(session: Session, westharz: Workshop,
     state = weighting.remove_dot(session=session, workshop=westharz, participant=anna,
                                theme_id=carsharing)
     assert state.left == 1
+    session.commit()
     with pytest.raises(Conflict, match="kein Punkt von Ihnen"):
         weighting.remove_dot(session=session, workshop=westharz, participant=anna,
                            theme_id=theme_id(session, westharz, "Recycling"))
     session.rollback()
+    session.commit()
     last = [e for e in events.published if isinstance(e, ThemeDotsChanged)][-1]
     assert (last.theme.text, last.theme.dots, last.max_dots) == ("Carsharing", 2, 2)
     assert plenary.dot_totals(session, westharz)[carsharing] == 2
@@ -150,15 +162,18 @@ def test_hidden_and_merged_themes(session: Session, westharz: Workshop) -> None:
     merged = plenary.merge_themes(session=session, workshop=westharz, facilitator=MAIN,
                                   theme_ids=[a, b], text="Nahversorgung & Dorfläden")
     assert plenary.dot_totals(session, westharz)[merged.id or 0] == 1
+    session.commit()
     with pytest.raises(Conflict, match="zusammengefasst"):
         weighting.place_dot(session=session, workshop=westharz, participant=anna, theme_id=b)
     session.rollback()
     weighting.place_dot(session=session, workshop=westharz, participant=anna, theme_id=c)
     plenary.hide_theme(session=session, workshop=westharz, facilitator=MAIN, theme_id=c)
     assert weighting.allowance(session=session, workshop=westharz, participant=anna).used == 1
+    session.commit()
     with pytest.raises(Conflict):
         weighting.place_dot(session=session, workshop=westharz, participant=anna, theme_id=c)
     session.rollback()
+    session.commit()
     with pytest.raises(NotFound):
         weighting.place_dot(session=session, workshop=westharz, participant=anna, theme_id=99999)
 
@@ -175,7 +190,7 @@ def test_remarks_and_hiding(session: Session, westharz: Workshop) -> None:
 
 
 def test_concurrent_dots_never_exceed_the_allowance(db: Database) -> None:
-    with db.session(write=True) as session:
+    with db.transaction() as session:
         workshop = in_plenary(session, make_workshop(session, westharz=True))
         participant = make_participant(session, workshop)
         themes = [theme_id(session, workshop, t) for t in
@@ -183,8 +198,8 @@ def test_concurrent_dots_never_exceed_the_allowance(db: Database) -> None:
                    "Freibäder")]
     outcomes: list[str] = []
 
-    def tap(target: int) -> None:
-        with db.session(write=True) as own:
+    def tap(target: int) -> None:  # as a request does: its write takes the workshop's turn
+        with db.session() as own, db.write(own, workshop.id):
             try:
                 weighting.place_dot(session=own, workshop=workshop, participant=participant,
                                   theme_id=target)
@@ -209,10 +224,12 @@ def test_dot_allowance_is_configurable(session: Session, westharz: Workshop) -> 
     anna = make_participant(session, westharz)
     carsharing = theme_id(session, westharz, "Carsharing")
     weighting.place_dot(session=session, workshop=westharz, participant=anna, theme_id=carsharing)
+    session.commit()
     with pytest.raises(Conflict, match="höchstens 1 Ihrer"):
         weighting.place_dot(session=session, workshop=westharz, participant=anna,
                           theme_id=carsharing)
     session.rollback()
+    session.commit()
     with pytest.raises(InvalidInput):
         weighting.set_dot_allowance(session=session, workshop=westharz, facilitator=MAIN, dots=0,
                                   per_theme=1)
@@ -225,6 +242,7 @@ def test_one_phone_cannot_flood_remarks_or_the_event_table(session: Session) -> 
     for n in range(plenary.REMARKS_PER_PARTICIPANT):
         plenary.add_remark(session=session, workshop=workshop, participant=someone,
                            text=f"Bemerkung Nummer {n} " + "x" * 200)
+    session.commit()
     with pytest.raises(Conflict, match="schon 10 Bemerkungen"):
         plenary.add_remark(session=session, workshop=workshop, participant=someone,
                            text="noch eine")
@@ -245,6 +263,7 @@ def test_a_rate_limited_remark_is_refused_before_it_is_stored(session: Session) 
     for n in range(2):
         plenary.add_remark(session=session, workshop=workshop, participant=someone,
                            text=f"Bemerkung {n}", rate_limit=limits.contribution)
+    session.commit()
     with pytest.raises(TooManyRequests):
         plenary.add_remark(session=session, workshop=workshop, participant=someone,
                            text="zu schnell", rate_limit=limits.contribution)

@@ -39,7 +39,7 @@ def servers(pg_cluster: PgCluster,
 @pytest.fixture
 def shared_workshop(servers: tuple[ServerProcess, ...]) -> Workshop:
     db = database.Database(servers[0].database_url)
-    with db.session(write=True) as session:
+    with db.transaction() as session:
         workshop = make_workshop(session, westharz=True)
     db.dispose()
     return workshop
@@ -186,7 +186,7 @@ def test_serve_with_workers_runs_several_processes_on_one_port(
     server.start()
     try:
         db = database.Database(url)
-        with db.session(write=True) as session:
+        with db.transaction() as session:
             workshop = make_workshop(session, westharz=True)
         with db.session() as session:
             deadline = time.monotonic() + 10

@@ -67,7 +67,7 @@ def test_card_rate_limit_says_when_to_retry(tmp_path, db_url: str) -> None:  # t
     with TestClient(app) as client:
         from tests.factories import make_workshop
 
-        with app.state.context.db.session(write=True) as session:
+        with app.state.context.db.transaction() as session:
             workshop = make_workshop(session)
         token = client.post("/api/v1/join", json={"code": workshop.join_code}).json()[
             "participant_token"]

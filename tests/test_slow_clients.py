@@ -31,7 +31,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
 @pytest.fixture(scope="module")
 def slug(server: ServerProcess) -> str:
     db = database.Database(server.database_url)
-    with db.session(write=True) as session:
+    with db.transaction() as session:
         workshop = make_workshop(session)
         access.set_organizer_password(session=session, password="das richtige Passwort")
     db.dispose()

@@ -45,6 +45,7 @@ def test_propose_support_rank_and_withdraw(session: Session, westharz: Workshop,
                            proposal_id=second.id or 0)
     statements.support(session=session, workshop=westharz, participant=anna,
                        proposal_id=first.id or 0)
+    session.commit()
     with pytest.raises(Conflict, match="schon"):
         statements.support(session=session, workshop=westharz, participant=anna,
                            proposal_id=first.id or 0)
@@ -55,11 +56,13 @@ def test_propose_support_rank_and_withdraw(session: Session, westharz: Workshop,
     statements.withdraw(session=session, workshop=westharz, participant=ben,
                         proposal_id=second.id or 0)
     assert statements.ranked(session=session, field=field)[0].support == 2
+    session.commit()
     with pytest.raises(Conflict, match="nicht"):
         statements.withdraw(session=session, workshop=westharz, participant=ben,
                             proposal_id=second.id or 0)
+    session.commit()
     last = events.published[-1]
-    assert isinstance(last, StatementChanged) and last.field == "hf1" and last.open
+    assert isinstance(last, StatementChanged) and last.field == "hf1" and last.state.open
 
 
 @pytest.mark.parametrize(("text", "message"), [("  ", "ergänzen Sie den Satz"),
@@ -67,6 +70,7 @@ def test_propose_support_rank_and_withdraw(session: Session, westharz: Workshop,
                                                ("x" * 401, "Höchstens 400")])
 def test_bad_proposals(session: Session, westharz: Workshop, text: str, message: str) -> None:
     anna = make_participant(session, westharz)
+    session.commit()
     with pytest.raises(InvalidInput, match=message):
         statements.propose(session=session, workshop=westharz, participant=anna, field="hf1",
                            text=text)
@@ -75,6 +79,7 @@ def test_bad_proposals(session: Session, westharz: Workshop, text: str, message:
 def test_closed_statement_phase(session: Session, westharz: Workshop) -> None:
     anna = make_participant(session, westharz)
     phases.set_phase(session=session, workshop=westharz, facilitator=MAIN, phase="plenary")
+    session.commit()
     with pytest.raises(Conflict, match="keine Leitsätze"):
         statements.propose(session=session, workshop=westharz, participant=anna, field="hf2",
                            text="x")
@@ -84,6 +89,7 @@ def test_closed_statement_phase(session: Session, westharz: Workshop) -> None:
                         open_=True)
     statements.propose(session=session, workshop=westharz, participant=anna, field="hf2",
                        text="x")
+    session.commit()
     with pytest.raises(InvalidInput, match="„hf9“"):
         statements.propose(session=session, workshop=westharz, participant=anna, field="hf9",
                            text="x")
@@ -94,7 +100,8 @@ def test_draft_adopt_and_history(session: Session, westharz: Workshop,
     field = get_field(session=session, workshop=westharz, key="hf1")
     statements.set_draft(session=session, workshop=westharz, facilitator=MAIN, field=field,
                          text="die Region attraktiv bleibt")
-    assert events.published[-1].draft == "die Region attraktiv bleibt"  # type: ignore[attr-defined]
+    session.commit()
+    assert events.published[-1].state.draft == "die Region attraktiv bleibt"  # type: ignore[attr-defined]
     first = statements.adopt(session=session, workshop=westharz, facilitator=MAIN, field=field,
                              text="die Region attraktiv bleibt.")
     second = statements.adopt(session=session, workshop=westharz, facilitator=MAIN, field=field,
@@ -103,19 +110,21 @@ def test_draft_adopt_and_history(session: Session, westharz: Workshop,
     assert statements.adopted(session=session, field=field).text == (  # type: ignore[union-attr]
         "die Region attraktiv und lebenswert bleibt.")
     assert [s.version for s in statements.history(session=session, field=field)] == [1, 2]
+    session.commit()
     changed = events.published[-1]
     assert isinstance(changed, StatementChanged)
-    assert (changed.adopted, changed.version, changed.draft) == (
+    assert (changed.state.adopted, changed.state.version, changed.state.draft) == (
         "die Region attraktiv und lebenswert bleibt.", 2, "")
     table = Facilitator(label="Tisch", field_id=get_field(session=session, workshop=westharz,
                                                           key="hf2").id, link_id=1)
+    session.commit()
     with pytest.raises(NotAllowed):
         statements.adopt(session=session, workshop=westharz, facilitator=table, field=field,
                          text="x")
 
 
 def test_concurrent_support_counts_once(db: Database) -> None:
-    with db.session(write=True) as session:
+    with db.transaction() as session:
         workshop = make_workshop(session, westharz=True)
         anna = make_participant(session, workshop)
         proposal = statements.propose(session=session, workshop=workshop, participant=anna,
@@ -123,7 +132,7 @@ def test_concurrent_support_counts_once(db: Database) -> None:
     outcomes: list[str] = []
 
     def tap() -> None:
-        with db.session(write=True) as own:
+        with db.transaction() as own:
             try:
                 statements.support(session=own, workshop=workshop, participant=anna,
                                    proposal_id=proposal.id or 0)
@@ -146,6 +155,7 @@ def test_a_field_takes_a_few_proposals_per_person(session: Session, westharz: Wo
     for n in range(statements.PROPOSALS_PER_PARTICIPANT):
         statements.propose(session=session, workshop=westharz, participant=anna, field="hf1",
                            text=f"Vorschlag {n}")
+    session.commit()
     with pytest.raises(Conflict, match="schon 5 Vorschläge"):
         statements.propose(session=session, workshop=westharz, participant=anna, field="hf1",
                            text="noch einer")
@@ -169,8 +179,8 @@ def test_stored_statement_events_keep_the_change_not_the_list(session: Session,
     assert max(len(str(row.payload)) for row in rows) < 100
     last = events_since(session, workshop_id=westharz.id or 0, after=0)[-1]
     assert isinstance(last, StatementChanged)  # read back, it has the whole state again
-    assert len(last.proposals) == 12 and last.proposals[0].support == 12
-    assert last.stem.startswith("Mit diesem Handlungsfeld")
+    assert len(last.state.proposals) == 12 and last.state.proposals[0].support == 12
+    assert last.state.stem.startswith("Mit diesem Handlungsfeld")
 
 
 def test_supports_are_rate_limited(session: Session, westharz: Workshop) -> None:
@@ -187,6 +197,7 @@ def test_supports_are_rate_limited(session: Session, westharz: Workshop) -> None
                             proposal_id=proposal.id or 0, rate_limit=limits.vote)
     statements.support(session=session, workshop=westharz, participant=ben,
                        proposal_id=proposal.id or 0, rate_limit=limits.vote)
+    session.commit()
     with pytest.raises(TooManyRequests, match="sehr oft abgestimmt"):
         statements.withdraw(session=session, workshop=westharz, participant=ben,
                             proposal_id=proposal.id or 0, rate_limit=limits.vote)

@@ -56,7 +56,7 @@ def room_on_small_disk(tmp_path: Path) -> Iterator[tuple[ServerProcess, str, str
         server.start()
         try:
             db = database.Database(server.database_url)
-            with db.session(write=True) as session:
+            with db.transaction() as session:
                 workshop = make_workshop(session)
             db.dispose()
             token = httpx.post(f"{server.base_url}/api/v1/join",
@@ -103,7 +103,7 @@ def test_a_read_only_database_asks_to_try_again(tmp_path: Path) -> None:
     path = tmp_path / "zukunft.sqlite3"
     database.upgrade(f"sqlite:///{path}")
     writable = database.Database(f"sqlite:///{path}")
-    with writable.session(write=True) as session:
+    with writable.transaction() as session:
         workshop = make_workshop(session)
     writable.dispose()
     settings = Settings(data_dir=tmp_path, secret_key=SECRET, base_url="http://testserver",

@@ -54,6 +54,7 @@ def test_the_demo_survey_comes_from_the_workshop_file(session: Session,
 def test_answers_are_checked_and_can_be_changed(session: Session, westharz: Workshop) -> None:
     anna = make_participant(session, westharz)
     survey, q = survey_and_questions(session, westharz)
+    session.commit()
     with pytest.raises(Conflict, match="nicht offen"):
         surveys.answer(session=session, workshop=westharz, participant=anna, survey=survey,
                        values=full_answer(q))
@@ -69,10 +70,12 @@ def test_answers_are_checked_and_can_be_changed(session: Session, westharz: Work
         ({"text": "x" * 501}, "höchstens 500"),
     ]
     for overrides, message in bad:
+        session.commit()
         with pytest.raises(InvalidInput, match=message):
             surveys.answer(session=session, workshop=westharz, participant=anna, survey=survey,
                            values=full_answer(q, **overrides))
         session.rollback()
+    session.commit()
     with pytest.raises(InvalidInput, match="gibt es in der Umfrage nicht"):
         surveys.answer(session=session, workshop=westharz, participant=anna, survey=survey,
                        values={**full_answer(q), 99999: "x"})
@@ -140,14 +143,14 @@ def test_charts_carry_the_numbers(session: Session, westharz: Workshop) -> None:
 
 
 def test_concurrent_answers_of_one_participant_make_one_response(db: Database) -> None:
-    with db.session(write=True) as session:
+    with db.transaction() as session:
         workshop = make_workshop(session, westharz=True)
         survey, q = opened(session, workshop)
         anna = make_participant(session, workshop)
     outcomes: list[str] = []
 
-    def send() -> None:
-        with db.session(write=True) as own:
+    def send() -> None:  # as a request does: its write takes the workshop's turn
+        with db.session() as own, db.write(own, workshop.id):
             try:
                 surveys.answer(session=own, workshop=workshop, participant=anna, survey=survey,
                                values=full_answer(q))
@@ -222,6 +225,7 @@ def test_a_bad_cell_imports_nothing_and_names_row_and_column(session: Session,
                       "HF 7: Raumfahrt;18–29;Goslar;3")
     mapping = suggest_mapping(surveys.questions_of(session=session, survey=survey),
                               read_table(decode(data)).headers)
+    session.commit()
     with pytest.raises(InvalidInput) as excinfo:
         import_responses(session=session, workshop=westharz, facilitator=MAIN, survey=survey,
                          data=data, mapping=mapping, label="Excel")
@@ -257,5 +261,6 @@ def test_import_old_mac_line_endings(session: Session, westharz: Workshop) -> No
 
 def test_import_a_cell_over_128_kib_is_a_clear_refusal(session: Session) -> None:
     data = ("Frage\n" + "x" * (200 * 1024) + "\n").encode()
+    session.commit()
     with pytest.raises(InvalidInput, match="länger als 131072 Zeichen"):
         read_table(decode(data))

@@ -145,7 +145,7 @@ def test_a_stem_with_other_braces_is_refused(stem: str) -> None:
 
 def test_a_stem_with_braces_from_an_older_file_does_not_break_the_api(
         client: TestClient, auth: AuthActions, app) -> None:  # type: ignore[no-untyped-def]
-    with app.state.context.db.session(write=True) as session:
+    with app.state.context.db.transaction() as session:
         workshop = session.get(Workshop, auth.workshop.id)
         assert workshop is not None
         workshop.statement_stem = "Mit {0} wollen wir für {region} erreichen, dass {"

@@ -1,4 +1,9 @@
-"""Engine, sessions and schema upgrades. SQLite gets WAL, synchronous=FULL and immediate writes.
+"""Engine, sessions, the write path and schema upgrades. SQLite gets WAL, synchronous=FULL and
+immediate writes.
+
+The write path: a request's session reads; `Database.write` is where it writes (the workshop's
+turn, the service, the commit), `Database.commit_together` the same for cards with group commit
+on SQLite, `Database.transaction` for the command line and scripts. Services never commit.
 
 The database layer knows nothing of the domain: a session hands what its transaction recorded
 to a `Publisher` after commit (app/db/unit.py), whatever that is."""
@@ -8,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -17,9 +22,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
-from app.db.groupcommit import GroupCommit
 from app.db.locks import lock_workshop
-from app.db.unit import unit
+from app.db.unit import savepoint, unit
 
 T = TypeVar("T")
 
@@ -140,6 +144,103 @@ def upgrade(url: str) -> None:
     command.upgrade(alembic_config(url), "head")
 
 
+# Group commit: writes that arrive while a commit is being written share the next one.
+#
+# On SQLite every commit waits for its fsync (synchronous=FULL: a card acknowledged with 201
+# survives a power cut), and the single writer holds its lock meanwhile. When a whole room posts
+# at once, each post would queue for an fsync of its own. Here the first caller leads: it runs
+# every call queued so far in one transaction, each in a SAVEPOINT of its own, commits once and
+# hands out the results. Calls arriving meanwhile wait for the next batch, which the first of
+# them leads. A call that fails rolls back its savepoint alone (its events are never published);
+# a failed commit fails every call of its batch, so nothing unacknowledged is reported as stored.
+
+
+class _Call(Generic[T]):
+    __slots__ = ("error", "leads", "ready", "result", "work")
+
+    def __init__(self, work: Callable[[Session], T]) -> None:
+        self.work = work
+        self.ready = threading.Event()
+        self.leads = False
+        self.result: T | None = None
+        self.error: BaseException | None = None
+
+
+class GroupCommit:
+    """Runs `work(session)` in a write transaction shared with the calls queued beside it.
+
+    `work` must not commit or roll back; it may raise, which undoes its own changes only.
+    Callers block their thread until their batch is committed, so they must not hold the
+    database's write lock themselves (a session of theirs that has written).
+    """
+
+    def __init__(self, write_session: Callable[[], Session], max_batch: int = 100) -> None:
+        self._write_session = write_session
+        self._max_batch = max_batch
+        self._mutex = threading.Lock()
+        self._queue: list[_Call[Any]] = []
+        self._leading = False
+        self.batches = 0  # committed transactions, for tests and the benchmark
+        self.calls = 0
+
+    def run(self, work: Callable[[Session], T]) -> T:
+        call = _Call(work)
+        with self._mutex:
+            self._queue.append(call)
+            if not self._leading:
+                self._leading = call.leads = True
+        if not call.leads:
+            call.ready.wait()
+        if call.leads:  # from the start, or handed over by the batch before
+            self._lead()
+        if call.error is not None:
+            raise call.error
+        return call.result  # type: ignore[return-value]
+
+    def _lead(self) -> None:
+        with self._mutex:
+            batch = self._queue[: self._max_batch]
+            del self._queue[: self._max_batch]
+        try:
+            self._commit(batch)
+        finally:
+            with self._mutex:
+                successor = self._queue[0] if self._queue else None
+                if successor is not None:
+                    successor.leads = True
+                else:
+                    self._leading = False
+            for call in batch:
+                call.ready.set()
+            if successor is not None:
+                successor.ready.set()
+
+    def _commit(self, batch: list[_Call[Any]]) -> None:
+        done: list[tuple[_Call[Any], Any]] = []
+        try:
+            with self._write_session() as session:
+                for call in batch:
+                    try:
+                        with savepoint(session):
+                            result = call.work(session)
+                    except Exception as exc:  # this call's answer; the others go on
+                        call.error = exc
+                    else:
+                        done.append((call, result))
+                session.commit()
+        except BaseException as exc:
+            for call in batch:  # the commit failed (or worse): nothing of this batch is stored
+                if call.error is None:
+                    call.error = exc
+            if not isinstance(exc, Exception):
+                raise
+            return
+        for call, result in done:
+            call.result = result
+        self.batches += 1
+        self.calls += len(batch)
+
+
 class Database:
     """One engine, and sessions for reading and for writing."""
 
@@ -174,8 +275,8 @@ class Database:
         around the service call. What the session read so far ends (and is read again inside,
         fresh); it takes SQLite's single writer (BEGIN IMMEDIATE) or, on PostgreSQL, the
         workshop's turn; the block runs the service; the transaction commits – or rolls back,
-        and the error goes on –; the session reads again. A service may commit on its own
-        meanwhile: its next statement writes again, in a transaction of the same kind."""
+        and the error goes on –; the session reads again. Services never commit: the end of
+        this block is where their changes and events become one committed transaction."""
         state = unit(session)
         assert not state.writing, "Database.write does not nest"
         if session.in_transaction():
@@ -208,9 +309,16 @@ class Database:
             return result
 
     @contextmanager
-    def begin(self, *, write: bool = True) -> Iterator[Session]:
-        with self.session(write=write) as session:
-            yield session
+    def transaction(self) -> Iterator[Session]:
+        """A write outside requests (the command line, scripts, tests): the session commits
+        when the block ends and rolls back if it fails. Services never commit themselves."""
+        with self.session(write=True) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -30,6 +30,7 @@ class CardSnapshot(BaseModel):
     edited: bool = False
     round: int = 1
     pinned: bool = False
+    position: int = 0  # the facilitator's order in the column (after pinned cards)
     weight: int = 1  # "×3": how many people said it
     hidden: bool = False
     approved: bool = True
@@ -113,6 +114,12 @@ class BoardChanged(DomainEvent):
     kind = "board-changed"
     columns: list[ColumnSnapshot]
     counts: Counts
+    # For the consoles (never sent to anyone else, see app/live/public.py): the cards the step
+    # changed as a console shows them, hidden and pending ones too; the merged cards' originals;
+    # the cards that left every console (merged into another, deleted).
+    cards: list[CardSnapshot] = []
+    originals: dict[int, list[CardSnapshot]] = {}
+    gone: list[int] = []
 
 
 class ParticipantJoined(DomainEvent):
@@ -226,17 +233,13 @@ class StatementProposalSnapshot(BaseModel):
     supporters: list[str]  # public ids, so each phone can show its own support
 
 
-class StatementChanged(DomainEvent):
-    """The guiding sentence of a field: proposals ranked by support, draft, adopted text.
+class GuidingSentence(BaseModel):
+    """A field's guiding sentence as it stands: the stem, proposals ranked by support, the
+    facilitator's draft, the adopted text. What pages and fragments show (`statement`)."""
 
-    The table keeps what changed (a proposal, a support, the draft …), not the whole list.
-    """
+    model_config = ConfigDict(frozen=True)
 
-    kind = "statement-changed"
-    persisted = frozenset({"field", "change", "proposal"})
     field: str
-    change: str = ""  # proposed, supported, withdrawn, draft, adopted, opened
-    proposal: int | None = None  # the proposal that changed
     stem: str = ""
     proposals: list[StatementProposalSnapshot] = []
     draft: str = ""
@@ -248,6 +251,20 @@ class StatementChanged(DomainEvent):
     def sentence(self) -> str | None:
         """The adopted sentence in full, exactly stem plus completion."""
         return join_sentence(self.stem, self.adopted) if self.adopted else None
+
+
+class StatementChanged(DomainEvent):
+    """Something changed about a field's guiding sentence; `state` is the sentence after it.
+
+    The table keeps what changed (a proposal, a support, the draft …), not the whole list.
+    """
+
+    kind = "statement-changed"
+    persisted = frozenset({"field", "change", "proposal"})
+    field: str
+    change: str = ""  # proposed, supported, withdrawn, draft, adopted, opened
+    proposal: int | None = None  # the proposal that changed
+    state: GuidingSentence | None = None  # None only until read back (hydrated)
 
 
 class SurveyOffer(BaseModel):

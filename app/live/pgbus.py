@@ -15,9 +15,8 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from app.db import Database
-from app.live.bus import LocalBus
 from app.live.events import CHANNEL, DomainEvent
-from app.live.stream import REPLAY_PAGE, load_since
+from app.live.stream import REPLAY_PAGE, LocalBus, load_since
 
 log = logging.getLogger(__name__)
 

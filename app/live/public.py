@@ -21,6 +21,7 @@ from app.live.events import (
     CardSnapshot,
     DomainEvent,
     FieldPostingChanged,
+    GuidingSentence,
     ParticipantJoined,
     PhaseChanged,
     PlenaryChanged,
@@ -33,7 +34,6 @@ from app.live.events import (
     TimerChanged,
 )
 from app.models import Workshop
-from app.text import join_sentence
 
 
 class PublicCard(BaseModel):
@@ -102,11 +102,11 @@ class PublicStatement(BaseModel):
     open: bool
 
 
-def public_statement(state: StatementChanged, viewer: str | None = None) -> PublicStatement:
+def public_statement(state: GuidingSentence, viewer: str | None = None) -> PublicStatement:
     """The guiding sentence as `viewer` (a participant's public id, or nobody) may see it."""
     return PublicStatement(
         field=state.field, stem=state.stem, draft=state.draft, adopted=state.adopted,
-        sentence=join_sentence(state.stem, state.adopted) if state.adopted else None,
+        sentence=state.sentence,
         version=state.version, open=state.open,
         proposals=[PublicProposal(id=p.id, text=p.text, support=p.support,
                                   mine=viewer is not None and p.author == viewer,
@@ -163,7 +163,9 @@ def event_data(event: DomainEvent, audience: Audience) -> dict[str, Any] | None:
                             for column in event.columns],
                 "counts": event.counts.model_dump(mode="json")}
     if isinstance(event, StatementChanged):
-        return public_statement(event).model_dump(mode="json")
+        if event.state is None:
+            return None
+        return public_statement(event.state).model_dump(mode="json")
     if isinstance(event, RemarksChanged):
         return {"remarks": [r.model_dump(mode="json") for r in event.remarks]}
     if isinstance(event, ProposalsChanged):

@@ -16,6 +16,7 @@ from sse_starlette import ServerSentEvent
 
 from app import cards, phases, plenary, statements, surveys, workshops
 from app.live import public
+from app.live.console import console_messages
 from app.live.events import (
     BoardChanged,
     CardDeleted,
@@ -77,7 +78,8 @@ class Views:
     def _rendered(self, event: DomainEvent, view: View) -> tuple[Messages, bytes]:
         key: tuple[int, object] = (event.id, view)
         if isinstance(view, StatementView):
-            if not (isinstance(event, StatementChanged) and event.field == view.field):
+            if not (isinstance(event, StatementChanged) and event.field == view.field
+                    and event.state is not None):
                 return [], b""
             # Every phone of the field gets the sentence with its own proposals and supports
             # marked; phones that propose and support the same are one rendering, not one each
@@ -89,7 +91,7 @@ class Views:
         if isinstance(view, ApiView):
             messages = self._api(event, view)
         elif isinstance(view, ConsoleView):
-            messages = self._console(event, view)
+            messages = console_messages(event, view, self._fragment(view.locale))
         elif isinstance(view, PlenaryConsoleView):
             changed = isinstance(event, _PLENARY_EVENTS)
             messages = [ServerSentEvent(data="", event="changed")] if changed else []
@@ -100,9 +102,9 @@ class Views:
             messages = [ServerSentEvent(data="", event="changed")] if concerned else []
         elif isinstance(view, StatementView):
             messages = []
-            if isinstance(event, StatementChanged) and event.field == view.field:
-                html = self._fragment(view.locale)("statements/_phone.html", s=event,
-                                                   viewer=view.viewer, s_slug=view.slug)
+            if isinstance(event, StatementChanged) and event.state is not None:
+                html = self._fragment(view.locale)("statements/_phone.html", statement=event.state,
+                                                   viewer=view.viewer, workshop_slug=view.slug)
                 messages = [ServerSentEvent(data=html, event="statement")]
         else:
             messages = self._board(event, view)
@@ -127,7 +129,8 @@ class Views:
             index = self._relations.get(event.id)
         if index is None:
             index = {}
-            for proposal in event.proposals:
+            assert event.state is not None
+            for proposal in event.state.proposals:
                 own, supported = index.setdefault(proposal.author, (set(), set()))
                 own.add(proposal.id)
                 for supporter in proposal.supporters:
@@ -147,21 +150,6 @@ class Views:
         return [ServerSentEvent(data=json.dumps({"id": event.id, "type": event.kind,
                                                  "data": data}, ensure_ascii=False),
                                 event=event.kind)]
-
-    @staticmethod
-    def _console(event: DomainEvent, view: ConsoleView) -> Messages:
-        if isinstance(event, CardPosted | CardEdited | CardDeleted):
-            concerned = view.field in (event.card.field, event.card.in_group)
-        elif isinstance(event, BoardChanged):
-            concerned = any(column.field == view.field for column in event.columns)
-        elif isinstance(event, StatementChanged):
-            return ([ServerSentEvent(data="", event="statement-changed")]
-                    if event.field == view.field else [])
-        else:
-            concerned = isinstance(event, FieldPostingChanged) and event.field == view.field
-        # "card": a busy console counts them ("3 neue Karten – anzeigen") instead of refreshing
-        news = "card" if isinstance(event, CardPosted) else ""
-        return [ServerSentEvent(data=news, event="changed")] if concerned else []
 
     def _board(self, event: DomainEvent, view: BoardView) -> Messages:
         fragment = self._fragment(view.locale)
@@ -193,8 +181,9 @@ class Views:
         if isinstance(event, FieldPostingChanged) and event.field == view.field:
             html = fragment("board/_field_posting.html", field_posting_open=event.posting_open)
             return [ServerSentEvent(data=html, event="field-posting")]
-        if isinstance(event, StatementChanged) and event.field == view.field:
-            return [ServerSentEvent(data=fragment("statements/_board.html", s=event),
+        if (isinstance(event, StatementChanged) and event.field == view.field
+                and event.state is not None):
+            return [ServerSentEvent(data=fragment("statements/_board.html", statement=event.state),
                                     event="statement")]
         if isinstance(event, PhaseChanged):
             html = fragment("board/_phase.html", phase=event.phase, round=event.round,
@@ -310,8 +299,8 @@ class Views:
             data = public.state(session, workshop, view.audience)
             return [ServerSentEvent(data=json.dumps({"type": "state", "data": data},
                                                     ensure_ascii=False), event="state")]
-        if isinstance(view, ConsoleView):
-            return [ServerSentEvent(data="", event="changed"),
+        if isinstance(view, ConsoleView):  # it missed something: it loads its cards anew
+            return [ServerSentEvent(data="", event="console-reload"),
                     ServerSentEvent(data="", event="statement-changed")]
         if isinstance(view, PlenaryConsoleView | SurveyView):
             return [ServerSentEvent(data="", event="changed")]
@@ -320,8 +309,8 @@ class Views:
             if found is None:
                 return []
             html = self._fragment(view.locale)(
-                "statements/_phone.html", s=statements.snapshot(session, workshop, found),
-                viewer=view.viewer, s_slug=view.slug)
+                "statements/_phone.html", statement=statements.snapshot(session, workshop, found),
+                viewer=view.viewer, workshop_slug=view.slug)
             return [ServerSentEvent(data=html, event="statement")]
         if isinstance(view, PlenaryView):
             return self._plenary_state(session, workshop, view, after)
@@ -356,7 +345,7 @@ class Views:
                                           field_posting_open=found.posting_open),
                             event="field-posting"),
             ServerSentEvent(data=fragment("statements/_board.html",
-                                          s=statements.snapshot(session, workshop, found)),
+                                          statement=statements.snapshot(session, workshop, found)),
                             event="statement"),
             self._follow(workshop.phase, view.slug, "group", view.locale),
             self._offers(surveys.offers(session=session, workshop=workshop), view.slug,

@@ -28,9 +28,14 @@ class BoardView:
 
 @dataclass(frozen=True)
 class ConsoleView:
-    """A field's moderation console: told that something changed, it reloads its list."""
+    """A field's moderation console: it gets each changed card as its own fragment (the card
+    with its actions), inserted, replaced or taken out where it is; nothing reloads."""
 
     field: str
+    locale: str = "de"
+    slug: str = ""
+    # Where a card can be moved: ("hf2:ideas", "HF 2 – Ideen"), for every field and column.
+    targets: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,7 @@ def board(field_key: str, request: Request, workshop: WorkshopDep, session: Sess
         columns={c.key: [card for card in all_cards if card.category == c.key] for c in categories},
         participants=counts.participants, card_count=len(all_cards), after=after,
         join_url=url, qr=qr_svg(url), round=round, timer=phases.timer_state(workshop),
-        s=statements.snapshot(session, workshop, field),
+        statement=statements.snapshot(session, workshop, field),
         fields=workshops.fields_of(session=session, workshop=workshop),
     )
 

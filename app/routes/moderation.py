@@ -29,6 +29,7 @@ from app.web.deps import (
     FacilitatorDep,
     GettextDep,
     LastEventId,
+    LocaleDep,
     SessionDep,
     WorkshopDep,
     load_workshop,
@@ -55,12 +56,14 @@ def _page(request: Request, session: Session, workshop: Workshop, field: Field,
           message: str | None = None, error: str | None = None, status_code: int = 200,
           bulk_text: str = "", bulk_preview: bulk.BulkPreview | None = None,
           refresh: bool = False) -> Response:
+    assert workshop.id is not None
+    # First the last event, then the cards: what came in between is sent again, not missed.
+    after = latest_event_id(session, workshop_id=workshop.id)
     cards = moderation.console_cards(session=session, workshop=workshop, field=field)
     if order == "newest":
         cards.sort(key=lambda c: c.id, reverse=True)
     merged = [c.id for c in cards if c.weight > 1]
     categories = workshops.categories_of(session=session, workshop=workshop)
-    assert workshop.id is not None
     extra = {} if fragment else statement_console(session, workshop, field)
     return render(
         request, "facilitator/_moderation.html" if fragment else "facilitator/field.html",
@@ -70,11 +73,11 @@ def _page(request: Request, session: Session, workshop: Workshop, field: Field,
                  for c in categories},
         pending=[card for card in cards if not card.approved],
         originals=moderation.merged_originals(session=session, merged_ids=merged),
-        fields=workshops.fields_of(session=session, workshop=workshop),
+        targets=moderation.move_targets(session=session, workshop=workshop),
         last=undoing.last_action(session=session, workshop=workshop, facilitator=facilitator,
                                     field=field),
         message=message, error=error, bulk_text=bulk_text, bulk_preview=bulk_preview,
-        refresh=refresh, **{"after": latest_event_id(session, workshop_id=workshop.id), **extra},
+        refresh=refresh, **{"after": after, **extra},
     )
 
 
@@ -106,19 +109,22 @@ def console_cards(field_key: str, request: Request, workshop: WorkshopDep, sessi
 
 @router.get("/w/{slug}/facilitate/{field_key}/events")
 async def console_events(slug: str, field_key: str, request: Request, context: ContextDep,
-                         last_event_id: LastEventId = None,
+                         locale: LocaleDep, last_event_id: LastEventId = None,
                          after: AfterId = 0) -> EventSourceResponse:
     """Tells the console that its field changed."""
     workshop = await load_workshop(context, slug)
 
-    def authorize() -> None:
+    def authorize() -> ConsoleView:
         with context.db.session() as session:
             facilitator = require_facilitator(request, context, session, workshop)
             moderated_field(session, workshop, facilitator, field_key)
+            return ConsoleView(field=field_key, locale=locale, slug=workshop.slug,
+                               targets=moderation.move_targets(session=session,
+                                                               workshop=workshop))
 
-    await run_in_threadpool(authorize)
+    view = await run_in_threadpool(authorize)
     return event_stream(context, workshop, last_event_id=last_event_id, after=after,
-                        view=ConsoleView(field=field_key),
+                        view=view,
                         still_allowed=facilitator_check(request, context, workshop,
                                                         field_key=field_key))
 

@@ -185,7 +185,7 @@ def _posting_page(request: Request, session: Session, workshop: Workshop, field:
                       for c in categories},
             "after": latest_event_id(session, workshop_id=workshop.id),
             "timer": phases.timer_state(workshop),
-            "s": statements.snapshot(session, workshop, field),
+            "statement": statements.snapshot(session, workshop, field),
             "offers": surveys.offers(session=session, workshop=workshop),
         }
     template = "participant/_posting.html" if fragment else "participant/post.html"

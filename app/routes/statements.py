@@ -40,8 +40,8 @@ def _phone_fragment(request: Request, session: Session, workshop: Workshop, fiel
                     participant: Participant, *, error: str | None = None,
                     status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
     return render(request, "statements/_phone.html", status_code=status_code, headers=headers,
-                  s=statements.snapshot(session, workshop, field), viewer=participant.public_id,
-                  s_slug=workshop.slug, error=error)
+                  statement=statements.snapshot(session, workshop, field),
+                  viewer=participant.public_id, workshop_slug=workshop.slug, error=error)
 
 
 def _answer(request: Request, session: Session, workshop: Workshop, field: Field,
@@ -127,7 +127,7 @@ async def phone_events(slug: str, field_key: str, request: Request, context: Con
 
 def console_context(session: Session, workshop: Workshop, field: Field) -> dict[str, Any]:
     assert workshop.id is not None
-    return {"s": statements.snapshot(session, workshop, field),
+    return {"statement": statements.snapshot(session, workshop, field),
             "history": statements.history(session=session, field=field),
             "after": latest_event_id(session, workshop_id=workshop.id)}
 

@@ -322,11 +322,12 @@ async def confirm_import(survey_id: IdPath, request: Request, workshop: Workshop
         mapping = {q.id or 0: parse_number(form.get(f"map-{q.id}"), maximum=10_000)
                    for q in questions}
         text, label = str(form.get("csv") or ""), str(form.get("label") or "")
-        try:
+        try:  # the file is checked before the write, which only stores it
+            checked = survey_import.check_responses(facilitator=facilitator, questions=questions,
+                                                    data=text, mapping=mapping, label=label)
             with write(request, session, workshop):
-                survey_import.import_responses(session=session, workshop=workshop,
-                                               facilitator=facilitator, survey=survey, data=text,
-                                               mapping=mapping, label=label)
+                survey_import.store_responses(session=session, workshop=workshop, survey=survey,
+                                              checked=checked)
         except DomainError as exc:
             table = survey_import.read_table(text) if text.strip() else None
             return _editor(request, session, workshop, error=refused(session, exc, gettext),

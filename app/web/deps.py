@@ -17,8 +17,8 @@ from app.config import Settings
 from app.db import Database
 from app.db.unit import unit
 from app.errors import NotAllowed, NotSignedIn
-from app.live.bus import LocalBus
 from app.live.render import Views
+from app.live.stream import LocalBus
 from app.models import Field, Participant, Workshop
 from app.ratelimit import Limits
 from app.text import MAX_ID

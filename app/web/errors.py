@@ -9,7 +9,7 @@ from sqlalchemy.exc import DataError, DBAPIError, StatementError
 from starlette.exceptions import HTTPException
 
 from app.db import unavailable
-from app.errors import N_, VALIDATION_MESSAGES, DomainError
+from app.errors import N_, DomainError, describe_validation
 from app.web.deps import JoinFirst, get_context, locale_of
 from app.web.render import render
 
@@ -53,15 +53,7 @@ def _validation_message(request: Request, exc: RequestValidationError) -> tuple[
         return 400, _translate(request, N_("Der Inhalt ist kein gültiges JSON."))
     parts = []
     for error in errors[:5]:
-        where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path"))
-        template = VALIDATION_MESSAGES.get(str(error.get("type")), N_("ist ungültig"))
-        ctx = {"hint": _translate(request, N_("Buchstaben, Ziffern, - und _")),
-               **(error.get("ctx") or {})}
-        try:
-            text = (_translate(request, str(ctx["error"])) if error.get("type") == "value_error"
-                    else _translate(request, template).format(**ctx))
-        except (KeyError, IndexError, ValueError):
-            text = _translate(request, N_("ist ungültig"))
+        where, text = describe_validation(error, translate=lambda m: _translate(request, m))
         parts.append(f"{where}: {text}" if where else text)
     return 422, _translate(request, N_("Ungültige Eingabe")) + " – " + "; ".join(parts)
 

@@ -10,18 +10,20 @@ import asyncio
 import json
 import time
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.errors import N_
+from app.web.deps import locale_of
+from app.web.templating import translations
 
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 UPLOAD_SUFFIXES = ("/import", "/import/confirm")
 
 
-def _too_large(max_bytes: int) -> str:
-    return f"Die Anfrage ist zu groß (höchstens {max_bytes // 1024} KB). Bitte kürzen Sie den Text."
-
-
-_TOO_SLOW = ("Die Anfrage kam zu langsam an; die Verbindung ist wohl gerade schwach. Bitte "
-             "senden Sie sie noch einmal.")
+_TOO_LARGE = N_("Die Anfrage ist zu groß (höchstens {kb} KB). Bitte kürzen Sie den Text.")
+_TOO_SLOW = N_("Die Anfrage kam zu langsam an; die Verbindung ist wohl gerade schwach. Bitte "
+               "senden Sie sie noch einmal.")
 
 
 class BodyReader:
@@ -52,7 +54,7 @@ class BodyReader:
                  self.upload_bytes if path.endswith(UPLOAD_SUFFIXES[0]) else self.body_bytes)
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):
-            await _reject(scope, send, 413, _too_large(limit))
+            await _reject(scope, send, 413, _TOO_LARGE, kb=limit // 1024)
             return
         parts: list[bytes] = []
         received = 0
@@ -69,7 +71,7 @@ class BodyReader:
             parts.append(message.get("body", b""))
             received += len(parts[-1])
             if received > limit:
-                await _reject(scope, send, 413, _too_large(limit))
+                await _reject(scope, send, 413, _TOO_LARGE, kb=limit // 1024)
                 return
             if not message.get("more_body", False):
                 break
@@ -86,13 +88,17 @@ class BodyReader:
         await self.app(scope, replay, send)
 
 
-async def _reject(scope: Scope, send: Send, status: int, detail: str) -> None:
+async def _reject(scope: Scope, send: Send, status: int, message: str, **values: int) -> None:
+    """The refusal in the language the person chose (`?lang=`, the cookie)."""
+    locale = locale_of(Request(scope))
+    gettext = translations(locale).gettext
+    detail = gettext(message).format(**values)
     if scope["path"].startswith("/api/"):
         body = json.dumps({"detail": detail}, ensure_ascii=False).encode()
         content_type = b"application/json"
     else:
-        title = "Zu groß" if status == 413 else "Zu langsam"
-        body = (f"<!doctype html><html lang=de><meta charset=utf-8><title>{title}</title>"
+        title = gettext("Zu groß") if status == 413 else gettext("Zu langsam")
+        body = (f"<!doctype html><html lang={locale}><meta charset=utf-8><title>{title}</title>"
                 f"<p>{detail}</p>").encode()
         content_type = b"text/html; charset=utf-8"
     await send({"type": "http.response.start", "status": status,

@@ -1,7 +1,8 @@
-// Facilitator consoles refresh themselves when their field changes ("sse:changed"), but not
-// with news they already show (event id <= data-after) and not while the facilitator is in the
-// middle of something: cards selected, a text field focused or a form opened. Written here
-// instead of an htmx trigger filter so that the Content-Security-Policy needs no eval.
+// Regions that reload when told something changed (the plenary console, a field console's
+// guiding sentence; the cards of a field console come one by one instead, console-cards.js):
+// not with news they already show (event id <= data-after) and not while the facilitator is in
+// the middle of something: a text field focused or a form opened. Written here instead of an
+// htmx trigger filter so that the Content-Security-Policy needs no eval.
 (function () {
   "use strict";
   var BUSY = "input:checked, textarea:focus, input[type=text]:focus, input:not([type]):focus, " +

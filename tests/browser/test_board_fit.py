@@ -25,7 +25,7 @@ TEXT = "Karte {n}: aktive Dorfgemeinschaft mit vielen Ehrenamtlichen"
 def workshop_with_cards(server: ServerProcess, count: int, *, sentence: bool = False
                         ) -> Workshop:
     db = database.Database(server.database_url)
-    with db.session(write=True) as session:
+    with db.transaction() as session:
         workshop = make_workshop(session, westharz=True)
         person = participants.join(session=session, workshop=workshop)
         for n in range(count):
@@ -168,7 +168,7 @@ def test_plenary_themes_stay_readable_and_all_on_screen(browser: Browser,
                                                         live_server: ServerProcess,
                                                         size: tuple[int, int]) -> None:
     db = database.Database(live_server.database_url)
-    with db.session(write=True) as session:
+    with db.transaction() as session:
         workshop = make_workshop(session, westharz=True)
         phases.set_phase(session=session, workshop=workshop, facilitator=MAIN, phase="plenary")
         person = participants.join(session=session, workshop=workshop)
@@ -199,7 +199,7 @@ def test_the_survey_projector_fits_and_shows_a_code(browser: Browser,
     from app import surveys
 
     db = database.Database(live_server.database_url)
-    with db.session(write=True) as session:
+    with db.transaction() as session:
         workshop = make_workshop(session, westharz=True)
         [survey] = surveys.surveys_of(session=session, workshop=workshop)
         surveys.set_status(session=session, workshop=workshop, facilitator=MAIN, survey=survey,

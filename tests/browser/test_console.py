@@ -126,22 +126,45 @@ def test_answer_to_own_action_is_not_lost_to_a_faster_live_refresh(
         laptop.close()
 
 
-def test_a_busy_console_counts_new_cards_instead_of_hiding_them(
+def test_cards_arrive_one_by_one_and_nothing_the_facilitator_does_is_lost(
         browser, live_server: ServerProcess, live_workshop: Workshop) -> None:  # type: ignore[no-untyped-def]
-    post(live_server, live_workshop, "Kein Arzt", "Ärztemangel")
+    """New, edited and deleted cards come into the console on their own: a ticked box, a text
+    being typed and the focus stay with their card, and arrivals are said calmly."""
+    token = httpx.post(f"{live_server.base_url}/api/v1/join",
+                       json={"code": live_workshop.join_code}).json()["participant_token"]
+    api = f"{live_server.base_url}/api/v1/workshops/{live_workshop.slug}/cards"
+    author = {"Authorization": f"Bearer {token}"}
+    ids = [httpx.post(api, headers=author, json={"field": "hf1", "category": "weaknesses",
+                                                  "text": text}).json()["id"]
+           for text in ("Kein Arzt", "Ärztemangel", "Leerstand")]
     laptop = browser.new_context(viewport={"width": 1366, "height": 900}, locale="de-DE")
     try:
         console = open_console(laptop, live_server, live_workshop)
         card(console, "Kein Arzt").get_by_role("checkbox").check()  # in the middle of a merge
-        post(live_server, live_workshop, "Neu während der Auswahl")
-        news = console.locator("[data-news] button")
-        expect(news).to_have_text("1 neue Karte – anzeigen", timeout=3000)
-        post(live_server, live_workshop, "Noch eine", "Und noch eine")
-        expect(news).to_have_text("3 neue Karten – anzeigen", timeout=3000)
-        expect(card(console, "Kein Arzt").get_by_role("checkbox")).to_be_checked()
-        expect(card(console, "Noch eine")).to_have_count(0)  # held back, not swallowed
-        news.click()
+        leerstand = card(console, "Leerstand")
+        leerstand.locator("summary").click()
+        leerstand.get_by_label("Text").fill("Leerstand in den Ortskernen")  # being typed
+        post(live_server, live_workshop, "Neu während der Auswahl", "Noch eine", "Und noch eine")
         expect(card(console, "Und noch eine")).to_have_count(1, timeout=3000)
-        expect(console.locator("[data-news] button")).to_be_hidden()
+        expect(console.locator("[data-arrivals]")).to_have_text("3 neue Karten", timeout=4000)
+        expect(console.locator("#mod-col-weaknesses .count")).to_have_text("(6)")
+        # The author corrects the card the facilitator is editing: the typing stays.
+        httpx.patch(f"{api}/{ids[2]}", headers=author, json={"text": "Leerstände"})
+        expect(card(console, "Leerstände")).to_have_count(1, timeout=3000)
+        editing = card(console, "Leerstände").get_by_label("Text")
+        expect(editing).to_have_value("Leerstand in den Ortskernen")
+        expect(editing).to_be_focused()
+        expect(card(console, "Kein Arzt").get_by_role("checkbox")).to_be_checked()
+        # A card deleted under the focus hands it on to the next card, not to the page.
+        card(console, "Ärztemangel").get_by_role("checkbox").focus()
+        httpx.delete(f"{api}/{ids[1]}", headers=author)
+        expect(card(console, "Ärztemangel")).to_have_count(0, timeout=3000)
+        expect(console.locator(".mod-card :focus")).to_have_count(1)
+        expect(console.locator("#mod-col-weaknesses .count")).to_have_text("(5)")
+        # One's own action: the answer replaces the area, the focus stays on that card.
+        card(console, "Neu während").get_by_role("button", name="Ausblenden").focus()
+        console.keyboard.press("Enter")
+        expect(console.get_by_role("status")).to_have_text("Ausgeblendet.")
+        expect(card(console, "Neu während").locator(":focus")).to_have_count(1)
     finally:
         laptop.close()

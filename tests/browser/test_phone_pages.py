@@ -121,7 +121,7 @@ def test_under_premoderation_the_phone_says_the_card_waits(phone: BrowserContext
                                                            live_server: ServerProcess,
                                                            live_workshop: Workshop) -> None:
     db = database.Database(live_server.database_url)
-    with db.session(write=True) as session:
+    with db.transaction() as session:
         row = session.get(Workshop, live_workshop.id)
         assert row is not None
         row.premoderation = True

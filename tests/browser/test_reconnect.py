@@ -26,7 +26,7 @@ def own_server(tmp_path: Path) -> Iterator[ServerProcess]:
 def test_board_catches_up_after_the_server_restarts(projector: BrowserContext,
                                                     own_server: ServerProcess) -> None:
     db = database.Database(own_server.database_url)
-    with db.session(write=True) as session:
+    with db.transaction() as session:
         workshop: Workshop = make_workshop(session, westharz=True)
         participant = make_participant(session, workshop)
         make_card(session, workshop, participant, text="vor der Pause")
@@ -37,7 +37,7 @@ def test_board_catches_up_after_the_server_restarts(projector: BrowserContext,
     own_server.stop()
     expect(board.locator("#connection")).to_be_visible(timeout=5000)
     # Written while the server is down: only the event table can tell the board about it.
-    with db.session(write=True) as session:
+    with db.transaction() as session:
         make_card(session, workshop, participant, text="während der Pause")
     db.dispose()
     own_server.start()

@@ -115,7 +115,10 @@ def test_malformed_json_and_oversized_body(client: TestClient, auth: AuthActions
     assert broken.json() == {"detail": "Der Inhalt ist kein gültiges JSON."}
     huge = client.post(url, content=b"x" * (17 * 1024), headers=headers)
     assert huge.status_code == 413
-    assert "zu groß" in huge.json()["detail"]
+    assert "zu groß" in huge.json()["detail"] and "16 KB" in huge.json()["detail"]
+    english = client.post(url, params={"lang": "en"}, content=b"x" * (17 * 1024),
+                          headers=headers)
+    assert english.status_code == 413 and "too large" in english.json()["detail"]
 
     def chunks():  # type: ignore[no-untyped-def]
         for _ in range(40):
@@ -143,7 +146,7 @@ def test_unknown_workshop_and_route_are_json_404(client: TestClient) -> None:
 def test_token_of_other_workshop_is_refused(client: TestClient, auth: AuthActions, app) -> None:  # type: ignore[no-untyped-def]
     from tests.factories import make_workshop
 
-    with app.state.context.db.session(write=True) as session:
+    with app.state.context.db.transaction() as session:
         other = make_workshop(session)
     other_facilitator = app.state.context.tokens.facilitator_token(other)
     response = client.put(f"/api/v1/workshops/{auth.workshop.slug}/posting", json={"open": False},

@@ -61,7 +61,7 @@ Identity = Callable[[TestClient], dict[str, str]]
 @pytest.fixture
 def identities(app: Any, app_workshop: Workshop) -> dict[str, Identity]:
     context = app.state.context
-    with context.db.session(write=True) as session:
+    with context.db.transaction() as session:
         other = make_workshop(session, westharz=True)
         other_token = context.tokens.facilitator_token(other)
         old_token = context.tokens.facilitator_token(app_workshop)

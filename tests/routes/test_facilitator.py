@@ -100,7 +100,7 @@ def test_every_facilitator_api_call_refuses_others(client: TestClient, auth: Aut
     card = _card(client, auth)
     url = f"/api/v1/workshops/{auth.workshop.slug}{path}"
     body = _fill(data, card)
-    with app.state.context.db.session(write=True) as session:
+    with app.state.context.db.transaction() as session:
         other = make_workshop(session)
     other_token = app.state.context.tokens.facilitator_token(other)
     for headers, status in [(auth.participant_headers(), 403), ({}, 401),
@@ -167,7 +167,7 @@ def test_organizer_password_reaches_every_workshop(client: TestClient, auth: Aut
     slug = auth.workshop.slug
     page = soup(client.get("/admin").text)
     assert "zukunft admin set-password" in page.text
-    with app.state.context.db.session(write=True) as session:
+    with app.state.context.db.transaction() as session:
         access.set_organizer_password(session=session, password="ein langes Passwort")
     wrong = client.post("/admin/login", data={"password": "falsch"})
     assert wrong.status_code == 401
@@ -178,7 +178,7 @@ def test_organizer_password_reaches_every_workshop(client: TestClient, auth: Aut
     assert f"/w/{slug}/facilitate" in [a["href"] for a in listing.select("a")]
     assert client.get(f"/w/{slug}/facilitate").status_code == 200
     # A new password ends the session.
-    with app.state.context.db.session(write=True) as session:
+    with app.state.context.db.transaction() as session:
         access.set_organizer_password(session=session, password="noch ein anderes")
     assert client.get(f"/w/{slug}/facilitate").status_code == 403
 

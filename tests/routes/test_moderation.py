@@ -43,7 +43,9 @@ def test_console_lists_cards_by_column_with_actions(client: TestClient,
     newest = soup(client.get(f"/w/{auth.workshop.slug}/facilitate/hf1",
                              params={"order": "newest"}).text)
     assert [t.text for t in newest.select(".mod-text")][:2] == ["Vereine", "Bus"]
-    assert page.select_one("#moderation")["hx-trigger"].startswith("sse:changed")
+    live = page.select_one("[data-console-live]")  # each changed card arrives on its own
+    assert live["sse-swap"] == "console-card,console-gone,console-reload"
+    assert page.select_one("#moderation")["data-shown"].isdigit()
 
 
 def test_hide_merge_edit_move_pin_and_undo_through_the_form(client: TestClient,
@@ -183,7 +185,7 @@ def form_fields(html: str, form_id: str, op: str) -> dict[str, str]:
 def test_the_console_works_with_5000_cards_in_a_field(client: TestClient, auth: AuthActions,
                                                       app) -> None:  # type: ignore[no-untyped-def]
     post_cards(client, auth, "die erste")
-    with app.state.context.db.session(write=True) as session:
+    with app.state.context.db.transaction() as session:
         field = session.exec(select(Field).where(Field.key == "hf1")).one()
         category = session.exec(select(Category).where(Category.key == "ideas")).one()
         author = session.exec(select(Participant)).first()

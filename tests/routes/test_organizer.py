@@ -15,7 +15,7 @@ PASSWORD = "ein langes Passwort"
 
 @pytest.fixture
 def organizer(app: FastAPI) -> FastAPI:
-    with app.state.context.db.session(write=True) as session:
+    with app.state.context.db.transaction() as session:
         access.set_organizer_password(session=session, password=PASSWORD)
     return app
 
@@ -51,7 +51,7 @@ def test_a_copied_cookie_dies_with_logout(client: TestClient, organizer: FastAPI
 
 def test_sessions_end_when_idle_and_when_old(client: TestClient, organizer: FastAPI) -> None:
     idle, old = sign_in(client), sign_in(client)
-    with organizer.state.context.db.session(write=True) as session:
+    with organizer.state.context.db.transaction() as session:
         rows = session.exec(select(OrganizerSession).order_by(OrganizerSession.id)).all()
         rows[0].last_seen_at = utcnow() - access.ORGANIZER_IDLE - timedelta(minutes=1)
         rows[1].created_at = utcnow() - access.ORGANIZER_ABSOLUTE - timedelta(minutes=1)
@@ -63,7 +63,7 @@ def test_sessions_end_when_idle_and_when_old(client: TestClient, organizer: Fast
 
 def test_use_keeps_a_session_alive(client: TestClient, organizer: FastAPI) -> None:
     cookie = sign_in(client)
-    with organizer.state.context.db.session(write=True) as session:
+    with organizer.state.context.db.transaction() as session:
         row = session.exec(select(OrganizerSession)).one()
         row.last_seen_at = utcnow() - access.ORGANIZER_IDLE + timedelta(minutes=5)
         session.add(row)
@@ -77,7 +77,7 @@ def test_use_keeps_a_session_alive(client: TestClient, organizer: FastAPI) -> No
 
 def test_a_new_password_signs_everyone_out(client: TestClient, organizer: FastAPI) -> None:
     cookie = sign_in(client)
-    with organizer.state.context.db.session(write=True) as session:
+    with organizer.state.context.db.transaction() as session:
         access.set_organizer_password(session=session, password="ein ganz anderes Passwort")
     assert not signed_in(organizer, cookie)
 
@@ -101,7 +101,7 @@ def test_an_organizer_posting_through_the_api_with_a_stale_session_does_not_stal
     import threading
 
     sign_in(client)
-    with organizer.state.context.db.session(write=True) as session:
+    with organizer.state.context.db.transaction() as session:
         for row in session.exec(select(OrganizerSession)):
             row.last_seen_at = utcnow() - timedelta(minutes=5)  # due for its touch
             session.add(row)
@@ -112,7 +112,7 @@ def test_an_organizer_posting_through_the_api_with_a_stale_session_does_not_stal
         posted = client.post(f"/api/v1/workshops/{slug}/cards",
                              json={"field": "hf1", "category": "ideas", "text": "Vom Büro"})
         card_id = posted.json()["id"]
-        with organizer.state.context.db.session(write=True) as session:
+        with organizer.state.context.db.transaction() as session:
             for row in session.exec(select(OrganizerSession)):
                 row.last_seen_at = utcnow() - timedelta(minutes=5)
                 session.add(row)
