@@ -6,6 +6,7 @@ import logging
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from types import ModuleType
 
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
@@ -40,6 +41,14 @@ from app.web.security import Security
 from app.web.templating import Templates
 
 log = logging.getLogger(__name__)
+
+# The route table: every module's router. Matched in this order, one after the other: the
+# busiest first (the API and the phones' pages), so a posted card does not test a hundred
+# other paths before its own. The templates' paths come from here too (app.web.urls.path).
+ROUTE_MODULES: tuple[ModuleType, ...] = (
+    api, participant, board, plenary, statements, surveys, export, facilitator, moderation,
+    organizer,
+)
 
 
 def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> FastAPI:
@@ -95,10 +104,7 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> Fas
 
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
-    # Routes are matched in this order, one after the other: the busiest first (the API and
-    # the phones' pages), so a posted card does not test a hundred other paths before its own.
-    for module in (api, participant, board, plenary, statements, surveys, export, facilitator,
-                   moderation, organizer):
+    for module in ROUTE_MODULES:
         app.include_router(module.router)
     return app
 

@@ -11,6 +11,7 @@ from jinja2 import BytecodeCache, Environment, FileSystemLoader, select_autoesca
 from jinja2.bccache import Bucket
 
 from app.config import PROJECT_ROOT
+from app.web.urls import path
 
 LOCALES = ("de", "en")
 DEFAULT_LOCALE = "de"
@@ -77,6 +78,7 @@ class Templates:
             catalog = translations(locale)
             env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
             env.globals["locale"] = locale
+            env.globals["path"] = path  # {{ path("board:board", slug=…, field_key=…) }}
             env.filters["clock"] = clock
             env.filters["clock_date"] = clock_date
             self._envs[locale] = env
