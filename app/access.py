@@ -22,6 +22,7 @@ from app.models import (
     Field,
     OrganizerPassword,
     OrganizerSession,
+    OrganizerToken,
     Workshop,
     as_utc,
     utcnow,
@@ -224,3 +225,42 @@ def end_organizer_session(*, session: Session, token: str | None) -> None:
     if token and len(token) <= TOKEN_MAX:
         session.exec(delete(OrganizerSession).where(
             col(OrganizerSession.token_hash) == _digest(token)))
+
+
+ORGANIZER_TOKEN_PREFIX = "zko_"  # tells an organizer token apart from all others at a glance
+
+
+def create_organizer_token(*, session: Session, label: str) -> tuple[OrganizerToken, str]:
+    """A token for scripts; the returned text is shown once, only its hash is stored."""
+    cleaned = clean_text(label, multiline=False)
+    if not cleaned:
+        raise InvalidInput("Bitte geben Sie an, wofür der Zugang ist (z. B. „Auswertung“).")
+    if len(cleaned) > LABEL_MAX:
+        raise InvalidInput("Die Bezeichnung ist zu lang (höchstens {max} Zeichen).",
+                           max=LABEL_MAX)
+    token = ORGANIZER_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = OrganizerToken(label=cleaned, token_hash=_digest(token))
+    session.add(row)
+    session.flush()
+    return row, token
+
+
+def organizer_tokens(*, session: Session) -> list[OrganizerToken]:
+    return list(session.exec(select(OrganizerToken).order_by(col(OrganizerToken.id).desc())))
+
+
+def revoke_organizer_token(*, session: Session, token_id: int) -> None:
+    row = session.get(OrganizerToken, token_id)
+    if row is None:
+        raise NotFound("Diesen Zugang gibt es nicht (mehr).")
+    row.revoked_at = row.revoked_at or utcnow()
+    session.add(row)
+
+
+def organizer_token_valid(*, session: Session, token: str | None) -> bool:
+    """Whether `token` is an organizer token that has not been revoked."""
+    if not token or not token.startswith(ORGANIZER_TOKEN_PREFIX) or len(token) > TOKEN_MAX:
+        return False
+    row = session.exec(select(OrganizerToken).where(
+        OrganizerToken.token_hash == _digest(token))).first()
+    return row is not None and row.revoked_at is None

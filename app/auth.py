@@ -9,7 +9,7 @@ import base64
 import hashlib
 import hmac
 
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
 from app.models import Workshop
 
@@ -18,6 +18,7 @@ class Tokens:
     def __init__(self, secret_key: str) -> None:
         self._secret = secret_key.encode()
         self._participants = URLSafeSerializer(secret_key, salt="participant")
+        self._setup = URLSafeTimedSerializer(secret_key, salt="first-organizer")
 
     def participant_token(self, public_id: str) -> str:
         return self._participants.dumps(public_id)
@@ -45,3 +46,23 @@ class Tokens:
 
     def is_facilitator(self, workshop: Workshop, token: str | None) -> bool:
         return self.same(self.facilitator_token(workshop), token)
+
+    def setup_token(self) -> str:
+        """The one-time link's secret for choosing the first organizer password: it expires
+        after SETUP_HOURS and stops working once a password is set (see routes/organizer)."""
+        return self._setup.dumps("setup")
+
+    def setup_state(self, token: str | None) -> str:
+        """"valid", "expired" or "invalid"."""
+        if not token or len(token) > 200:
+            return "invalid"
+        try:
+            self._setup.loads(token, max_age=SETUP_HOURS * 3600)
+        except SignatureExpired:
+            return "expired"
+        except BadSignature:
+            return "invalid"
+        return "valid"
+
+
+SETUP_HOURS = 24

@@ -14,17 +14,19 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import col, select
 
 from app import db as database
-from app.access import set_organizer_password
-from app.auth import Tokens
+from app import retention
+from app.access import organizer_configured, set_organizer_password
+from app.auth import SETUP_HOURS, Tokens
 from app.config import Settings
 from app.db import backup as dbcopy
 from app.definition import DefinitionError, load_definition
 from app.errors import DomainError
 from app.main import create_app, tune_interpreter
 from app.models import Workshop
+from app.preparation import update_workshop
 from app.qr import qr_text
 from app.web.urls import facilitator_url, join_url, overview_url
-from app.workshops import create_workshop
+from app.workshops import create_workshop, get_workshop
 
 cli = typer.Typer(help="Zukunftskonferenz: Workshops live durchführen und dokumentieren.",
                   no_args_is_help=True, add_completion=False)
@@ -81,11 +83,23 @@ def validate(file: Annotated[Path, typer.Argument(help="Workshop-Definition (TOM
     typer.echo(f"{file}: in Ordnung – {len(definition.fields)} Handlungsfelder, {themes} Themen.")
 
 
+Host = Annotated[str | None, typer.Option(envvar="HOST", help="Adresse, z. B. 0.0.0.0")]
+Port = Annotated[int | None, typer.Option(envvar="PORT", help="Port.")]
+
+
 @cli.command()
 def load(file: Annotated[Path, typer.Argument(help="Workshop-Definition (TOML).")],
-         database_url: DatabaseUrl = None) -> None:
-    """Legt einen Workshop aus einer Definition an und zeigt Code und Links."""
-    settings = _settings(database_url=database_url)
+         database_url: DatabaseUrl = None, host: Host = None, port: Port = None,
+         update: Annotated[bool, typer.Option("--update", help="Einen Workshop mit diesem "
+                                              "Slug ändern (Karten bleiben).")] = False,
+         as_new: Annotated[bool, typer.Option("--as-new", help="Immer einen neuen Workshop "
+                                              "anlegen (neue Adresse, neuer Code).")] = False,
+         ) -> None:
+    """Legt einen Workshop aus einer Definition an (oder ändert ihn) und zeigt Code und Links."""
+    settings = _settings(database_url=database_url, host=host, port=port)
+    if update and as_new:
+        typer.echo("Bitte nur eines von beiden: --update oder --as-new.", err=True)
+        raise typer.Exit(2)
     try:
         definition = load_definition(file)
     except DefinitionError as exc:
@@ -93,10 +107,75 @@ def load(file: Annotated[Path, typer.Argument(help="Workshop-Definition (TOML)."
         raise typer.Exit(1) from exc
     database.upgrade(settings.resolved_database_url)
     db = database.Database(settings.resolved_database_url)
-    with db.transaction() as session:
-        workshop = create_workshop(session=session, definition=definition)
-    db.dispose()
+    try:
+        with db.transaction() as session:
+            existing = (session.exec(select(Workshop).where(Workshop.slug == definition.slug))
+                        .first() if definition.slug else None)
+            if existing is not None and not (update or as_new):
+                typer.echo(f"Einen Workshop „{definition.slug}“ gibt es schon. Mit --update wird "
+                           "er geändert (Karten und Teilnehmende bleiben), mit --as-new entsteht "
+                           "ein neuer mit eigener Adresse und eigenem Code.", err=True)
+                raise typer.Exit(2)
+            if existing is not None and update:
+                workshop = update_workshop(session=session, workshop=existing,
+                                           definition=definition, version=None)
+            else:  # new, or --as-new: then with its own address ("-2") and code
+                workshop = create_workshop(session=session, definition=definition)
+    except DomainError as exc:
+        typer.echo(exc.render(), err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        db.dispose()
     typer.echo(workshop_info(settings, workshop))
+
+
+workshop_cli = typer.Typer(help="Workshops löschen und aufbewahren.", no_args_is_help=True)
+cli.add_typer(workshop_cli, name="workshop")
+
+
+@workshop_cli.command("delete")
+def workshop_delete(slug: Annotated[str, typer.Argument(help="Slug des Workshops.")],
+                    database_url: DatabaseUrl = None,
+                    yes: Annotated[bool, typer.Option("--yes", help="Ohne Rückfrage.")] = False,
+                    ) -> None:
+    """Löscht einen Workshop mit allem, was dazugehört (Karten, Teilnehmende, Antworten …)."""
+    settings = _settings(database_url=database_url)
+    db = database.Database(settings.resolved_database_url)
+    try:
+        with db.transaction() as session:
+            workshop = get_workshop(session=session, slug=slug)
+            title = workshop.title
+            if not yes and not typer.confirm(f"„{title}“ und alles darin endgültig löschen?"):
+                raise typer.Exit(1)
+            removed = retention.delete_workshop(session=session, workshop=workshop,
+                                                confirm=workshop.slug)
+        db.scrub()
+    except DomainError as exc:
+        typer.echo(exc.render(), err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        db.dispose()
+    typer.echo(f"Gelöscht: „{title}“ ({removed} Einträge).")
+
+
+@workshop_cli.command("purge-expired")
+def workshop_purge_expired(database_url: DatabaseUrl = None) -> None:
+    """Löscht Workshops, deren Aufbewahrungsfrist abgelaufen ist (für einen täglichen Timer)."""
+    settings = _settings(database_url=database_url)
+    db = database.Database(settings.resolved_database_url)
+    gone = []
+    try:
+        with db.transaction() as session:
+            for workshop in retention.expired(session=session):
+                gone.append(f"{workshop.title} (aufbewahrt bis "
+                            f"{retention.retained_until(workshop):%d.%m.%Y})")
+                retention.delete_workshop(session=session, workshop=workshop,
+                                          confirm=workshop.slug, force=True)
+        db.scrub()
+    finally:
+        db.dispose()
+    typer.echo("\n".join(f"Gelöscht: {line}" for line in gone) if gone
+               else "Kein Workshop hat seine Aufbewahrungsfrist überschritten.")
 
 
 @db_cli.command("upgrade")
@@ -223,8 +302,8 @@ def admin_set_password(
 
 @cli.command()
 def serve(
-    host: Annotated[str | None, typer.Option(envvar="HOST", help="Adresse, z. B. 0.0.0.0")] = None,
-    port: Annotated[int | None, typer.Option(envvar="PORT", help="Port.")] = None,
+    host: Host = None,
+    port: Port = None,
     database_url: DatabaseUrl = None,
     lan: Annotated[bool, typer.Option("--lan", help="Im lokalen Netz erreichbar machen "
                                       "(WLAN des Veranstaltungsorts).")] = False,
@@ -253,6 +332,7 @@ def serve(
             if demo is not None and session.exec(select(Workshop.id)).first() is None:
                 create_workshop(session=session, definition=load_definition(demo))
             workshops = list(session.exec(select(Workshop).order_by(col(Workshop.id))))
+            configured = organizer_configured(session=session)
             session.execute(text("UPDATE alembic_version SET version_num = version_num"))
             session.commit()  # the database takes writes: a read-only one is found out now
         db.dispose()
@@ -268,6 +348,11 @@ def serve(
     for workshop in workshops[-3:]:
         typer.echo(workshop_info(settings, workshop, qr=workshop is workshops[-1]))
         typer.echo("")
+    if not configured:
+        token = Tokens(settings.resolved_secret_key).setup_token()
+        typer.echo(f"Einrichtung (einmalig, {SETUP_HOURS} Stunden gültig): Passwort der "
+                   f"Organisation wählen unter\n  {settings.resolved_base_url}/admin/setup?token="
+                   f"{token}\n")
     options: dict[str, Any] = {"host": settings.host, "port": settings.port,
                                "timeout_graceful_shutdown": 3, "log_level": "warning",
                                "proxy_headers": True}

@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     body_idle_seconds: float = Field(default=15.0, description="Longest pause while a request "
                                                                "body arrives (408 beyond).")
     sse_ping_seconds: float = Field(default=15.0, description="Heartbeat interval of live streams.")
+    imprint_url: str = Field(default="", description="The operator's Impressum (footer link).")
+    operator: str = Field(default="", description="Who runs this server (accessibility "
+                                                  "statement, when a workshop names nobody).")
+    contact: str = Field(default="", description="Feedback contact for barriers and privacy.")
 
     @cached_property
     def resolved_database_url(self) -> str:

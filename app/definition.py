@@ -7,6 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import tomli_w
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -84,6 +85,16 @@ DEFAULT_CATEGORIES = [
 ]
 
 
+class LegalDef(_Strict):
+    """Who publishes the workshop and what public bodies must publish: the privacy notice and
+    the accessibility statement (empty: generated from the rest, see templates/legal/)."""
+
+    organizer: Annotated[str, StringConstraints(max_length=300)] = ""  # Verantwortliche Stelle
+    contact: Annotated[str, StringConstraints(max_length=500)] = ""  # address, e-mail, phone
+    privacy: Annotated[str, StringConstraints(max_length=20_000)] = ""
+    accessibility: Annotated[str, StringConstraints(max_length=20_000)] = ""
+
+
 class WorkshopDef(_Strict):
     """What a definition file holds; see workshops/blank.toml for a commented example."""
 
@@ -106,6 +117,7 @@ class WorkshopDef(_Strict):
     remarks: list[Annotated[str, StringConstraints(min_length=1, max_length=300)]] = []
     survey_min_respondents: Annotated[int, Constraint(ge=1, le=100)] = 5
     surveys: list[SurveyDef] = []
+    legal: LegalDef = LegalDef()
     categories: list[CategoryDef] = DEFAULT_CATEGORIES
     fields: list[FieldDef]
 
@@ -157,6 +169,12 @@ def _describe(error: Any) -> str:
     return f"{where or 'Datei'}: {text}"
 
 
+def problems(exc: ValidationError, *, source: str = "") -> str:
+    """Every problem of a definition, one per line, each naming the key."""
+    prefix = f"{source}: " if source else ""
+    return "\n".join(prefix + _describe(error) for error in exc.errors())
+
+
 def parse_definition(text: str, *, source: str = "<text>") -> WorkshopDef:
     """Parse TOML text into a definition or raise DefinitionError naming every problem."""
     try:
@@ -166,8 +184,7 @@ def parse_definition(text: str, *, source: str = "<text>") -> WorkshopDef:
     try:
         return WorkshopDef.model_validate(data)
     except ValidationError as exc:
-        problems = "\n".join(f"{source}: {_describe(e)}" for e in exc.errors())
-        raise DefinitionError(problems) from exc
+        raise DefinitionError(problems(exc, source=source)) from exc
 
 
 def load_definition(path: Path) -> WorkshopDef:
@@ -178,3 +195,10 @@ def load_definition(path: Path) -> WorkshopDef:
     except UnicodeDecodeError as exc:
         raise DefinitionError(f"{path}: die Datei ist nicht in UTF-8 gespeichert") from exc
     return parse_definition(text, source=str(path))
+
+
+def to_toml(definition: WorkshopDef) -> str:
+    """The definition as a workshop file, read back by `parse_definition` to the same."""
+    header = ("# Workshop-Definition (Zukunftskonferenz). Bearbeiten und wieder hochladen, oder\n"
+              "# prüfen mit: zukunft validate DATEI\n\n")
+    return header + tomli_w.dumps(definition.model_dump(exclude_none=True))

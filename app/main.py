@@ -26,6 +26,7 @@ from app.routes import (
     board,
     export,
     facilitator,
+    legal,
     moderation,
     organizer,
     participant,
@@ -47,7 +48,7 @@ log = logging.getLogger(__name__)
 # other paths before its own. The templates' paths come from here too (app.web.urls.path).
 ROUTE_MODULES: tuple[ModuleType, ...] = (
     api, participant, board, plenary, statements, surveys, export, facilitator, moderation,
-    organizer,
+    organizer, legal,
 )
 
 

@@ -50,6 +50,12 @@ class Workshop(SQLModel, table=True):
     created_at: datetime = Col(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
+    retain_until: dt.date | None = None  # then deleted with everything in it (DSGVO)
+    legal: dict[str, str] = Col(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    archived_at: datetime | None = Col(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    definition_version: int = 1  # raised by every change of its definition
 
 
 class Category(SQLModel, table=True):
@@ -128,9 +134,7 @@ class Remark(SQLModel, table=True):
     )
 
 
-class Dot(SQLModel, table=True):
-    """One importance dot a participant placed on a theme."""
-
+class Dot(SQLModel, table=True):  # one importance dot a participant placed on a theme
     id: int | None = Col(default=None, primary_key=True)
     workshop_id: int = Col(foreign_key="workshop.id", index=True)
     participant_id: int = Col(foreign_key="participant.id", index=True)
@@ -271,9 +275,24 @@ class OrganizerPassword(SQLModel, table=True):
     )
 
 
+class OrganizerToken(SQLModel, table=True):
+    """A token for the organizer's scripts (`Bearer zko_…`): shown once, its hash kept."""
+
+    __tablename__ = "organizer_token"
+
+    id: int | None = Col(default=None, primary_key=True)
+    label: str = Col(max_length=80)
+    token_hash: str = Col(max_length=64, unique=True, index=True)
+    created_at: datetime = Col(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+    revoked_at: datetime | None = Col(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+
+
 class OrganizerSession(SQLModel, table=True):
-    """A signed-in organizer browser: the cookie holds a random id, this table its hash, so
-    signing out ends the session everywhere the cookie was copied to."""
+    """A signed-in organizer browser: the cookie's random id, hashed (logout ends it)."""
 
     __tablename__ = "organizer_session"
 

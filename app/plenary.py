@@ -278,7 +278,7 @@ def accept_proposal(*, session: Session, workshop: Workshop, facilitator: Facili
     proposal.status = "accepted"
     session.add(proposal)
     session.flush()
-    _record_columns(session, workshop, changed)
+    record_columns(session, workshop, changed)
     _record_proposals(session, workshop)
     return theme
 
@@ -305,7 +305,7 @@ def edit_theme(*, session: Session, workshop: Workshop, facilitator: Facilitator
     theme.text = _clean(text, THEME_MAX, THEME_EMPTY)
     session.add(theme)
     session.flush()
-    _record_columns(session, workshop, {column_field(session, theme.field_id).id})
+    record_columns(session, workshop, {column_field(session, theme.field_id).id})
     return theme
 
 
@@ -318,7 +318,7 @@ def hide_theme(*, session: Session, workshop: Workshop, facilitator: Facilitator
     session.add(theme)
     session.exec(delete(Dot).where(col(Dot.theme_id) == theme_id))
     session.flush()
-    _record_columns(session, workshop, {column_field(session, theme.field_id).id})
+    record_columns(session, workshop, {column_field(session, theme.field_id).id})
 
 
 def merge_themes(*, session: Session, workshop: Workshop, facilitator: Facilitator,
@@ -337,11 +337,12 @@ def merge_themes(*, session: Session, workshop: Workshop, facilitator: Facilitat
         session.add(theme)
     session.add(target)
     session.flush()
-    _record_columns(session, workshop, changed)
+    record_columns(session, workshop, changed)
     return target
 
 
-def _record_columns(session: Session, workshop: Workshop, field_ids: set[int | None]) -> None:
+def record_columns(session: Session, workshop: Workshop, field_ids: set[int | None]) -> None:
+    """The plenary boards redraw these fields' columns (themes, their kinds and dots)."""
     assert workshop.id is not None
     ids = {f for f in field_ids if f is not None}
     totals = dot_totals(session, workshop)

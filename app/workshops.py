@@ -50,6 +50,7 @@ def create_workshop(*, session: Session, definition: WorkshopDef) -> Workshop:
                                          "leitbild", "goals", "statement_stem", "questions",
                                          "rounds", "dots_per_theme", "survey_min_respondents"}),
         dots_per_participant=definition.dots,
+        legal=definition.legal.model_dump(),
     )
     session.add(workshop)
     session.flush()

@@ -127,3 +127,51 @@ def test_export_writes_the_file(env: dict[str, str], tmp_path: Path) -> None:
     assert wrong.exit_code == 2 and "Unbekanntes Format" in wrong.output
     missing = runner.invoke(cli, ["export", "nirgendwo"], env=env)
     assert missing.exit_code == 1 and "gibt es nicht" in missing.output
+
+
+def test_load_again_asks_and_updates_or_copies(env: dict[str, str], tmp_path: Path) -> None:
+    """A corrected file loaded again does not silently make a second workshop."""
+    assert runner.invoke(cli, ["load", str(WESTHARZ)], env=env).exit_code == 0
+    again = runner.invoke(cli, ["load", str(WESTHARZ)], env=env)
+    assert again.exit_code == 2 and "--update" in again.output and "--as-new" in again.output
+    corrected = tmp_path / "westharz.toml"
+    corrected.write_text(WESTHARZ.read_text(encoding="utf-8").replace(
+        'title = "Zukunftskonferenz Westharz"', 'title = "Zukunftskonferenz Westharz 2026"'),
+        encoding="utf-8")
+    updated = runner.invoke(cli, ["load", "--update", str(corrected)], env=env)
+    assert updated.exit_code == 0, updated.output
+    copied = runner.invoke(cli, ["load", "--as-new", str(WESTHARZ)], env=env)
+    assert copied.exit_code == 0 and "Slug:            westharz-2" in copied.output
+    db = database.Database(env["DATABASE_URL"])
+    with db.session() as session:
+        titles = sorted(w.title for w in session.exec(select(Workshop)))
+    db.dispose()
+    assert titles == ["Zukunftskonferenz Westharz", "Zukunftskonferenz Westharz 2026"]
+
+
+def test_load_prints_links_with_the_configured_port(env: dict[str, str]) -> None:
+    local = {**env, "BASE_URL": "", "PORT": "8123"}
+    result = runner.invoke(cli, ["load", str(WESTHARZ)], env=local)
+    assert result.exit_code == 0 and "http://localhost:8123/j/" in result.output
+    other = runner.invoke(cli, ["load", "--as-new", "--port", "9000", str(WESTHARZ)], env=local)
+    assert "http://localhost:9000/j/" in other.output
+
+
+def test_workshop_delete_and_purge_expired(env: dict[str, str]) -> None:
+    assert runner.invoke(cli, ["load", str(WESTHARZ)], env=env).exit_code == 0
+    refused = runner.invoke(cli, ["workshop", "delete", "westharz"], env=env, input="n\n")
+    assert refused.exit_code == 1
+    gone = runner.invoke(cli, ["workshop", "delete", "westharz", "--yes"], env=env)
+    assert gone.exit_code == 0 and "Gelöscht: „Zukunftskonferenz Westharz“" in gone.output
+    unknown = runner.invoke(cli, ["workshop", "delete", "westharz", "--yes"], env=env)
+    assert unknown.exit_code == 1 and "gibt es nicht" in unknown.output
+    assert runner.invoke(cli, ["load", str(WESTHARZ)], env=env).exit_code == 0
+    nothing = runner.invoke(cli, ["workshop", "purge-expired"], env=env)
+    assert "Kein Workshop" in nothing.output  # its date is in the future or kept 6 months
+    db = database.Database(env["DATABASE_URL"])
+    with db.transaction() as session:
+        workshop = session.exec(select(Workshop)).one()
+        workshop.retain_until = workshop.created_at.date().replace(year=2020)
+    db.dispose()
+    purged = runner.invoke(cli, ["workshop", "purge-expired"], env=env)
+    assert "Gelöscht: Zukunftskonferenz Westharz (aufbewahrt bis" in purged.output

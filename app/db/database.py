@@ -90,6 +90,9 @@ def make_engine(url: str) -> Engine:
         # A card acknowledged with 201 must survive a power cut.
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Deleted rows are overwritten, not left in free pages: a deleted workshop's texts are
+        # gone from the file (DSGVO), not only from the tables.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
@@ -319,6 +322,19 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    def scrub(self) -> None:
+        """After a deletion: SQLite copies the overwritten pages from the write-ahead log into
+        the file and empties the log, so no deleted text is left in either."""
+        if is_postgres(self.url):
+            return  # PostgreSQL's VACUUM reclaims dead rows on its own schedule (autovacuum)
+        raw = self.engine.raw_connection()  # outside any transaction, which would hold it
+        try:
+            driver = raw.driver_connection
+            assert driver is not None
+            driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        finally:
+            raw.close()
 
     def dispose(self) -> None:
         self.engine.dispose()

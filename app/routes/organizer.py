@@ -1,25 +1,37 @@
-"""Organizer sign-in: one password (argon2) that reaches every workshop's console."""
+"""The organizer in the browser: the first password through a one-time setup link, sign-in,
+their workshops (create from a template or a copy, change the definition, download it, keep,
+archive, delete) and tokens for scripts. One password (argon2) reaches every workshop."""
 
-from typing import Annotated
+import datetime as dt
+from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
-from app import access
+from app import access, joinkit, preparation, retention
 from app import workshops as workshops_service
-from app.errors import DomainError
+from app.definition import DefinitionError, WorkshopDef, parse_definition, to_toml
+from app.errors import N_, Conflict, DomainError, InvalidInput
+from app.models import Workshop
 from app.web.deps import (
     ORGANIZER_COOKIE,
     ORGANIZER_MAX_AGE,
     ContextDep,
     GettextDep,
     SessionDep,
+    WorkshopDep,
     client_address,
+    locale_of,
     organizer_signed_in,
+    require_organizer_page,
+    write,
 )
-from app.web.render import render
+from app.web.render import refused, render
+from app.web.urls import facilitator_url, join_url
 
 router = APIRouter(tags=["organizer"])
 
@@ -28,14 +40,305 @@ router = APIRouter(tags=["organizer"])
 PASSWORD_CHECKS = anyio.CapacityLimiter(1)
 
 
+def _rows(session: Session) -> list[dict[str, Any]]:
+    today = dt.date.today()
+    rows = []
+    for workshop in workshops_service.all_workshops(session=session):
+        until = retention.retained_until(workshop)
+        rows.append({"workshop": workshop, "until": until,
+                     "state": retention.state(session=session, workshop=workshop),
+                     "soon": (until - today).days <= retention.WARN_DAYS})
+    return rows
+
+
+def _list(request: Request, session: Session, *, status_code: int = 200,
+          error: str | None = None, message: str | None = None,
+          definition_text: str = "") -> Response:
+    return render(request, "organizer/workshops.html", status_code=status_code,
+                  rows=_rows(session), starters=list(preparation.STARTERS), error=error,
+                  message=message, definition_text=definition_text)
+
+
 @router.get("/admin")
-def admin(request: Request, session: SessionDep, context: ContextDep) -> Response:
+def admin(request: Request, session: SessionDep, context: ContextDep, gettext: GettextDep,
+          done: Annotated[str | None, Query(max_length=40)] = None) -> Response:
     """The organizer's list of workshops, or the sign-in form."""
     if not organizer_signed_in(request, context, session):
         return render(request, "organizer/login.html",
                       configured=access.organizer_configured(session=session))
-    return render(request, "organizer/workshops.html",
-                  workshops=workshops_service.all_workshops(session=session))
+    return _list(request, session, message=gettext(DONE[done]) if done in DONE else None)
+
+
+DONE = {"deleted": N_("Der Workshop ist gelöscht – mit allem, was dazugehörte."),
+        "password": N_("Das Passwort ist gesetzt. Willkommen!")}
+
+
+Signed = Depends(require_organizer_page)
+
+
+@router.get("/admin/setup")
+def setup_page(request: Request, context: ContextDep, session: SessionDep,
+               gettext: GettextDep,
+               token: Annotated[str, Query(max_length=300)] = "") -> Response:
+    """The one-time link `make run` prints: the first organizer chooses the password."""
+    problem = _setup_problem(context, session, token, gettext)
+    return render(request, "organizer/setup.html", token=token, error=problem,
+                  status_code=200 if problem is None else 410)
+
+
+def _setup_problem(context: ContextDep, session: Session, token: str,
+                   gettext: GettextDep) -> str | None:
+    if access.organizer_configured(session=session):
+        return gettext("Die Einrichtung ist schon abgeschlossen: Das Passwort ist gesetzt. "
+                       "Bitte melden Sie sich an.")
+    state = context.tokens.setup_state(token)
+    if state == "expired":
+        return gettext("Dieser Einrichtungslink ist abgelaufen. Starten Sie den Server neu "
+                       "(make run): er zeigt einen neuen.")
+    if state != "valid":
+        return gettext("Dieser Einrichtungslink stimmt nicht. Bitte kopieren Sie ihn vollständig "
+                       "aus der Ausgabe von make run.")
+    return None
+
+
+@router.post("/admin/setup")
+async def setup(request: Request, context: ContextDep, session: SessionDep,
+                gettext: GettextDep, token: Annotated[str, Form(max_length=300)] = "",
+                password: Annotated[str, Form(max_length=1000)] = "",
+                again: Annotated[str, Form(max_length=1000)] = "") -> Response:
+    """Set the first password (once) and sign in."""
+
+    def run() -> Response:
+        def page(error: str, status_code: int) -> Response:
+            return render(request, "organizer/setup.html", token=token, error=error,
+                          status_code=status_code)
+
+        problem = _setup_problem(context, session, token, gettext)
+        if problem is not None:
+            return page(problem, 410)
+        if password != again:
+            return page(gettext("Die beiden Passwörter sind nicht gleich."), 422)
+        try:
+            with write(request, session, None):
+                if access.organizer_configured(session=session):  # a second tab was faster
+                    raise Conflict("Die Einrichtung ist schon abgeschlossen: Das Passwort ist "
+                                   "gesetzt. Bitte melden Sie sich an.")
+                access.set_organizer_password(session=session, password=password)
+                signed = access.start_organizer_session(session=session)
+        except DomainError as exc:
+            return page(refused(session, exc, gettext), exc.status_code)
+        response = RedirectResponse("/admin?done=password", status_code=303)
+        _set_cookie(request, response, signed)
+        return response
+
+    return await run_in_threadpool(run)
+
+
+def _set_cookie(request: Request, response: Response, token: str) -> None:
+    response.set_cookie(ORGANIZER_COOKIE, token, max_age=ORGANIZER_MAX_AGE, httponly=True,
+                        samesite="lax", secure=request.url.scheme == "https")
+
+
+@router.post("/admin/workshops/new", dependencies=[Signed])
+async def new_workshop(request: Request, context: ContextDep, session: SessionDep,
+                       gettext: GettextDep) -> Response:
+    """A new workshop: from a template, as a copy of an earlier one, or from a TOML file."""
+    form = await request.form(max_part_size=context.settings.max_upload_bytes)
+    start, title = str(form.get("start") or ""), str(form.get("title") or "").strip()
+    upload = form.get("file")
+    data = await upload.read() if isinstance(upload, UploadFile) else b""
+
+    def run() -> Response:
+        try:
+            if start == "file" or data:
+                definition = _uploaded(data)
+            elif start.startswith("copy:"):
+                original = workshops_service.get_workshop(session=session, slug=start[5:])
+                definition = preparation.export_definition(session=session, workshop=original)
+                definition = definition.model_copy(update={"slug": None, "join_code": None,
+                                                           "date": None})
+            else:
+                definition = preparation.starter(start)
+            if title:
+                definition = definition.model_copy(update={"title": title[:200]})
+            with write(request, session, None):
+                workshop = workshops_service.create_workshop(session=session,
+                                                             definition=definition)
+        except DomainError as exc:
+            return _list(request, session, status_code=exc.status_code,
+                         error=refused(session, exc, gettext))
+        return RedirectResponse(f"/admin/workshops/{workshop.slug}?done=created",
+                                status_code=303)
+
+    return await run_in_threadpool(run)
+
+
+def _uploaded(data: bytes) -> WorkshopDef:
+    if not data:
+        raise InvalidInput("Bitte wählen Sie eine Workshop-Datei (.toml) aus.")
+    try:
+        return parse_definition(data.decode("utf-8"), source="Datei")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput("Die Datei ist nicht in UTF-8 gespeichert.") from exc
+    except DefinitionError as exc:
+        raise InvalidInput("{problems}", problems=str(exc)) from exc
+
+
+WORKSHOP_DONE = {"created": N_("Der Workshop ist angelegt."),
+                 "saved": N_("Gespeichert. Das Plenum zeigt Themen und ihre Art sofort, Titel "
+                             "erscheinen auf den Boards beim nächsten Laden."),
+                 "kept": N_("Aufbewahrung gespeichert."),
+                 "archived": N_("Archiviert: nur noch lesbar, die Exporte bleiben.")}
+
+
+def _workshop_page(request: Request, context: ContextDep, session: Session, workshop: Workshop,
+                   *, status_code: int = 200, error: str | None = None,
+                   message: str | None = None, definition_text: str | None = None,
+                   version: int | None = None) -> Response:
+    definition = preparation.export_definition(session=session, workshop=workshop)
+    base = context.settings.resolved_base_url
+    return render(
+        request, "organizer/workshop.html", status_code=status_code, workshop=workshop,
+        state=retention.state(session=session, workshop=workshop),
+        until=retention.retained_until(workshop), error=error, message=message,
+        definition_text=to_toml(definition) if definition_text is None else definition_text,
+        version=workshop.definition_version if version is None else version,
+        join_link=join_url(base, workshop.join_code),
+        facilitator_link=facilitator_url(base, workshop.slug,
+                                         context.tokens.facilitator_token(workshop)))
+
+
+@router.get("/admin/workshops/{slug}", dependencies=[Signed])
+def workshop_page(request: Request, context: ContextDep, session: SessionDep,
+                  workshop: WorkshopDep, gettext: GettextDep,
+                  done: Annotated[str | None, Query(max_length=40)] = None) -> Response:
+    """One workshop: its state, links, retention, its definition to edit, deleting it."""
+    message = gettext(WORKSHOP_DONE[done]) if done in WORKSHOP_DONE else None
+    return _workshop_page(request, context, session, workshop, message=message)
+
+
+@router.get("/admin/workshops/{slug}/definition.toml", dependencies=[Signed])
+def download_definition(workshop: WorkshopDep, session: SessionDep) -> Response:
+    """The definition as a workshop file, to keep, share or upload elsewhere."""
+    text = to_toml(preparation.export_definition(session=session, workshop=workshop))
+    return Response(text, media_type="application/toml", headers={
+        "Content-Disposition": f'attachment; filename="{workshop.slug}.toml"'})
+
+
+@router.get("/admin/workshops/{slug}/kit.pdf", dependencies=[Signed])
+async def join_kit(request: Request, context: ContextDep, session: SessionDep,
+                   workshop: WorkshopDep) -> Response:
+    """The printed join kit: entrance poster, a table tent per group, the facilitator sheet."""
+    pdf = await run_in_threadpool(
+        joinkit.join_kit_pdf, session=session, workshop=workshop, templates=context.templates,
+        base_url=context.settings.resolved_base_url,
+        facilitator_token=context.tokens.facilitator_token(workshop), locale=locale_of(request))
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{workshop.slug}-material.pdf"'})
+
+
+@router.post("/admin/workshops/{slug}/definition", dependencies=[Signed])
+async def save_definition(request: Request, context: ContextDep, session: SessionDep,
+                          workshop: WorkshopDep, gettext: GettextDep,
+                          text: Annotated[str, Form(max_length=2_000_000)] = "",
+                          version: Annotated[int, Form(ge=0, le=10**9)] = 0) -> Response:
+    """Save the changed definition; every problem is listed and nothing is saved."""
+
+    def run() -> Response:
+        try:
+            definition = parse_definition(text, source="Definition")
+        except DefinitionError as exc:
+            return _workshop_page(request, context, session, workshop, status_code=422,
+                                  error=str(exc), definition_text=text, version=version)
+        try:
+            with write(request, session, workshop):
+                preparation.update_workshop(session=session, workshop=workshop,
+                                            definition=definition, version=version)
+        except DomainError as exc:
+            error = refused(session, exc, gettext)
+            return _workshop_page(request, context, session, workshop,
+                                  status_code=exc.status_code, error=error,
+                                  definition_text=text, version=version)
+        return RedirectResponse(f"/admin/workshops/{workshop.slug}?done=saved",
+                                status_code=303)
+
+    return await run_in_threadpool(run)
+
+
+@router.post("/admin/workshops/{slug}/keep", dependencies=[Signed])
+async def keep(request: Request, context: ContextDep, session: SessionDep,
+               workshop: WorkshopDep, gettext: GettextDep,
+               until: Annotated[dt.date | None, Form()] = None,
+               action: Annotated[str, Form(pattern="^(keep|archive)$")] = "keep") -> Response:
+    """How long the workshop is kept, or archive it (read-only)."""
+
+    def run() -> Response:
+        try:
+            with write(request, session, workshop):
+                if action == "archive":
+                    retention.archive(session=session, workshop=workshop)
+                else:
+                    retention.keep_until(session=session, workshop=workshop, until=until)
+        except DomainError as exc:
+            return _workshop_page(request, context, session, workshop,
+                                  status_code=exc.status_code,
+                                  error=refused(session, exc, gettext))
+        done = "archived" if action == "archive" else "kept"
+        return RedirectResponse(f"/admin/workshops/{workshop.slug}?done={done}",
+                                status_code=303)
+
+    return await run_in_threadpool(run)
+
+
+@router.post("/admin/workshops/{slug}/delete", dependencies=[Signed])
+async def delete_workshop(request: Request, context: ContextDep, session: SessionDep,
+                          workshop: WorkshopDep, gettext: GettextDep,
+                          confirm: Annotated[str, Form(max_length=300)] = "") -> Response:
+    """Delete the workshop with everything in it, once its name is typed to confirm."""
+
+    def run() -> Response:
+        try:
+            with write(request, session, workshop):
+                retention.delete_workshop(session=session, workshop=workshop, confirm=confirm)
+        except DomainError as exc:
+            return _workshop_page(request, context, session, workshop,
+                                  status_code=exc.status_code,
+                                  error=refused(session, exc, gettext))
+        context.db.scrub()
+        return RedirectResponse("/admin?done=deleted", status_code=303)
+
+    return await run_in_threadpool(run)
+
+
+@router.get("/admin/tokens", dependencies=[Signed])
+def tokens_page(request: Request, session: SessionDep) -> Response:
+    """Tokens for the organizer's scripts (the API)."""
+    return render(request, "organizer/tokens.html",
+                  tokens=access.organizer_tokens(session=session), created=None, error=None)
+
+
+@router.post("/admin/tokens", dependencies=[Signed])
+async def tokens_action(request: Request, session: SessionDep, gettext: GettextDep,
+                        label: Annotated[str, Form(max_length=300)] = "",
+                        revoke: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None
+                        ) -> Response:
+    """Create a token (shown once) or revoke one."""
+
+    def run() -> Response:
+        created, error, status_code = None, None, 200
+        try:
+            with write(request, session, None):
+                if revoke is not None:
+                    access.revoke_organizer_token(session=session, token_id=revoke)
+                else:
+                    _row, created = access.create_organizer_token(session=session, label=label)
+        except DomainError as exc:
+            error, status_code = refused(session, exc, gettext), exc.status_code
+        return render(request, "organizer/tokens.html", status_code=status_code,
+                      tokens=access.organizer_tokens(session=session), created=created,
+                      error=error)
+
+    return await run_in_threadpool(run)
 
 
 @router.post("/admin/login")
@@ -68,8 +371,7 @@ async def login(request: Request, context: ContextDep, gettext: GettextDep,
         context.db.commit_together, lambda session: access.start_organizer_session(
             session=session))
     response = RedirectResponse("/admin", status_code=303)
-    response.set_cookie(ORGANIZER_COOKIE, token, max_age=ORGANIZER_MAX_AGE, httponly=True,
-                        samesite="lax", secure=request.url.scheme == "https")
+    _set_cookie(request, response, token)
     return response
 
 

@@ -186,6 +186,15 @@ def participant_of(
     )
 
 
+class SignInFirst(Exception):
+    """An organizer page was opened without signing in: send them to the sign-in form."""
+
+
+def require_organizer_page(request: Request, context: ContextDep, session: SessionDep) -> None:
+    if not organizer_signed_in(request, context, session):
+        raise SignInFirst()
+
+
 class JoinFirst(Exception):
     """A page for participants was opened by someone who has not joined: send them to join,
     and from there on to the page they wanted (a group's form, a survey)."""

@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 
 from app.db import unavailable
 from app.errors import N_, DomainError, describe_validation
-from app.web.deps import JoinFirst, get_context, locale_of
+from app.web.deps import JoinFirst, SignInFirst, get_context, locale_of
 from app.web.render import render
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,10 @@ def install_error_handlers(app: FastAPI) -> None:
         if retry_after is not None:
             response.headers["Retry-After"] = str(retry_after)
         return response
+
+    @app.exception_handler(SignInFirst)
+    async def sign_in_first(request: Request, exc: SignInFirst) -> Response:
+        return RedirectResponse("/admin", status_code=303)
 
     @app.exception_handler(JoinFirst)
     async def join_first(request: Request, exc: JoinFirst) -> Response:

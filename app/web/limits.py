@@ -19,6 +19,9 @@ from app.web.templating import translations
 
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 UPLOAD_SUFFIXES = ("/import", "/import/confirm")
+# A workshop's definition (TOML or JSON) may hold many themes and surveys: an upload too.
+DEFINITION_PATHS = ("/api/v1/workshops", "/admin/workshops/new")
+DEFINITION_SUFFIX = "/definition"
 
 
 _TOO_LARGE = N_("Die Anfrage ist zu groß (höchstens {kb} KB). Bitte kürzen Sie den Text.")
@@ -50,8 +53,10 @@ class BodyReader:
         # import's second step sends the file's text back, decoded to UTF-8 (umlauts of a
         # Windows-1252 file take two bytes there).
         path = scope["path"]
+        upload = (path.endswith((UPLOAD_SUFFIXES[0], DEFINITION_SUFFIX))
+                  or path in DEFINITION_PATHS)
         limit = (2 * self.upload_bytes if path.endswith(UPLOAD_SUFFIXES[1]) else
-                 self.upload_bytes if path.endswith(UPLOAD_SUFFIXES[0]) else self.body_bytes)
+                 self.upload_bytes if upload else self.body_bytes)
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):
             await _reject(scope, send, 413, _TOO_LARGE, kb=limit // 1024)

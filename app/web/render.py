@@ -38,6 +38,6 @@ def render(
     locale = locale_of(request)
     html = ctx.templates.render(
         template, locale=locale, request=request, base_url=ctx.settings.resolved_base_url,
-        **context,
+        imprint_url=ctx.settings.imprint_url, **context,
     )
     return HTMLResponse(html, status_code=status_code, headers=headers)

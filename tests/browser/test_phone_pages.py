@@ -26,6 +26,7 @@ def narrow(browser: Browser) -> BrowserContext:
 
 
 def fits(page: Page) -> None:
+    page.wait_for_load_state()  # a form's answer may still be navigating
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 320, f"{page.url}: {width} px wide"
 

@@ -2,10 +2,18 @@
 
 from fastapi import APIRouter
 
-from app.routes.api import cards, facilitation, plenary, statements, surveys, workshop
+from app.routes.api import (
+    cards,
+    facilitation,
+    organizing,
+    plenary,
+    statements,
+    surveys,
+    workshop,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
-for part in (workshop, cards, facilitation, plenary, statements, surveys):
+for part in (workshop, cards, facilitation, plenary, statements, surveys, organizing):
     router.include_router(part.router)
 
 

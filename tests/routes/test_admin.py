@@ -1,0 +1,153 @@
+"""The organizer's whole job in the browser: the one-time setup link, creating a workshop
+from a template, a copy or a file, changing its definition, keeping, archiving, deleting it,
+and tokens for scripts."""
+
+import datetime as dt
+import re
+import time
+
+import pytest
+from bs4 import BeautifulSoup
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+from app import access
+from app.auth import SETUP_HOURS, Tokens
+from tests.conftest import SECRET, AuthActions
+from tests.factories import WESTHARZ
+
+PASSWORD = "ein langes Passwort"
+
+
+def soup(html: str) -> BeautifulSoup:
+    return BeautifulSoup(html, "html.parser")
+
+
+@pytest.fixture
+def signed_in(client: TestClient, app: FastAPI) -> TestClient:
+    with app.state.context.db.transaction() as session:
+        access.set_organizer_password(session=session, password=PASSWORD)
+    assert client.post("/admin/login", data={"password": PASSWORD}).status_code == 303
+    return client
+
+
+def test_the_setup_link_works_once_and_signs_in(client: TestClient) -> None:
+    token = Tokens(SECRET).setup_token()
+    page = client.get("/admin/setup", params={"token": token})
+    assert page.status_code == 200 and soup(page.text).select_one("input[name=password]")
+    different = client.post("/admin/setup", data={"token": token, "password": PASSWORD,
+                                                  "again": PASSWORD + "x"})
+    assert different.status_code == 422 and "nicht gleich" in different.text
+    short = client.post("/admin/setup", data={"token": token, "password": "kurz",
+                                              "again": "kurz"})
+    assert short.status_code == 422 and "mindestens 10 Zeichen" in short.text
+    done = client.post("/admin/setup", data={"token": token, "password": PASSWORD,
+                                             "again": PASSWORD})
+    assert done.status_code == 303 and done.headers["location"] == "/admin?done=password"
+    assert "Abmelden" in client.get("/admin").text  # signed in at once
+    twice = client.post("/admin/setup", data={"token": token, "password": "noch ein Passwort!",
+                                              "again": "noch ein Passwort!"})
+    assert twice.status_code == 410 and "schon abgeschlossen" in twice.text
+
+
+def test_a_wrong_or_expired_setup_link_says_so(client: TestClient) -> None:
+    wrong = client.get("/admin/setup", params={"token": "falsch"})
+    assert wrong.status_code == 410 and "stimmt nicht" in wrong.text
+    class Yesterday(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time()) - SETUP_HOURS * 3600 - 60
+
+    old = URLSafeTimedSerializer(SECRET, salt="first-organizer", signer=Yesterday).dumps("setup")
+    expired = client.get("/admin/setup", params={"token": old})
+    assert expired.status_code == 410 and "abgelaufen" in expired.text
+
+
+def test_admin_pages_need_the_organizer(client: TestClient, auth: AuthActions) -> None:
+    slug = auth.workshop.slug
+    for method, url in [("get", f"/admin/workshops/{slug}"),
+                        ("get", f"/admin/workshops/{slug}/definition.toml"),
+                        ("post", f"/admin/workshops/{slug}/delete"),
+                        ("post", f"/admin/workshops/{slug}/definition"),
+                        ("post", "/admin/workshops/new"), ("get", "/admin/tokens")]:
+        response = client.request(method, url)
+        assert response.status_code == 303 and response.headers["location"] == "/admin", url
+
+
+def test_create_edit_keep_and_delete_in_the_browser(signed_in: TestClient) -> None:
+    client = signed_in
+    made = client.post("/admin/workshops/new", data={"start": "westharz",
+                                                     "title": "Zukunftskonferenz Harz 2027"})
+    assert made.status_code == 303, made.text
+    url = made.headers["location"].split("?")[0]
+    page = soup(client.get(made.headers["location"]).text)
+    assert page.select_one("[role=status]").get_text(strip=True) == "Der Workshop ist angelegt."
+    text = page.select_one("textarea[name=text]").get_text()
+    version = page.select_one("input[name=version]")["value"]
+    assert 'title = "Zukunftskonferenz Harz 2027"' in text
+    broken = client.post(f"{url}/definition", data={"text": text.replace('key = "hf1"',
+                                                                          'key = "HF 1"'),
+                                                    "version": version})
+    assert broken.status_code == 422 and "fields[0].key" in broken.text
+    assert 'key = "HF 1"' in soup(broken.text).select_one("textarea").get_text()  # kept
+    changed = text.replace('place = ""', 'place = "Dorfgemeinschaftshaus"', 1)
+    if changed == text:
+        changed = text.replace("title = ", 'place = "Dorfgemeinschaftshaus"\ntitle = ', 1)
+    saved = client.post(f"{url}/definition", data={"text": changed, "version": version})
+    assert saved.status_code == 303, soup(saved.text).select_one("[role=alert]")
+    stale = client.post(f"{url}/definition", data={"text": changed, "version": version})
+    assert stale.status_code == 409 and "inzwischen geändert" in stale.text
+    toml = client.get(f"{url}/definition.toml")
+    assert 'place = "Dorfgemeinschaftshaus"' in toml.text
+    assert "attachment" in toml.headers["content-disposition"]
+    until = dt.date.today() + dt.timedelta(days=30)
+    kept = client.post(f"{url}/keep", data={"until": until.isoformat(), "action": "keep"})
+    assert kept.status_code == 303
+    listing = client.get("/admin").text
+    assert until.strftime("%d.%m.%Y") in listing
+    past = client.post(f"{url}/keep", data={"until": "2020-01-01", "action": "keep"})
+    assert past.status_code == 422 and "Vergangenheit" in past.text
+    wrong = client.post(f"{url}/delete", data={"confirm": "irgendwas"})
+    assert wrong.status_code == 409 and "Namen des Workshops" in wrong.text
+    gone = client.post(f"{url}/delete", data={"confirm": "Zukunftskonferenz Harz 2027"})
+    assert gone.status_code == 303 and gone.headers["location"] == "/admin?done=deleted"
+    assert client.get(url).status_code == 404
+
+
+def test_copy_and_upload_make_new_workshops(signed_in: TestClient, auth: AuthActions) -> None:
+    client = signed_in
+    copied = client.post("/admin/workshops/new", data={"start": f"copy:{auth.workshop.slug}",
+                                                       "title": "Nächstes Jahr"})
+    assert copied.status_code == 303, soup(copied.text).select_one("[role=alert]")
+    uploaded = client.post("/admin/workshops/new", data={"start": "file"},
+                           files={"file": ("westharz.toml", WESTHARZ.read_bytes(),
+                                           "application/toml")})
+    assert uploaded.status_code == 303
+    bad = client.post("/admin/workshops/new", data={"start": "file"},
+                      files={"file": ("kaputt.toml", b"title = 1\n", "application/toml")})
+    assert bad.status_code == 422 and "region: fehlt" in bad.text
+    rows = soup(client.get("/admin").text).select("tbody tr")
+    titles = [re.sub(r"\s+", " ", r.select_one("th").get_text(" ", strip=True)) for r in rows]
+    assert any("Nächstes Jahr" in t for t in titles) and len(rows) == 3
+
+
+def test_tokens_are_made_shown_once_and_revoked(signed_in: TestClient) -> None:
+    client = signed_in
+    made = soup(client.post("/admin/tokens", data={"label": "Auswertung"}).text)
+    secret = made.select_one("[data-token]").get_text(strip=True)
+    assert secret.startswith("zko_")
+    assert client.get("/api/v1/workshops", headers={"Authorization": f"Bearer {secret}"}
+                      ).status_code == 200
+    page = client.get("/admin/tokens").text
+    assert secret not in page and "Auswertung" in page  # shown once, listed by its label
+    token_id = soup(page).select_one("button[name=revoke]")["value"]
+    client.post("/admin/tokens", data={"revoke": token_id})
+    assert client.get("/api/v1/workshops", headers={"Authorization": f"Bearer {secret}"}
+                      ).status_code == 403
+
+
+def test_the_join_kit_downloads_as_pdf(signed_in: TestClient, auth: AuthActions) -> None:
+    response = signed_in.get(f"/admin/workshops/{auth.workshop.slug}/kit.pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert response.headers["content-type"] == "application/pdf"
+    assert "attachment" in response.headers["content-disposition"]
