@@ -33,6 +33,7 @@ from app.routes import (
     plenary,
     statements,
     surveys,
+    workshop_admin,
 )
 from app.web.deps import Context
 from app.web.errors import install_error_handlers
@@ -48,7 +49,7 @@ log = logging.getLogger(__name__)
 # other paths before its own. The templates' paths come from here too (app.web.urls.path).
 ROUTE_MODULES: tuple[ModuleType, ...] = (
     api, participant, board, plenary, statements, surveys, export, facilitator, moderation,
-    organizer, legal,
+    organizer, workshop_admin, legal,
 )
 
 

@@ -5,6 +5,7 @@ make a copy for next year's event. The TOML file is the import and export, not t
 
 from pathlib import Path
 
+from pydantic import ValidationError
 from sqlmodel import Session, col, delete, func, select
 
 from app.definition import (
@@ -15,6 +16,7 @@ from app.definition import (
     ThemeDef,
     WorkshopDef,
     load_definition,
+    problems,
 )
 from app.errors import Conflict, InvalidInput
 from app.models import (
@@ -107,6 +109,14 @@ def _used(session: Session, field: Field) -> bool:
     return False
 
 
+def require_version(workshop: Workshop, version: int | None) -> None:
+    """The editor started from `version`: refused if someone saved since (None: no check)."""
+    if version is not None and version != workshop.definition_version:
+        raise Conflict("Der Workshop wurde inzwischen geändert (von jemand anderem oder in "
+                       "einem anderen Fenster). Ihre Fassung ist nicht gespeichert: Bitte "
+                       "laden Sie ihn neu und übernehmen Sie Ihre Änderungen noch einmal.")
+
+
 def update_workshop(*, session: Session, workshop: Workshop, definition: WorkshopDef,
                     version: int | None) -> Workshop:
     """Apply a changed definition: the workshop's texts and numbers, its columns, fields and
@@ -116,10 +126,7 @@ def update_workshop(*, session: Session, workshop: Workshop, definition: Worksho
     back to the participants). Surveys are edited in the survey editor, not here."""
     if workshop.archived_at is not None:
         raise Conflict("Dieser Workshop ist archiviert und lässt sich nicht mehr ändern.")
-    if version is not None and version != workshop.definition_version:
-        raise Conflict("Der Workshop wurde inzwischen geändert (von jemand anderem oder in "
-                       "einem anderen Fenster). Ihre Fassung ist nicht gespeichert: Bitte "
-                       "laden Sie ihn neu und übernehmen Sie Ihre Änderungen noch einmal.")
+    require_version(workshop, version)
     assert workshop.id is not None
     for name in SCALARS:
         setattr(workshop, name, getattr(definition, name))
@@ -208,3 +215,70 @@ def _apply_themes(session: Session, field: Field, wanted: list[ThemeDef]) -> Non
         theme.hidden_at = utcnow()
         session.add(theme)
         session.exec(delete(Dot).where(col(Dot.theme_id) == theme.id))
+
+
+# The form editor (/admin/workshops/<slug>): the same definition as the file, in fields. A
+# theme is one line, its kind a letter before it: "V: …" (Verpflichtend, by the Land), "L: …"
+# (named by the LAG, the default), "K: …" (added at the Konferenz).
+KIND_LETTER = {"mandatory": "V", "lag": "L", "conference": "K"}
+LETTER_KIND = {letter: kind for kind, letter in KIND_LETTER.items()}
+
+
+def themes_text(themes: list[ThemeDef]) -> str:
+    return "\n".join(f"{KIND_LETTER[theme.kind]}: {theme.text}" for theme in themes)
+
+
+def parse_themes(text: str) -> list[dict[str, str]]:
+    themes = []
+    for line in (raw.strip() for raw in text.splitlines()):
+        if not line:
+            continue
+        letter, colon, rest = line.partition(":")
+        kind = LETTER_KIND.get(letter.strip().upper()) if colon else None
+        themes.append({"text": rest.strip() if kind else line, "kind": kind or "lag"})
+    return themes
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def definition_from_form(current: WorkshopDef, form: dict[str, str]) -> WorkshopDef:
+    """The current definition with what the form changed; every problem in one InvalidInput
+    (the keys named as in the file: `fields[1].title: darf nicht leer sein`)."""
+    data = current.model_dump()
+    for name in ("title", "region", "region_name", "place", "leitbild", "statement_stem",
+                 "rounds", "dots", "dots_per_theme"):
+        if name in form:
+            data[name] = form[name]
+    if "date" in form:
+        data["date"] = form["date"] or None
+    for name in ("goals", "questions"):
+        if name in form:
+            data[name] = _lines(form[name])
+    for name in ("organizer", "contact"):
+        data["legal"][name] = form.get(f"legal-{name}", data["legal"][name])
+    for category in data["categories"]:
+        category["label"] = form.get(f"category-{category['key']}", category["label"])
+
+    def edited(field: dict[str, object]) -> dict[str, object]:
+        prefix = f"field-{field['key']}-"
+        for name in ("number", "title", "topics"):
+            field[name] = form.get(prefix + name, field[name])
+        if prefix + "themes" in form:
+            field["themes"] = parse_themes(form[prefix + "themes"])
+        return field
+
+    kept = [f for f in data["fields"] if not form.get(f"field-{f['key']}-remove")]
+    for field in kept:
+        field["subfields"] = [edited(s) for s in field["subfields"]
+                              if not form.get(f"field-{s['key']}-remove")]
+    data["fields"] = [edited(f) for f in kept]
+    if form.get("new-title", "").strip():
+        data["fields"].append({"key": form.get("new-key", "").strip(),
+                               "number": form.get("new-number", "").strip(),
+                               "title": form["new-title"], "themes": []})
+    try:
+        return WorkshopDef.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput("{problems}", problems=problems(exc)) from exc

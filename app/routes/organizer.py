@@ -12,26 +12,22 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from app import access, joinkit, preparation, retention
+from app import access, preparation, retention
 from app import workshops as workshops_service
-from app.definition import DefinitionError, WorkshopDef, parse_definition, to_toml
+from app.definition import DefinitionError, WorkshopDef, parse_definition
 from app.errors import N_, Conflict, DomainError, InvalidInput
-from app.models import Workshop
 from app.web.deps import (
     ORGANIZER_COOKIE,
     ORGANIZER_MAX_AGE,
     ContextDep,
     GettextDep,
     SessionDep,
-    WorkshopDep,
     client_address,
-    locale_of,
     organizer_signed_in,
     require_organizer_page,
     write,
 )
 from app.web.render import refused, render
-from app.web.urls import facilitator_url, join_url
 
 router = APIRouter(tags=["organizer"])
 
@@ -182,132 +178,6 @@ def _uploaded(data: bytes) -> WorkshopDef:
         raise InvalidInput("Die Datei ist nicht in UTF-8 gespeichert.") from exc
     except DefinitionError as exc:
         raise InvalidInput("{problems}", problems=str(exc)) from exc
-
-
-WORKSHOP_DONE = {"created": N_("Der Workshop ist angelegt."),
-                 "saved": N_("Gespeichert. Das Plenum zeigt Themen und ihre Art sofort, Titel "
-                             "erscheinen auf den Boards beim nächsten Laden."),
-                 "kept": N_("Aufbewahrung gespeichert."),
-                 "archived": N_("Archiviert: nur noch lesbar, die Exporte bleiben.")}
-
-
-def _workshop_page(request: Request, context: ContextDep, session: Session, workshop: Workshop,
-                   *, status_code: int = 200, error: str | None = None,
-                   message: str | None = None, definition_text: str | None = None,
-                   version: int | None = None) -> Response:
-    definition = preparation.export_definition(session=session, workshop=workshop)
-    base = context.settings.resolved_base_url
-    return render(
-        request, "organizer/workshop.html", status_code=status_code, workshop=workshop,
-        state=retention.state(session=session, workshop=workshop),
-        until=retention.retained_until(workshop), error=error, message=message,
-        definition_text=to_toml(definition) if definition_text is None else definition_text,
-        version=workshop.definition_version if version is None else version,
-        join_link=join_url(base, workshop.join_code),
-        facilitator_link=facilitator_url(base, workshop.slug,
-                                         context.tokens.facilitator_token(workshop)))
-
-
-@router.get("/admin/workshops/{slug}", dependencies=[Signed])
-def workshop_page(request: Request, context: ContextDep, session: SessionDep,
-                  workshop: WorkshopDep, gettext: GettextDep,
-                  done: Annotated[str | None, Query(max_length=40)] = None) -> Response:
-    """One workshop: its state, links, retention, its definition to edit, deleting it."""
-    message = gettext(WORKSHOP_DONE[done]) if done in WORKSHOP_DONE else None
-    return _workshop_page(request, context, session, workshop, message=message)
-
-
-@router.get("/admin/workshops/{slug}/definition.toml", dependencies=[Signed])
-def download_definition(workshop: WorkshopDep, session: SessionDep) -> Response:
-    """The definition as a workshop file, to keep, share or upload elsewhere."""
-    text = to_toml(preparation.export_definition(session=session, workshop=workshop))
-    return Response(text, media_type="application/toml", headers={
-        "Content-Disposition": f'attachment; filename="{workshop.slug}.toml"'})
-
-
-@router.get("/admin/workshops/{slug}/kit.pdf", dependencies=[Signed])
-async def join_kit(request: Request, context: ContextDep, session: SessionDep,
-                   workshop: WorkshopDep) -> Response:
-    """The printed join kit: entrance poster, a table tent per group, the facilitator sheet."""
-    pdf = await run_in_threadpool(
-        joinkit.join_kit_pdf, session=session, workshop=workshop, templates=context.templates,
-        base_url=context.settings.resolved_base_url,
-        facilitator_token=context.tokens.facilitator_token(workshop), locale=locale_of(request))
-    return Response(pdf, media_type="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{workshop.slug}-material.pdf"'})
-
-
-@router.post("/admin/workshops/{slug}/definition", dependencies=[Signed])
-async def save_definition(request: Request, context: ContextDep, session: SessionDep,
-                          workshop: WorkshopDep, gettext: GettextDep,
-                          text: Annotated[str, Form(max_length=2_000_000)] = "",
-                          version: Annotated[int, Form(ge=0, le=10**9)] = 0) -> Response:
-    """Save the changed definition; every problem is listed and nothing is saved."""
-
-    def run() -> Response:
-        try:
-            definition = parse_definition(text, source="Definition")
-        except DefinitionError as exc:
-            return _workshop_page(request, context, session, workshop, status_code=422,
-                                  error=str(exc), definition_text=text, version=version)
-        try:
-            with write(request, session, workshop):
-                preparation.update_workshop(session=session, workshop=workshop,
-                                            definition=definition, version=version)
-        except DomainError as exc:
-            error = refused(session, exc, gettext)
-            return _workshop_page(request, context, session, workshop,
-                                  status_code=exc.status_code, error=error,
-                                  definition_text=text, version=version)
-        return RedirectResponse(f"/admin/workshops/{workshop.slug}?done=saved",
-                                status_code=303)
-
-    return await run_in_threadpool(run)
-
-
-@router.post("/admin/workshops/{slug}/keep", dependencies=[Signed])
-async def keep(request: Request, context: ContextDep, session: SessionDep,
-               workshop: WorkshopDep, gettext: GettextDep,
-               until: Annotated[dt.date | None, Form()] = None,
-               action: Annotated[str, Form(pattern="^(keep|archive)$")] = "keep") -> Response:
-    """How long the workshop is kept, or archive it (read-only)."""
-
-    def run() -> Response:
-        try:
-            with write(request, session, workshop):
-                if action == "archive":
-                    retention.archive(session=session, workshop=workshop)
-                else:
-                    retention.keep_until(session=session, workshop=workshop, until=until)
-        except DomainError as exc:
-            return _workshop_page(request, context, session, workshop,
-                                  status_code=exc.status_code,
-                                  error=refused(session, exc, gettext))
-        done = "archived" if action == "archive" else "kept"
-        return RedirectResponse(f"/admin/workshops/{workshop.slug}?done={done}",
-                                status_code=303)
-
-    return await run_in_threadpool(run)
-
-
-@router.post("/admin/workshops/{slug}/delete", dependencies=[Signed])
-async def delete_workshop(request: Request, context: ContextDep, session: SessionDep,
-                          workshop: WorkshopDep, gettext: GettextDep,
-                          confirm: Annotated[str, Form(max_length=300)] = "") -> Response:
-    """Delete the workshop with everything in it, once its name is typed to confirm."""
-
-    def run() -> Response:
-        try:
-            with write(request, session, workshop):
-                retention.delete_workshop(session=session, workshop=workshop, confirm=confirm)
-        except DomainError as exc:
-            return _workshop_page(request, context, session, workshop,
-                                  status_code=exc.status_code,
-                                  error=refused(session, exc, gettext))
-        context.db.scrub()
-        return RedirectResponse("/admin?done=deleted", status_code=303)
-
-    return await run_in_threadpool(run)
 
 
 @router.get("/admin/tokens", dependencies=[Signed])

@@ -89,7 +89,7 @@ def test_create_edit_keep_and_delete_in_the_browser(signed_in: TestClient) -> No
                                                                           'key = "HF 1"'),
                                                     "version": version})
     assert broken.status_code == 422 and "fields[0].key" in broken.text
-    assert 'key = "HF 1"' in soup(broken.text).select_one("textarea").get_text()  # kept
+    assert 'key = "HF 1"' in soup(broken.text).select_one("textarea[name=text]").get_text()
     changed = text.replace('place = ""', 'place = "Dorfgemeinschaftshaus"', 1)
     if changed == text:
         changed = text.replace("title = ", 'place = "Dorfgemeinschaftshaus"\ntitle = ', 1)
@@ -151,3 +151,38 @@ def test_the_join_kit_downloads_as_pdf(signed_in: TestClient, auth: AuthActions)
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert response.headers["content-type"] == "application/pdf"
     assert "attachment" in response.headers["content-disposition"]
+
+
+def test_the_form_edits_everything_without_a_file(signed_in: TestClient) -> None:
+    """Title, date, place, publisher, a column, a field's title, a theme's kind and a new
+    field – in form fields, validated like the file, nothing lost on a mistake."""
+    client = signed_in
+    url = client.post("/admin/workshops/new", data={"start": "westharz"}
+                      ).headers["location"].split("?")[0]
+    page = soup(client.get(url).text)
+    form = {field["name"]: field.get("value", "") for field in page.select(
+        "form.definition-form input") if field.get("type") != "checkbox"}
+    form |= {area["name"]: area.get_text() for area in page.select("form.definition-form textarea")}
+    assert form["field-hf1-themes"].splitlines()[0] == "L: Wohnen & Arbeiten"
+    themes = form["field-hf1-themes"].replace("L: Wohnen & Arbeiten", "V: Wohnen & Arbeiten")
+    changed = {**form, "title": "Zukunftskonferenz Westharz 2027", "date": "2027-05-14",
+               "place": "Clausthal-Zellerfeld", "legal-organizer": "LAG Westharz",
+               "category-ideas": "Ideen und Projekte", "field-hf1-title": "Gutes Leben",
+               "field-hf1-themes": themes + "\nK: Dorfladen", "new-key": "hf6",
+               "new-number": "HF 6", "new-title": "Jugend"}
+    broken = client.post(f"{url}/edit", data={**changed, "field-hf2-title": "", "dots": "99"})
+    assert broken.status_code == 422
+    alert = soup(broken.text).select_one("[role=alert]").get_text()
+    assert "fields[1].title" in alert and "dots: darf höchstens 20 sein" in alert
+    kept = soup(broken.text)
+    assert kept.select_one("#f-place")["value"] == "Clausthal-Zellerfeld"  # nothing lost
+    assert client.post(f"{url}/edit", data=changed).status_code == 303
+    definition = client.get(f"{url}/definition.toml").text
+    for expected in ('title = "Zukunftskonferenz Westharz 2027"', "date = 2027-05-14",
+                     'place = "Clausthal-Zellerfeld"', 'organizer = "LAG Westharz"',
+                     'label = "Ideen und Projekte"', 'title = "Gutes Leben"',
+                     'text = "Wohnen & Arbeiten"\nkind = "mandatory"',
+                     'text = "Dorfladen"\nkind = "conference"', 'key = "hf6"'):
+        assert expected in definition, expected
+    stale = client.post(f"{url}/edit", data=changed)
+    assert stale.status_code == 409 and "inzwischen geändert" in stale.text
