@@ -16,11 +16,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, delete, select
 
 from app.auth import Tokens
-from app.errors import InvalidInput, NotAllowed, NotFound
+from app.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from app.models import (
     FacilitatorLink,
     Field,
-    OrganizerPassword,
+    Organizer,
     OrganizerSession,
     OrganizerToken,
     Workshop,
@@ -138,25 +138,112 @@ def revoke_link(*, session: Session, workshop: Workshop, link_id: int) -> None:
     session.add(link)
 
 
-def set_organizer_password(*, session: Session, password: str) -> None:
-    """Set the password that reaches every workshop; kept as an argon2 hash."""
+NAME_MAX = 80
+ADMIN = "admin"  # the first account's name (`zukunft admin set-password` without --name)
+
+
+def _account_name(name: str) -> str:
+    cleaned = clean_text(name, multiline=False)
+    if not cleaned:
+        raise InvalidInput("Bitte geben Sie einen Namen für das Konto an.")
+    if len(cleaned) > NAME_MAX:
+        raise InvalidInput("Der Name ist zu lang (höchstens {max} Zeichen).", max=NAME_MAX)
+    return cleaned
+
+
+def _password_hash(password: str) -> str:
     if len(password) < PASSWORD_MIN:
         raise InvalidInput("Das Passwort muss mindestens {min} Zeichen lang sein.",
                            min=PASSWORD_MIN)
-    row = session.exec(select(OrganizerPassword)).first() or OrganizerPassword(password_hash="")
-    row.password_hash = _hasher.hash(password)
+    return _hasher.hash(password)
+
+
+def set_organizer_password(*, session: Session, password: str, name: str = ADMIN) -> Organizer:
+    """Set an account's password (argon2 hash), creating the account if needed; the first
+    account is an admin. A new password signs that account out everywhere."""
+    cleaned = _account_name(name)
+    row = session.exec(select(Organizer).where(Organizer.name == cleaned)).first()
+    if row is None:
+        first = session.exec(select(Organizer.id)).first() is None
+        row = Organizer(name=cleaned, password_hash="", is_admin=first)
+    row.password_hash = _password_hash(password)
     row.updated_at = utcnow()
     session.add(row)
-    session.exec(delete(OrganizerSession))  # a new password signs everyone out
+    session.flush()
+    session.exec(delete(OrganizerSession).where(col(OrganizerSession.organizer_id) == row.id))
+    return row
+
+
+def create_account(*, session: Session, name: str, password: str, is_admin: bool) -> Organizer:
+    """A further organizer (another region on the same server); names are unique."""
+    cleaned = _account_name(name)
+    if session.exec(select(Organizer.id).where(Organizer.name == cleaned)).first() is not None:
+        raise Conflict("Ein Konto „{name}“ gibt es schon.", name=cleaned)
+    row = Organizer(name=cleaned, password_hash=_password_hash(password), is_admin=is_admin)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def accounts(*, session: Session) -> list[Organizer]:
+    return list(session.exec(select(Organizer).order_by(col(Organizer.name))))
+
+
+def delete_account(*, session: Session, account_id: int, by: Organizer) -> None:
+    """Remove an account with its sessions and tokens; its workshops stay (admins see them)."""
+    row = session.get(Organizer, account_id)
+    if row is None:
+        raise NotFound("Dieses Konto gibt es nicht (mehr).")
+    if row.id == by.id:
+        raise Conflict("Das eigene Konto lässt sich nicht löschen.")
+    session.exec(delete(OrganizerSession).where(col(OrganizerSession.organizer_id) == row.id))
+    session.exec(delete(OrganizerToken).where(col(OrganizerToken.organizer_id) == row.id))
+    for workshop in session.exec(select(Workshop)):
+        if row.id in workshop.organizer_ids:
+            workshop.organizer_ids = [i for i in workshop.organizer_ids if i != row.id]
+            session.add(workshop)
+    session.delete(row)
+
+
+def require_admin(organizer: Organizer) -> None:
+    if not organizer.is_admin:
+        raise NotAllowed("Nur die Verwaltung des Servers (ein Konto mit Adminrechten) darf "
+                         "Konten verwalten.")
+
+
+def may_manage(organizer: Organizer, workshop: Workshop) -> bool:
+    """An admin manages every workshop, an organizer the ones they created or were given."""
+    return organizer.is_admin or (organizer.id is not None
+                                  and organizer.id in workshop.organizer_ids)
+
+
+def require_manage(organizer: Organizer, workshop: Workshop) -> None:
+    if not may_manage(organizer, workshop):
+        raise NotAllowed("Dieser Workshop gehört zu einem anderen Konto der Organisation.")
+
+
+def give_workshop(*, session: Session, workshop: Workshop, by: Organizer, name: str) -> None:
+    """Let another account manage the workshop too."""
+    require_manage(by, workshop)
+    row = session.exec(select(Organizer).where(Organizer.name == _account_name(name))).first()
+    if row is None or row.id is None:
+        raise NotFound("Ein Konto „{name}“ gibt es nicht.", name=clean_text(name)[:NAME_MAX])
+    if row.id not in workshop.organizer_ids:
+        workshop.organizer_ids = [*workshop.organizer_ids, row.id]
+        session.add(workshop)
 
 
 def organizer_configured(*, session: Session) -> bool:
-    return session.exec(select(OrganizerPassword.id)).first() is not None
+    return session.exec(select(Organizer.id)).first() is not None
 
 
-def organizer_password_hash(*, session: Session) -> str | None:
-    row = session.exec(select(OrganizerPassword)).first()
-    return row.password_hash if row else None
+def account_for_sign_in(*, session: Session, name: str) -> Organizer | None:
+    """The account a sign-in names; without a name, the only account if there is one."""
+    cleaned = clean_text(name, multiline=False)[:NAME_MAX]
+    if cleaned:
+        return session.exec(select(Organizer).where(Organizer.name == cleaned)).first()
+    rows = session.exec(select(Organizer).limit(2)).all()
+    return rows[0] if len(rows) == 1 else None
 
 
 def check_password(password_hash: str | None, password: str) -> bool:
@@ -169,8 +256,9 @@ def check_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
-def check_organizer_password(*, session: Session, password: str) -> bool:
-    return check_password(organizer_password_hash(session=session), password)
+def check_organizer_password(*, session: Session, password: str, name: str = "") -> bool:
+    account = account_for_sign_in(session=session, name=name)
+    return check_password(account.password_hash if account else None, password)
 
 
 # Organizer sessions end after two hours without use and twelve hours after signing in.
@@ -183,14 +271,15 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_organizer_session(*, session: Session) -> str:
+def start_organizer_session(*, session: Session, organizer_id: int) -> str:
     """A new signed-in browser; returns the cookie's value (only its hash is stored). The
     caller commits."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
     session.exec(delete(OrganizerSession).where(
         col(OrganizerSession.created_at) < now - ORGANIZER_ABSOLUTE))
-    session.add(OrganizerSession(token_hash=_digest(token), created_at=now, last_seen_at=now))
+    session.add(OrganizerSession(organizer_id=organizer_id, token_hash=_digest(token),
+                                 created_at=now, last_seen_at=now))
     return token
 
 
@@ -230,7 +319,8 @@ def end_organizer_session(*, session: Session, token: str | None) -> None:
 ORGANIZER_TOKEN_PREFIX = "zko_"  # tells an organizer token apart from all others at a glance
 
 
-def create_organizer_token(*, session: Session, label: str) -> tuple[OrganizerToken, str]:
+def create_organizer_token(*, session: Session, label: str,
+                           organizer_id: int) -> tuple[OrganizerToken, str]:
     """A token for scripts; the returned text is shown once, only its hash is stored."""
     cleaned = clean_text(label, multiline=False)
     if not cleaned:
@@ -239,28 +329,35 @@ def create_organizer_token(*, session: Session, label: str) -> tuple[OrganizerTo
         raise InvalidInput("Die Bezeichnung ist zu lang (höchstens {max} Zeichen).",
                            max=LABEL_MAX)
     token = ORGANIZER_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = OrganizerToken(label=cleaned, token_hash=_digest(token))
+    row = OrganizerToken(organizer_id=organizer_id, label=cleaned, token_hash=_digest(token))
     session.add(row)
     session.flush()
     return row, token
 
 
-def organizer_tokens(*, session: Session) -> list[OrganizerToken]:
-    return list(session.exec(select(OrganizerToken).order_by(col(OrganizerToken.id).desc())))
+def organizer_tokens(*, session: Session, organizer_id: int) -> list[OrganizerToken]:
+    return list(session.exec(select(OrganizerToken).where(
+        OrganizerToken.organizer_id == organizer_id).order_by(col(OrganizerToken.id).desc())))
 
 
-def revoke_organizer_token(*, session: Session, token_id: int) -> None:
+def revoke_organizer_token(*, session: Session, token_id: int, organizer_id: int) -> None:
     row = session.get(OrganizerToken, token_id)
-    if row is None:
+    if row is None or row.organizer_id != organizer_id:
         raise NotFound("Diesen Zugang gibt es nicht (mehr).")
     row.revoked_at = row.revoked_at or utcnow()
     session.add(row)
 
 
-def organizer_token_valid(*, session: Session, token: str | None) -> bool:
-    """Whether `token` is an organizer token that has not been revoked."""
+def organizer_for_token(*, session: Session, token: str | None) -> Organizer | None:
+    """The account of an organizer token that has not been revoked."""
     if not token or not token.startswith(ORGANIZER_TOKEN_PREFIX) or len(token) > TOKEN_MAX:
-        return False
+        return None
     row = session.exec(select(OrganizerToken).where(
         OrganizerToken.token_hash == _digest(token))).first()
-    return row is not None and row.revoked_at is None
+    if row is None or row.revoked_at is not None:
+        return None
+    return session.get(Organizer, row.organizer_id)
+
+
+def organizer_token_valid(*, session: Session, token: str | None) -> bool:
+    return organizer_for_token(session=session, token=token) is not None

@@ -236,15 +236,20 @@ def _by_client_id(
     return snapshot(*row) if row else None
 
 
-def _own_card(session: Session, workshop: Workshop, participant: Participant, card_id: int) -> Card:
+def _own_card(session: Session, workshop: Workshop, participant: Participant, card_id: int,
+              *, deleting: bool = False) -> Card:
+    """One's own card to change – while posting is open – or to delete: that at any time,
+    also after the event and when the moderation hid it (what one wrote is one's own)."""
     card = session.get(Card, card_id)
     if card is None or card.workshop_id != workshop.id or card.deleted_at is not None:
         raise NotFound("Diese Karte gibt es nicht (mehr).")
     if card.participant_id != participant.id:
         raise NotAllowed("Sie können nur Ihre eigenen Karten ändern.")
-    if card.merged_into_id is not None or card.hidden_at is not None:
+    if card.merged_into_id is not None or (card.hidden_at is not None and not deleting):
         raise Conflict("Die Moderation hat diese Karte schon bearbeitet; sie lässt sich nicht "
                        "mehr ändern.")
+    if deleting:
+        return card
     field = session.get(Field, card.field_id)
     assert field is not None
     parent = parent_of(session=session, field=field)
@@ -277,8 +282,9 @@ def edit_card(
 def delete_card(
     *, session: Session, workshop: Workshop, participant: Participant, card_id: int
 ) -> CardSnapshot:
-    """Remove one's own card from every board; the row stays, marked deleted."""
-    card = _own_card(session, workshop, participant, card_id)
+    """Remove one's own card from every board, at any time; the row stays, marked deleted,
+    until the workshop is deleted."""
+    card = _own_card(session, workshop, participant, card_id, deleting=True)
     card.deleted_at = utcnow()
     session.add(card)
     session.flush()

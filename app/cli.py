@@ -163,14 +163,9 @@ def workshop_purge_expired(database_url: DatabaseUrl = None) -> None:
     """Löscht Workshops, deren Aufbewahrungsfrist abgelaufen ist (für einen täglichen Timer)."""
     settings = _settings(database_url=database_url)
     db = database.Database(settings.resolved_database_url)
-    gone = []
     try:
         with db.transaction() as session:
-            for workshop in retention.expired(session=session):
-                gone.append(f"{workshop.title} (aufbewahrt bis "
-                            f"{retention.retained_until(workshop):%d.%m.%Y})")
-                retention.delete_workshop(session=session, workshop=workshop,
-                                          confirm=workshop.slug, force=True)
+            gone = retention.purge_expired(session=session)
         db.scrub()
     finally:
         db.dispose()
@@ -280,8 +275,10 @@ def admin_set_password(
     password_stdin: Annotated[bool, typer.Option("--password-stdin",
                                                  help="Passwort von der Standardeingabe lesen."
                                                  )] = False,
+    name: Annotated[str, typer.Option("--name", help="Konto (fehlt es, wird es angelegt; "
+                                      "das erste hat Adminrechte).")] = "admin",
 ) -> None:
-    """Setzt das Passwort der Organisation (Zugang zu allen Workshops unter /admin)."""
+    """Setzt das Passwort eines Kontos der Organisation (Anmeldung unter /admin)."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -291,7 +288,7 @@ def admin_set_password(
     db = database.Database(settings.resolved_database_url)
     try:
         with db.transaction() as session:
-            set_organizer_password(session=session, password=password)
+            set_organizer_password(session=session, password=password, name=name)
     except DomainError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc

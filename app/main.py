@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from app import db as database
+from app import retention
 from app.auth import Tokens
 from app.config import PROJECT_ROOT, Settings
 from app.live.pgbus import PostgresBus
@@ -53,6 +54,31 @@ ROUTE_MODULES: tuple[ModuleType, ...] = (
 )
 
 
+PURGE_FIRST_SECONDS = 300  # after a start, then once a day
+PURGE_EVERY_SECONDS = 86400
+
+
+async def _purge_daily(db: database.Database) -> None:
+    """Workshops past their retention date are deleted by the server itself (DSGVO), also on
+    a laptop nobody set a timer on; `zukunft workshop purge-expired` does the same by hand."""
+
+    def purge() -> list[str]:
+        with db.transaction() as session:
+            gone = retention.purge_expired(session=session)
+        if gone:
+            db.scrub()
+        return gone
+
+    await asyncio.sleep(PURGE_FIRST_SECONDS)
+    while True:
+        try:
+            for line in await run_in_threadpool(purge):
+                log.warning("retention passed, deleted: %s", line)
+        except Exception:  # a database that is away now is asked again tomorrow
+            log.exception("deleting expired workshops failed")
+        await asyncio.sleep(PURGE_EVERY_SECONDS)
+
+
 def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> FastAPI:
     settings = settings or Settings()
     url = settings.resolved_database_url
@@ -79,7 +105,9 @@ def create_app(settings: Settings | None = None, *, upgrade: bool = True) -> Fas
             bus.start(context.db)
             if not await run_in_threadpool(bus.connected.wait, 15):
                 log.warning("event listener is not connected yet; boards follow once it is")
+        purging = asyncio.create_task(_purge_daily(context.db))
         yield
+        purging.cancel()
         if isinstance(bus, PostgresBus):
             await run_in_threadpool(bus.close)
         context.db.dispose()

@@ -13,9 +13,16 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def as_utc(moment: datetime) -> datetime:
+def moment(*, optional: bool = False) -> Any:
+    """A point in time with its zone; now when not given (`optional`: none until set)."""
+    if optional:
+        return Col(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    return Col(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+def as_utc(value: datetime) -> datetime:
     """SQLite gives stored times back without their zone; they are all UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 class Workshop(SQLModel, table=True):
@@ -42,19 +49,15 @@ class Workshop(SQLModel, table=True):
     rounds: int = 2
     current_round: int = 1
     timer_total_s: int | None = None
-    timer_ends_at: datetime | None = Col(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
+    timer_ends_at: datetime | None = moment(optional=True)
     timer_remaining_s: int | None = None  # set while the timer is paused
     facilitator_token_version: int = 1
-    created_at: datetime = Col(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    created_at: datetime = moment()
     retain_until: dt.date | None = None  # then deleted with everything in it (DSGVO)
     legal: dict[str, str] = Col(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    archived_at: datetime | None = Col(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
+    # The organizers who manage it (who created it, who were given it); admins manage all.
+    organizer_ids: list[int] = Col(default_factory=list, sa_column=Column(JSON, nullable=False))
+    archived_at: datetime | None = moment(optional=True)
     definition_version: int = 1  # raised by every change of its definition
 
 
@@ -95,9 +98,7 @@ class Theme(SQLModel, table=True):
     text: str = Col(max_length=300)
     kind: str = Col(max_length=20)
     position: int = 0
-    hidden_at: datetime | None = Col(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )  # hidden by the facilitator
+    hidden_at: datetime | None = moment(optional=True)  # hidden by the facilitator
     merged_into_id: int | None = Col(default=None, foreign_key="theme.id")
 
 
@@ -114,9 +115,7 @@ class ThemeProposal(SQLModel, table=True):
     theme_id: int | None = Col(default=None, foreign_key="theme.id")  # the theme to move
     text: str = Col(default="", max_length=120)
     status: str = Col(default="pending", max_length=10)  # pending, accepted, rejected
-    created_at: datetime = Col(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    created_at: datetime = moment()
 
 
 class Remark(SQLModel, table=True):
@@ -126,12 +125,8 @@ class Remark(SQLModel, table=True):
     workshop_id: int = Col(foreign_key="workshop.id", index=True)
     participant_id: int | None = Col(default=None, foreign_key="participant.id")
     text: str = Col(max_length=300)
-    hidden_at: datetime | None = Col(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
-    created_at: datetime = Col(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    hidden_at: datetime | None = moment(optional=True)
+    created_at: datetime = moment()
 
 
 class Dot(SQLModel, table=True):  # one importance dot a participant placed on a theme
@@ -139,9 +134,7 @@ class Dot(SQLModel, table=True):  # one importance dot a participant placed on a
     workshop_id: int = Col(foreign_key="workshop.id", index=True)
     participant_id: int = Col(foreign_key="participant.id", index=True)
     theme_id: int = Col(foreign_key="theme.id", index=True)
-    created_at: datetime = Col(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    created_at: datetime = moment()
 
 
 FACILITATOR = "facilitator"  # Participant.role of the author of cards a facilitator posts
@@ -155,9 +148,7 @@ class Participant(SQLModel, table=True):
     # The name may stand beside this person's cards in the documentation: only if they said so.
     name_in_report: bool = False
     role: str = Col(default="participant", max_length=20)
-    created_at: datetime = Col(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    created_at: datetime = moment()
 
 
 # As `cards.visible()` compiles on each database: a partial index serves only queries whose
@@ -189,18 +180,10 @@ class Card(SQLModel, table=True):
     approved: bool = True  # False while it waits for pre-moderation
     weight: int = 1  # how many people said it: a merged card sums its originals
     merged_into_id: int | None = Col(default=None, foreign_key="card.id")
-    hidden_at: datetime | None = Col(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
-    created_at: datetime = Col(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
-    updated_at: datetime | None = Col(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
-    deleted_at: datetime | None = Col(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
+    hidden_at: datetime | None = moment(optional=True)
+    created_at: datetime = moment()
+    updated_at: datetime | None = moment(optional=True)
+    deleted_at: datetime | None = moment(optional=True)
 
 
 class EventRecord(SQLModel, table=True):
@@ -213,9 +196,7 @@ class EventRecord(SQLModel, table=True):
     workshop_id: int = Col(foreign_key="workshop.id")
     kind: str = Col(max_length=40)
     payload: dict[str, Any] = Col(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    created_at: datetime = Col(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    created_at: datetime = moment()
 
 
 class FacilitatorLink(SQLModel, table=True):
@@ -228,12 +209,8 @@ class FacilitatorLink(SQLModel, table=True):
     label: str = Col(max_length=80)
     field_id: int | None = Col(default=None, foreign_key="field.id")
     version: int = 1
-    revoked_at: datetime | None = Col(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
-    created_at: datetime = Col(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    revoked_at: datetime | None = moment(optional=True)
+    created_at: datetime = moment()
 
 
 class ModerationAction(SQLModel, table=True):
@@ -255,24 +232,19 @@ class ModerationAction(SQLModel, table=True):
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
     )
     created: list[int] = Col(default_factory=list, sa_column=Column(JSON, nullable=False))
-    created_at: datetime = Col(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
-    undone_at: datetime | None = Col(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
+    created_at: datetime = moment()
+    undone_at: datetime | None = moment(optional=True)
 
 
-class OrganizerPassword(SQLModel, table=True):
-    """The organizer password (argon2 hash); one row, set with `zukunft admin set-password`."""
-
-    __tablename__ = "organizer_password"
+class Organizer(SQLModel, table=True):
+    """An organizer's account (name, argon2 hash). Admins manage accounts and see every
+    workshop; the others the workshops they created or were given (`Workshop.organizer_ids`)."""
 
     id: int | None = Col(default=None, primary_key=True)
+    name: str = Col(max_length=80, unique=True, index=True)
     password_hash: str = Col(max_length=200)
-    updated_at: datetime = Col(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    is_admin: bool = False
+    updated_at: datetime = moment()
 
 
 class OrganizerToken(SQLModel, table=True):
@@ -281,14 +253,11 @@ class OrganizerToken(SQLModel, table=True):
     __tablename__ = "organizer_token"
 
     id: int | None = Col(default=None, primary_key=True)
+    organizer_id: int = Col(foreign_key="organizer.id", index=True)
     label: str = Col(max_length=80)
     token_hash: str = Col(max_length=64, unique=True, index=True)
-    created_at: datetime = Col(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
-    revoked_at: datetime | None = Col(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
+    created_at: datetime = moment()
+    revoked_at: datetime | None = moment(optional=True)
 
 
 class OrganizerSession(SQLModel, table=True):
@@ -297,13 +266,10 @@ class OrganizerSession(SQLModel, table=True):
     __tablename__ = "organizer_session"
 
     id: int | None = Col(default=None, primary_key=True)
+    organizer_id: int = Col(foreign_key="organizer.id", index=True)
     token_hash: str = Col(max_length=64, unique=True, index=True)
-    created_at: datetime = Col(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
-    last_seen_at: datetime = Col(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    created_at: datetime = moment()
+    last_seen_at: datetime = moment()
 
 
 class StatementProposal(SQLModel, table=True):
@@ -316,9 +282,7 @@ class StatementProposal(SQLModel, table=True):
     field_id: int = Col(foreign_key="field.id", index=True)
     participant_id: int = Col(foreign_key="participant.id")
     text: str = Col(max_length=400)
-    created_at: datetime = Col(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    created_at: datetime = moment()
 
 
 class StatementSupport(SQLModel, table=True):
@@ -328,9 +292,7 @@ class StatementSupport(SQLModel, table=True):
     id: int | None = Col(default=None, primary_key=True)
     proposal_id: int = Col(foreign_key="statement_proposal.id", index=True)
     participant_id: int = Col(foreign_key="participant.id")
-    created_at: datetime = Col(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    created_at: datetime = moment()
 
 
 class Statement(SQLModel, table=True):
@@ -341,9 +303,7 @@ class Statement(SQLModel, table=True):
     field_id: int = Col(foreign_key="field.id", index=True)
     version: int
     text: str = Col(max_length=400)  # the completion after the stem
-    adopted_at: datetime = Col(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    adopted_at: datetime = moment()
 
 
 class Survey(SQLModel, table=True):
@@ -352,9 +312,7 @@ class Survey(SQLModel, table=True):
     title: str = Col(max_length=200)
     status: str = Col(default="draft", max_length=10)  # draft, open, closed
     position: int = 0
-    created_at: datetime = Col(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    created_at: datetime = moment()
 
 
 class Question(SQLModel, table=True):
@@ -382,9 +340,7 @@ class SurveyResponse(SQLModel, table=True):
     survey_id: int = Col(foreign_key="survey.id", index=True)
     participant_id: int | None = Col(default=None, foreign_key="participant.id")
     source: str = Col(default="", max_length=120)  # "" live, else the import's label
-    created_at: datetime = Col(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    created_at: datetime = moment()
 
 
 class Answer(SQLModel, table=True):
@@ -393,6 +349,4 @@ class Answer(SQLModel, table=True):
     question_id: int = Col(foreign_key="question.id", index=True)
     # Choices and rankings: option indexes; rating and number: one number; text: a string.
     value: Any = Col(default=None, sa_column=Column(JSON, nullable=True))
-    hidden_at: datetime | None = Col(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )  # free text hidden by the facilitator
+    hidden_at: datetime | None = moment(optional=True)  # free text hidden by the facilitator

@@ -19,6 +19,7 @@ from app.definition import (
     problems,
 )
 from app.errors import Conflict, InvalidInput
+from app.live.events import FieldHeading, HeadingsChanged, record
 from app.models import (
     Card,
     Category,
@@ -144,9 +145,12 @@ def update_workshop(*, session: Session, workshop: Workshop, definition: Worksho
     workshop.definition_version += 1
     session.add(workshop)
     session.flush()
-    # Open plenary boards redraw every column: themes, their order and kinds.
-    record_columns(session, workshop, {f.id for f in fields_of(session=session,
-                                                                  workshop=workshop)})
+    # Open boards redraw their headings, plenary boards every column (themes, order, kinds).
+    fields = fields_of(session=session, workshop=workshop)
+    record(session, HeadingsChanged(workshop_id=workshop.id, title=workshop.title, fields=[
+        FieldHeading(key=f.key, number=f.number, title=f.title, topics=f.topics)
+        for f in fields]))
+    record_columns(session, workshop, {f.id for f in fields})
     return workshop
 
 
@@ -256,7 +260,7 @@ def definition_from_form(current: WorkshopDef, form: dict[str, str]) -> Workshop
     for name in ("goals", "questions"):
         if name in form:
             data[name] = _lines(form[name])
-    for name in ("organizer", "contact"):
+    for name in ("organizer", "contact", "privacy", "accessibility"):
         data["legal"][name] = form.get(f"legal-{name}", data["legal"][name])
     for category in data["categories"]:
         category["label"] = form.get(f"category-{category['key']}", category["label"])

@@ -138,3 +138,12 @@ def expired(*, session: Session, today: dt.date | None = None) -> list[Workshop]
     """Workshops whose retention date has passed."""
     today = today or dt.date.today()
     return [w for w in session.exec(select_rows(Workshop)) if retained_until(w) < today]
+
+
+def purge_expired(*, session: Session, today: dt.date | None = None) -> list[str]:
+    """Delete every workshop whose retention date has passed; their titles and dates."""
+    gone = []
+    for workshop in expired(session=session, today=today):
+        gone.append(f"{workshop.title} (aufbewahrt bis {retained_until(workshop):%d.%m.%Y})")
+        delete_workshop(session=session, workshop=workshop, confirm=workshop.slug, force=True)
+    return gone

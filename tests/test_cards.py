@@ -290,3 +290,27 @@ def test_list_cards_filters_by_field_and_participant(session: Session) -> None:
                                              field="hf2")] == ["2", "3"]
     assert [c.text for c in cards.list_cards(session=session, workshop=workshop,
                                              participant=anna)] == ["1", "3"]
+
+
+def test_own_cards_can_be_deleted_after_the_event_and_when_hidden(session: Session) -> None:
+    """What one wrote stays one's own: deleting works with posting closed and after the
+    facilitator hid the card; changing it does not."""
+    from app import facilitation, moderation
+    from app.access import MAIN
+    from app.errors import Conflict
+
+    workshop = make_workshop(session)
+    participant = make_participant(session, workshop)
+    first = make_card(session, workshop, participant, text="Eins")
+    second = make_card(session, workshop, participant, text="Zwei")
+    moderation.set_hidden(session=session, workshop=workshop, facilitator=MAIN,
+                          card_ids=[second.id], hidden=True)
+    facilitation.set_posting_open(session=session, workshop=workshop, posting_open=False)
+    with pytest.raises(Conflict):
+        cards.edit_card(session=session, workshop=workshop, participant=participant,
+                        card_id=first.id, text="Geändert")
+    for card in (first, second):
+        cards.delete_card(session=session, workshop=workshop, participant=participant,
+                          card_id=card.id)
+    session.commit()
+    assert cards.list_cards(session=session, workshop=workshop) == []

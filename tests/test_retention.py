@@ -154,3 +154,30 @@ def test_imported_answers_without_a_participant_go_with_the_workshop(session: Se
     session.commit()
     for table in ("survey_response", "answer", "question", "survey"):
         assert session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() == 0
+
+
+def test_the_server_deletes_expired_workshops_by_itself(monkeypatch: pytest.MonkeyPatch,
+                                                        settings: object) -> None:
+    """No timer needed on a village-hall laptop: the running server purges once a day."""
+    import time
+
+    from fastapi.testclient import TestClient
+
+    import app.main as main
+
+    monkeypatch.setattr(main, "PURGE_FIRST_SECONDS", 0)
+    application = main.create_app(settings, upgrade=False)  # type: ignore[arg-type]
+    db = application.state.context.db
+    with db.transaction() as session:
+        old = make_workshop(session, date=dt.date(2020, 1, 1))
+        kept = make_workshop(session, title="Noch aktuell")
+    with TestClient(application):
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with db.session() as session:
+                if session.get(Workshop, old.id) is None:
+                    break
+            time.sleep(0.05)
+        with db.session() as session:
+            assert session.get(Workshop, old.id) is None
+            assert session.get(Workshop, kept.id) is not None

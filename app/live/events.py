@@ -145,6 +145,23 @@ class PhaseChanged(DomainEvent):
     rounds: int
 
 
+class FieldHeading(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    number: str
+    title: str
+    topics: str
+
+
+class HeadingsChanged(DomainEvent):
+    """The organizer changed the workshop's or its fields' titles: boards redraw their heading."""
+
+    kind = "headings-changed"
+    title: str
+    fields: list[FieldHeading]
+
+
 class TimerState(BaseModel):
     """The countdown as the server knows it; clients count down `left_ms` on their own
     monotonic clock from the moment they get it (neither clock's wall time matters)."""

@@ -22,6 +22,7 @@ from app.live.events import (
     DomainEvent,
     FieldPostingChanged,
     GuidingSentence,
+    HeadingsChanged,
     ParticipantJoined,
     PhaseChanged,
     PlenaryChanged,
@@ -132,6 +133,7 @@ class Audience(BaseModel):
 
 # Events without anything personal or removable: they go out as they are stored.
 _AS_STORED = (ParticipantJoined, PostingChanged, FieldPostingChanged, PhaseChanged, TimerChanged,
+              HeadingsChanged,
               PlenaryChanged, ThemeDotsChanged, SurveyChanged)
 
 

@@ -25,6 +25,7 @@ from app.live.events import (
     Counts,
     DomainEvent,
     FieldPostingChanged,
+    HeadingsChanged,
     ParticipantJoined,
     PhaseChanged,
     PlenaryChanged,
@@ -185,6 +186,12 @@ class Views:
                 and event.state is not None):
             return [ServerSentEvent(data=fragment("statements/_board.html", statement=event.state),
                                     event="statement")]
+        if isinstance(event, HeadingsChanged):
+            heading = next((f for f in event.fields if f.key == view.field), None)
+            if heading is None:
+                return []
+            html = fragment("board/_heading.html", workshop_title=event.title, field=heading)
+            return [ServerSentEvent(data=html, event="heading")]
         if isinstance(event, PhaseChanged):
             html = fragment("board/_phase.html", phase=event.phase, round=event.round,
                             rounds=event.rounds)

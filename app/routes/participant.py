@@ -329,7 +329,7 @@ def delete_card(card_id: IdPath, request: Request, workshop: WorkshopDep, sessio
                 participant: ParticipantDep, gettext: GettextDep) -> Response:
     """Delete one's own card."""
     _card, field = _own_card(session, workshop, participant, card_id)
-    with write(request, session, workshop):
+    with write(request, session, workshop, archived_ok=True):
         cards.delete_card(session=session, workshop=workshop, participant=participant,
                           card_id=card_id)
     if is_htmx(request):

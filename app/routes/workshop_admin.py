@@ -4,35 +4,35 @@
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
-from app import joinkit, preparation, retention
+from app import access, joinkit, preparation, retention
 from app.definition import DefinitionError, parse_definition, to_toml
 from app.errors import N_, DomainError
 from app.models import Workshop
 from app.web.deps import (
     ContextDep,
     GettextDep,
+    ManagedWorkshopDep,
+    OrganizerDep,
     SessionDep,
-    WorkshopDep,
     locale_of,
-    require_organizer_page,
     write,
 )
 from app.web.render import refused, render
 from app.web.urls import facilitator_url, join_url
 
 router = APIRouter(tags=["organizer"])
-Signed = Depends(require_organizer_page)
 
 
 WORKSHOP_DONE = {"created": N_("Der Workshop ist angelegt."),
-                 "saved": N_("Gespeichert. Das Plenum zeigt Themen und ihre Art sofort, Titel "
-                             "erscheinen auf den Boards beim nächsten Laden."),
+                 "saved": N_("Gespeichert. Offene Boards zeigen es sofort."),
                  "kept": N_("Aufbewahrung gespeichert."),
+                 "shared": N_("Das Konto verwaltet den Workshop jetzt mit."),
                  "archived": N_("Archiviert: nur noch lesbar, die Exporte bleiben.")}
 
 
@@ -50,31 +50,33 @@ def _workshop_page(request: Request, context: ContextDep, session: Session, work
         definition_text=to_toml(definition) if definition_text is None else definition_text,
         version=workshop.definition_version if version is None else version,
         definition=definition, submitted=submitted or {}, themes_text=preparation.themes_text,
+        managers=[a.name for a in access.accounts(session=session)
+                  if a.id in workshop.organizer_ids],
         join_link=join_url(base, workshop.join_code),
         facilitator_link=facilitator_url(base, workshop.slug,
                                          context.tokens.facilitator_token(workshop)))
 
 
-@router.get("/admin/workshops/{slug}", dependencies=[Signed])
+@router.get("/admin/workshops/{slug}")
 def workshop_page(request: Request, context: ContextDep, session: SessionDep,
-                  workshop: WorkshopDep, gettext: GettextDep,
+                  workshop: ManagedWorkshopDep, gettext: GettextDep,
                   done: Annotated[str | None, Query(max_length=40)] = None) -> Response:
     """One workshop: its state, links, retention, its definition to edit, deleting it."""
     message = gettext(WORKSHOP_DONE[done]) if done in WORKSHOP_DONE else None
     return _workshop_page(request, context, session, workshop, message=message)
 
 
-@router.get("/admin/workshops/{slug}/definition.toml", dependencies=[Signed])
-def download_definition(workshop: WorkshopDep, session: SessionDep) -> Response:
+@router.get("/admin/workshops/{slug}/definition.toml")
+def download_definition(workshop: ManagedWorkshopDep, session: SessionDep) -> Response:
     """The definition as a workshop file, to keep, share or upload elsewhere."""
     text = to_toml(preparation.export_definition(session=session, workshop=workshop))
     return Response(text, media_type="application/toml", headers={
         "Content-Disposition": f'attachment; filename="{workshop.slug}.toml"'})
 
 
-@router.get("/admin/workshops/{slug}/kit.pdf", dependencies=[Signed])
+@router.get("/admin/workshops/{slug}/kit.pdf")
 async def join_kit(request: Request, context: ContextDep, session: SessionDep,
-                   workshop: WorkshopDep) -> Response:
+                   workshop: ManagedWorkshopDep) -> Response:
     """The printed join kit: entrance poster, a table tent per group, the facilitator sheet."""
     pdf = await run_in_threadpool(
         joinkit.join_kit_pdf, session=session, workshop=workshop, templates=context.templates,
@@ -84,12 +86,22 @@ async def join_kit(request: Request, context: ContextDep, session: SessionDep,
         "Content-Disposition": f'attachment; filename="{workshop.slug}-material.pdf"'})
 
 
-@router.post("/admin/workshops/{slug}/definition", dependencies=[Signed])
+@router.post("/admin/workshops/{slug}/definition")
 async def save_definition(request: Request, context: ContextDep, session: SessionDep,
-                          workshop: WorkshopDep, gettext: GettextDep,
+                          workshop: ManagedWorkshopDep, gettext: GettextDep,
                           text: Annotated[str, Form(max_length=2_000_000)] = "",
                           version: Annotated[int, Form(ge=0, le=10**9)] = 0) -> Response:
-    """Save the changed definition; every problem is listed and nothing is saved."""
+    """Save the changed definition (the text, or an uploaded file instead); every problem is
+    listed and nothing is saved."""
+    upload = (await request.form()).get("file")
+    if isinstance(upload, UploadFile) and upload.filename:
+        data = await upload.read()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return _workshop_page(request, context, session, workshop, status_code=422,
+                                  error=gettext("Die Datei ist nicht in UTF-8 gespeichert."),
+                                  version=version)
 
     def run() -> Response:
         try:
@@ -112,9 +124,9 @@ async def save_definition(request: Request, context: ContextDep, session: Sessio
     return await run_in_threadpool(run)
 
 
-@router.post("/admin/workshops/{slug}/edit", dependencies=[Signed])
+@router.post("/admin/workshops/{slug}/edit")
 async def save_form(request: Request, context: ContextDep, session: SessionDep,
-                    workshop: WorkshopDep, gettext: GettextDep) -> Response:
+                    workshop: ManagedWorkshopDep, gettext: GettextDep) -> Response:
     """Save the form editor: the definition with what the form changed."""
     form = {key: str(value) for key, value in (await request.form()).items()
             if isinstance(value, str)}
@@ -139,16 +151,37 @@ async def save_form(request: Request, context: ContextDep, session: SessionDep,
     return await run_in_threadpool(run)
 
 
-@router.post("/admin/workshops/{slug}/keep", dependencies=[Signed])
+@router.post("/admin/workshops/{slug}/share")
+async def share(request: Request, context: ContextDep, session: SessionDep,
+                workshop: ManagedWorkshopDep, organizer: OrganizerDep, gettext: GettextDep,
+                name: Annotated[str, Form(max_length=300)] = "") -> Response:
+    """Let another organizer account manage this workshop too."""
+
+    def run() -> Response:
+        try:
+            with write(request, session, workshop, archived_ok=True):
+                access.give_workshop(session=session, workshop=workshop, by=organizer,
+                                     name=name)
+        except DomainError as exc:
+            return _workshop_page(request, context, session, workshop,
+                                  status_code=exc.status_code,
+                                  error=refused(session, exc, gettext))
+        return RedirectResponse(f"/admin/workshops/{workshop.slug}?done=shared",
+                                status_code=303)
+
+    return await run_in_threadpool(run)
+
+
+@router.post("/admin/workshops/{slug}/keep")
 async def keep(request: Request, context: ContextDep, session: SessionDep,
-               workshop: WorkshopDep, gettext: GettextDep,
+               workshop: ManagedWorkshopDep, gettext: GettextDep,
                until: Annotated[dt.date | None, Form()] = None,
                action: Annotated[str, Form(pattern="^(keep|archive)$")] = "keep") -> Response:
     """How long the workshop is kept, or archive it (read-only)."""
 
     def run() -> Response:
         try:
-            with write(request, session, workshop):
+            with write(request, session, workshop, archived_ok=True):
                 if action == "archive":
                     retention.archive(session=session, workshop=workshop)
                 else:
@@ -164,15 +197,15 @@ async def keep(request: Request, context: ContextDep, session: SessionDep,
     return await run_in_threadpool(run)
 
 
-@router.post("/admin/workshops/{slug}/delete", dependencies=[Signed])
+@router.post("/admin/workshops/{slug}/delete")
 async def delete_workshop(request: Request, context: ContextDep, session: SessionDep,
-                          workshop: WorkshopDep, gettext: GettextDep,
+                          workshop: ManagedWorkshopDep, gettext: GettextDep,
                           confirm: Annotated[str, Form(max_length=300)] = "") -> Response:
     """Delete the workshop with everything in it, once its name is typed to confirm."""
 
     def run() -> Response:
         try:
-            with write(request, session, workshop):
+            with write(request, session, workshop, archived_ok=True):
                 retention.delete_workshop(session=session, workshop=workshop, confirm=confirm)
         except DomainError as exc:
             return _workshop_page(request, context, session, workshop,

@@ -16,10 +16,10 @@ from app.auth import Tokens
 from app.config import Settings
 from app.db import Database
 from app.db.unit import unit
-from app.errors import NotAllowed, NotSignedIn
+from app.errors import Conflict, NotAllowed, NotSignedIn
 from app.live.render import Views
 from app.live.stream import LocalBus
-from app.models import Field, Participant, Workshop
+from app.models import Field, Organizer, Participant, Workshop
 from app.ratelimit import Limits
 from app.text import MAX_ID
 from app.web.templating import DEFAULT_LOCALE, LOCALES, Templates
@@ -88,10 +88,14 @@ async def get_session(request: Request, context: ContextDep) -> AsyncIterator[Se
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def write(request: Request, session: Session,
-          workshop: Workshop | None) -> AbstractContextManager[None]:
+def write(request: Request, session: Session, workshop: Workshop | None, *,
+          archived_ok: bool = False) -> AbstractContextManager[None]:
     """`with write(request, session, workshop):` around a route's service call: the request's
-    one write (`Database.write`), in the workshop's turn."""
+    one write (`Database.write`), in the workshop's turn. An archived workshop is read-only:
+    only what `archived_ok` marks passes (deleting one's own card, the organizer keeping,
+    sharing or deleting it)."""
+    if workshop is not None and workshop.archived_at is not None and not archived_ok:
+        raise Conflict("Dieser Workshop ist archiviert und nur noch lesbar.")
     return get_context(request).db.write(session, workshop.id if workshop else None)
 
 
@@ -144,12 +148,12 @@ ORGANIZER_COOKIE = "zk_organizer"
 ORGANIZER_MAX_AGE = int(access.ORGANIZER_ABSOLUTE.total_seconds())
 
 
-def organizer_signed_in(request: Request, context: Context, session: Session) -> bool:
-    """Whether the organizer cookie names a session that has not ended (logout, a new
-    password, two idle hours, twelve hours in all). Use keeps it alive."""
+def current_organizer(request: Request, context: Context, session: Session) -> Organizer | None:
+    """The account whose cookie names a session that has not ended (logout, a new password,
+    two idle hours, twelve hours in all). Use keeps it alive."""
     row = access.organizer_session(session=session, token=request.cookies.get(ORGANIZER_COOKIE))
     if row is None:
-        return False
+        return None
     if access.needs_touch(row):
         assert row.id is not None
         session_id = row.id
@@ -161,7 +165,11 @@ def organizer_signed_in(request: Request, context: Context, session: Session) ->
         else:  # a dependency: it only reads, the touch is a write of its own beside it
             context.db.commit_together(lambda write: access.touch_organizer_session(
                 session=write, session_id=session_id))
-    return True
+    return session.get(Organizer, row.organizer_id)
+
+
+def organizer_signed_in(request: Request, context: Context, session: Session) -> bool:
+    return current_organizer(request, context, session) is not None
 
 
 def facilitator_of(request: Request, context: Context, session: Session,
@@ -170,8 +178,10 @@ def facilitator_of(request: Request, context: Context, session: Session,
     token = bearer_token(request) or request.cookies.get(facilitator_cookie(workshop))
     facilitator = access.facilitator_for(session=session, tokens=context.tokens, workshop=workshop,
                                          token=token)
-    if facilitator is None and organizer_signed_in(request, context, session):
-        return access.ORGANIZER
+    if facilitator is None:
+        organizer = current_organizer(request, context, session)
+        if organizer is not None and access.may_manage(organizer, workshop):
+            return access.ORGANIZER
     return facilitator
 
 
@@ -190,9 +200,24 @@ class SignInFirst(Exception):
     """An organizer page was opened without signing in: send them to the sign-in form."""
 
 
-def require_organizer_page(request: Request, context: ContextDep, session: SessionDep) -> None:
-    if not organizer_signed_in(request, context, session):
+def require_organizer_page(request: Request, context: ContextDep,
+                           session: SessionDep) -> Organizer:
+    organizer = current_organizer(request, context, session)
+    if organizer is None:
         raise SignInFirst()
+    return organizer
+
+
+OrganizerDep = Annotated[Organizer, Depends(require_organizer_page)]
+
+
+def managed_workshop(workshop: WorkshopDep, organizer: OrganizerDep) -> Workshop:
+    """The workshop of an organizer page, if this account manages it (else 403)."""
+    access.require_manage(organizer, workshop)
+    return workshop
+
+
+ManagedWorkshopDep = Annotated[Workshop, Depends(managed_workshop)]
 
 
 class JoinFirst(Exception):

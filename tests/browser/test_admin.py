@@ -9,7 +9,7 @@ from sqlmodel import delete
 
 from app import db as database
 from app.auth import Tokens
-from app.models import OrganizerPassword, OrganizerSession
+from app.models import Organizer, OrganizerSession, OrganizerToken
 from tests.conftest import SECRET
 from tests.live import ServerProcess
 
@@ -20,8 +20,8 @@ def test_from_the_setup_link_to_a_changed_board(browser: Browser, projector: Bro
                                                 live_server: ServerProcess) -> None:
     live_db = database.Database(live_server.database_url)
     with live_db.transaction() as session:  # a server nobody has set up yet
-        session.exec(delete(OrganizerSession))  # type: ignore[call-overload]
-        session.exec(delete(OrganizerPassword))  # type: ignore[call-overload]
+        for table in (OrganizerSession, OrganizerToken, Organizer):
+            session.exec(delete(table))  # type: ignore[call-overload]
     live_db.dispose()
     office = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
     try:
@@ -39,6 +39,10 @@ def test_from_the_setup_link_to_a_changed_board(browser: Browser, projector: Bro
         board = projector.new_page()
         board.goto(f"{live_server.base_url}/w/{slug}/plenary")
         expect(board.locator("body[data-live=connected]")).to_have_count(1, timeout=5000)
+        field_board = projector.new_page()
+        field_board.goto(f"{live_server.base_url}/w/{slug}/board/hf1")
+        expect(field_board.locator("body[data-live=connected]")).to_have_count(1, timeout=5000)
+        field_board.evaluate("window.__notReloaded = true")
         theme = board.locator(".theme", has_text="Wohnen & Arbeiten")
         expect(theme).not_to_have_class(re.compile("kind-mandatory"))
         editor = page.get_by_label("Definition (TOML)")
@@ -51,8 +55,8 @@ def test_from_the_setup_link_to_a_changed_board(browser: Browser, projector: Bro
         page.get_by_role("button", name="Speichern", exact=True).click()
         expect(page.get_by_role("status")).to_contain_text("Gespeichert")
         expect(theme).to_have_class(re.compile("kind-mandatory"), timeout=3000)
-        # A field's title is in the page around the columns: a board shows it when loaded.
-        board.goto(f"{live_server.base_url}/w/{slug}/board/hf1")
-        expect(board.locator("h1")).to_contain_text("Gutes Leben im Oberharz")
+        expect(field_board.locator("h1")).to_contain_text("Gutes Leben im Oberharz",
+                                                          timeout=3000)
+        assert field_board.evaluate("window.__notReloaded") is True  # live, not reloaded
     finally:
         office.close()

@@ -186,3 +186,73 @@ def test_the_form_edits_everything_without_a_file(signed_in: TestClient) -> None
         assert expected in definition, expected
     stale = client.post(f"{url}/edit", data=changed)
     assert stale.status_code == 409 and "inzwischen geändert" in stale.text
+
+
+def test_accounts_for_several_regions(signed_in: TestClient, app: FastAPI) -> None:
+    """The admin makes an account for another region; it signs in with its name, sees only
+    its own workshops, is refused another's, and can be given one."""
+    admin = signed_in
+    theirs = admin.post("/admin/workshops/new", data={"start": "blank", "title": "Harz"}
+                        ).headers["location"].split("?")[0]
+    made = admin.post("/admin/accounts", data={"name": "Vogelsberg", "password": PASSWORD})
+    assert made.status_code == 200 and "Das Konto ist angelegt." in made.text
+    twice = admin.post("/admin/accounts", data={"name": "Vogelsberg", "password": PASSWORD})
+    assert twice.status_code == 409 and "gibt es schon" in twice.text
+    with TestClient(app, follow_redirects=False) as region:
+        assert region.post("/admin/login", data={"password": PASSWORD}).status_code == 401
+        assert region.post("/admin/login", data={"name": "Vogelsberg", "password": PASSWORD}
+                           ).status_code == 303
+        assert region.get("/admin/accounts").status_code == 403  # not an admin
+        mine = region.post("/admin/workshops/new", data={"start": "blank", "title": "Vogelsberg"}
+                           ).headers["location"].split("?")[0]
+        rows = soup(region.get("/admin").text).select("tbody th a")
+        assert [a.get_text() for a in rows] == ["Vogelsberg"]
+        assert region.get(theirs).status_code == 403
+        slug = theirs.rsplit("/", 1)[1]
+        assert region.get(f"/w/{slug}/facilitate/hf1").status_code in (401, 403)
+        shared = admin.post(f"{theirs}/share", data={"name": "Vogelsberg"})
+        assert shared.status_code == 303
+        assert region.get(theirs).status_code == 200
+        assert region.get(mine).status_code == 200
+    listing = soup(admin.get("/admin").text).select("tbody th a")
+    assert {a.get_text() for a in listing} == {"Harz", "Vogelsberg"}  # the admin sees all
+
+
+def test_an_uploaded_file_updates_a_workshop(signed_in: TestClient) -> None:
+    client = signed_in
+    url = client.post("/admin/workshops/new", data={"start": "westharz"}
+                      ).headers["location"].split("?")[0]
+    version = soup(client.get(url).text).select_one("input[name=version]")["value"]
+    data = WESTHARZ.read_bytes().replace(b'title = "Zukunftskonferenz Westharz"',
+                                         b'title = "Aus der Datei"', 1)
+    saved = client.post(f"{url}/definition", data={"text": "", "version": version},
+                        files={"file": ("westharz.toml", data, "application/toml")})
+    assert saved.status_code == 303, saved.text
+    assert soup(client.get(url).text).select_one("h1").get_text() == "Aus der Datei"
+    privacy = client.post(f"{url}/edit", data={
+        "version": str(int(version) + 1), "legal-privacy": "Unser Text zum Datenschutz."})
+    assert privacy.status_code == 303
+    slug = url.rsplit("/", 1)[1]
+    assert "Unser Text zum Datenschutz." in client.get(f"/w/{slug}/datenschutz").text
+
+
+def test_an_archived_workshop_is_read_only_but_own_cards_can_go(signed_in: TestClient,
+                                                                auth: AuthActions) -> None:
+    client = signed_in
+    slug = auth.workshop.slug
+    author = auth.participant_headers()
+    cards = f"/api/v1/workshops/{slug}/cards"
+    card = client.post(cards, headers=author, json={"field": "hf1", "category": "ideas",
+                                                    "text": "Vor dem Archiv"}).json()
+    assert client.post(f"/admin/workshops/{slug}/keep", data={"action": "archive"}
+                       ).status_code == 303
+    refused = client.post(cards, headers=author, json={"field": "hf1", "category": "ideas",
+                                                       "text": "Danach"})
+    assert refused.status_code == 409 and "geschlossen" in refused.json()["detail"]
+    facilitator = auth.facilitator_headers()
+    moderation = client.post(f"/api/v1/workshops/{slug}/moderation", headers=facilitator,
+                             json={"action": "hide", "card_ids": [card["id"]]})
+    assert moderation.status_code == 409 and "archiviert" in moderation.json()["detail"]
+    assert client.get(f"/w/{slug}/export/md").status_code == 200  # exports still work
+    gone = client.delete(f"{cards}/{card['id']}", headers=author)
+    assert gone.status_code == 204, gone.text

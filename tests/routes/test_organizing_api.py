@@ -12,11 +12,18 @@ from tests.conftest import AuthActions
 from tests.factories import WESTHARZ
 
 
+def make_token(app: FastAPI, name: str = "admin", label: str = "Auswertung") -> str:
+    with app.state.context.db.transaction() as session:
+        account = access.set_organizer_password(session=session, name=name,
+                                                password="ein langes Passwort")
+        _row, secret = access.create_organizer_token(session=session, label=label,
+                                                     organizer_id=account.id or 0)
+    return secret
+
+
 @pytest.fixture
 def token(app: FastAPI) -> str:
-    with app.state.context.db.transaction() as session:
-        _row, secret = access.create_organizer_token(session=session, label="Auswertung")
-    return secret
+    return make_token(app)
 
 
 def bearer(secret: str) -> dict[str, str]:
@@ -84,8 +91,11 @@ def test_only_the_organizer_gets_in(client: TestClient, token: str, auth: AuthAc
              ("put", f"/api/v1/workshops/{slug}/definition"),
              ("delete", f"/api/v1/workshops/{slug}")]
     with app.state.context.db.transaction() as session:
-        revoked, old = access.create_organizer_token(session=session, label="alt")
-        access.revoke_organizer_token(session=session, token_id=revoked.id or 0)
+        [account] = access.accounts(session=session)
+        revoked, old = access.create_organizer_token(session=session, label="alt",
+                                                     organizer_id=account.id or 0)
+        access.revoke_organizer_token(session=session, token_id=revoked.id or 0,
+                                      organizer_id=account.id or 0)
     others = {"nobody": ({}, 401), "participant": (auth.participant_headers(), 403),
               "facilitator": (auth.facilitator_headers(), 403), "revoked": (bearer(old), 403),
               "made up": (bearer("zko_" + "x" * 43), 403)}
@@ -98,6 +108,30 @@ def test_only_the_organizer_gets_in(client: TestClient, token: str, auth: AuthAc
 
 def test_tokens_are_shown_once_and_stored_hashed(app: FastAPI, token: str) -> None:
     with app.state.context.db.session() as session:
-        [row] = access.organizer_tokens(session=session)
+        [account] = access.accounts(session=session)
+        [row] = access.organizer_tokens(session=session, organizer_id=account.id or 0)
         assert row.token_hash != token and token not in row.token_hash
         assert access.organizer_token_valid(session=session, token=token)
+
+
+def test_an_organizer_sees_and_manages_only_their_workshops(client: TestClient, app: FastAPI,
+                                                            token: str) -> None:
+    """Two regions on one server: each account its own workshops; the admin all of them."""
+    with app.state.context.db.transaction() as session:
+        admin = access.accounts(session=session)[0]
+        access.create_account(session=session, name="Vogelsberg", password="ein langes Passwort",
+                              is_admin=False)
+    other = make_token(app, name="Vogelsberg", label="Skript")
+    mine = client.post("/api/v1/workshops", content=WESTHARZ.read_bytes(),
+                       headers={**bearer(other), **TOML}).json()["slug"]
+    theirs = client.post("/api/v1/workshops", content=WESTHARZ.read_bytes(),
+                         headers={**bearer(token), **TOML}).json()["slug"]
+    listed = [w["slug"] for w in client.get("/api/v1/workshops", headers=bearer(other)).json()]
+    assert listed == [mine]
+    assert {w["slug"] for w in client.get("/api/v1/workshops", headers=bearer(token)).json()
+            } == {mine, theirs}  # the admin
+    for method in ("get", "put", "delete"):
+        url = f"/api/v1/workshops/{theirs}" + ("" if method == "delete" else "/definition")
+        response = client.request(method, url, headers={**bearer(other), **TOML})
+        assert response.status_code == 403, (method, response.text)
+    assert admin.is_admin

@@ -318,3 +318,19 @@ def test_the_form_knows_when_its_field_is_closed(client: TestClient, auth: AuthA
     other = soup(client.get(f"/w/{slug}/me/hf2").text)
     assert not other.select_one(".post-form button[type=submit]").has_attr("disabled")
     assert other.select_one(".post-form .message.notice") is None
+
+
+def test_own_cards_can_be_deleted_on_the_phone_after_posting_closed(
+        client: TestClient, auth: AuthActions) -> None:
+    slug = auth.workshop.slug
+    auth.join_in_browser()
+    client.post(f"/w/{slug}/me/hf1", data={"category": "ideas", "text": "Meine Idee",
+                                          "client_id": "c-after-1"})
+    assert client.put(f"/api/v1/workshops/{slug}/posting", json={"open": False},
+                      headers=auth.facilitator_headers()).status_code == 200
+    page = soup(client.get(f"/w/{slug}/me/hf1").text)
+    [card] = page.select(".my-cards li")
+    assert card.select_one("a.button") is None  # no more changing
+    delete = card.select_one("form")["action"]
+    assert client.post(delete).status_code == 303
+    assert soup(client.get(f"/w/{slug}/me/hf1").text).select(".my-cards li") == []

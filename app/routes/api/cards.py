@@ -94,7 +94,7 @@ def edit_card(card_id: IdPath, body: CardEditIn, request: Request, workshop: Wor
 def delete_card(card_id: IdPath, request: Request, workshop: WorkshopDep, session: SessionDep,
                 context: ContextDep) -> Response:
     """Delete one's own card."""
-    with write(request, session, workshop):
+    with write(request, session, workshop, archived_ok=True):
         author = _author(request, context, session, workshop)
         cards.delete_card(session=session, workshop=workshop, participant=author, card_id=card_id)
         return Response(status_code=204)

@@ -13,13 +13,13 @@ from starlette.concurrency import run_in_threadpool
 from app import access, preparation, retention
 from app.definition import DefinitionError, WorkshopDef, parse_definition, problems, to_toml
 from app.errors import InvalidInput, NotAllowed, NotSignedIn
-from app.models import Workshop
+from app.models import Organizer, Workshop
 from app.web.deps import (
     ContextDep,
     SessionDep,
     WorkshopDep,
     bearer_token,
-    organizer_signed_in,
+    current_organizer,
     write,
 )
 from app.web.urls import facilitator_url, join_url, overview_url
@@ -30,19 +30,30 @@ router = APIRouter(tags=["organizer"])
 TOML_TYPES = ("application/toml", "text/toml", "text/plain")
 
 
-def require_organizer(request: Request, context: ContextDep, session: SessionDep) -> None:
+def require_organizer(request: Request, context: ContextDep, session: SessionDep) -> Organizer:
     token = bearer_token(request)
     if token is not None:
-        if not access.organizer_token_valid(session=session, token=token):
+        organizer = access.organizer_for_token(session=session, token=token)
+        if organizer is None:
             raise NotAllowed("Dieses Token ist kein gültiges Token der Organisation (oder es "
                              "wurde widerrufen).")
-        return
-    if not organizer_signed_in(request, context, session):
+        return organizer
+    organizer = current_organizer(request, context, session)
+    if organizer is None:
         raise NotSignedIn("Nur für die Organisation: ein Token aus /admin als "
                           "„Authorization: Bearer zko_…“ senden.")
+    return organizer
 
 
-Organizer = Depends(require_organizer)
+OrganizerApi = Annotated[Organizer, Depends(require_organizer)]
+
+
+def _managed(workshop: WorkshopDep, organizer: OrganizerApi) -> Workshop:
+    access.require_manage(organizer, workshop)
+    return workshop
+
+
+Managed = Annotated[Workshop, Depends(_managed)]
 
 
 class WorkshopSummary(BaseModel):
@@ -96,20 +107,22 @@ _BODY = {"requestBody": {"content": {
     "application/json": {"schema": {"$ref": "#/components/schemas/WorkshopDef"}}}}}
 
 
-@router.get("/workshops", response_model=list[WorkshopSummary], dependencies=[Organizer])
-def list_workshops(session: SessionDep) -> list[dict[str, Any]]:
-    """Every workshop on this server, the newest first."""
-    return [_summary(session, w) for w in all_workshops(session=session)]
+@router.get("/workshops", response_model=list[WorkshopSummary])
+def list_workshops(session: SessionDep, organizer: OrganizerApi) -> list[dict[str, Any]]:
+    """The workshops this account manages (an admin: every one), the newest first."""
+    return [_summary(session, w) for w in all_workshops(session=session)
+            if access.may_manage(organizer, w)]
 
 
 @router.post("/workshops", response_model=CreatedWorkshop, status_code=201,
-             dependencies=[Organizer], openapi_extra=_BODY)
+             openapi_extra=_BODY)
 def create(request: Request, context: ContextDep, session: SessionDep,
-           definition: DefinitionBody) -> dict[str, Any]:
+           organizer: OrganizerApi, definition: DefinitionBody) -> dict[str, Any]:
     """A new workshop from a definition (TOML as in workshops/*.toml, or JSON); a slug that
     exists gets "-2", a join code that exists a new one."""
     with write(request, session, None):
         workshop = create_workshop(session=session, definition=definition)
+        workshop.organizer_ids = [organizer.id or 0]
     base = context.settings.resolved_base_url
     return {**_summary(session, workshop), "join_code": workshop.join_code,
             "join_url": join_url(base, workshop.join_code),
@@ -118,9 +131,9 @@ def create(request: Request, context: ContextDep, session: SessionDep,
                 base, workshop.slug, context.tokens.facilitator_token(workshop))}
 
 
-@router.get("/workshops/{slug}/definition", dependencies=[Organizer],
+@router.get("/workshops/{slug}/definition",
             responses={200: {"content": {"application/toml": {}}}})
-def get_definition(workshop: WorkshopDep, session: SessionDep,
+def get_definition(workshop: Managed, session: SessionDep,
                    as_: Annotated[str, Query(alias="format", pattern="^(json|toml)$")] = "json",
                    ) -> Response:
     """The definition as it stands (`?format=toml` for a workshop file); the ETag is its
@@ -135,8 +148,8 @@ def get_definition(workshop: WorkshopDep, session: SessionDep,
 
 
 @router.put("/workshops/{slug}/definition", response_model=WorkshopSummary,
-            dependencies=[Organizer], openapi_extra=_BODY)
-def put_definition(request: Request, workshop: WorkshopDep, session: SessionDep,
+            openapi_extra=_BODY)
+def put_definition(request: Request, workshop: Managed, session: SessionDep,
                    definition: DefinitionBody,
                    if_match: Annotated[str | None, Header()] = None) -> dict[str, Any]:
     """Change the workshop by a definition (fields, columns and themes by key; cards stay).
@@ -153,14 +166,14 @@ def put_definition(request: Request, workshop: WorkshopDep, session: SessionDep,
     return _summary(session, workshop)
 
 
-@router.delete("/workshops/{slug}", status_code=204, dependencies=[Organizer])
-async def delete(request: Request, context: ContextDep, workshop: WorkshopDep,
+@router.delete("/workshops/{slug}", status_code=204)
+async def delete(request: Request, context: ContextDep, workshop: Managed,
                  session: SessionDep) -> Response:
     """Delete the workshop with everything in it. A live one (joining still open, people in
     it) is refused with 409 until joining is closed."""
 
     def run() -> None:
-        with write(request, session, workshop):
+        with write(request, session, workshop, archived_ok=True):
             retention.delete_workshop(session=session, workshop=workshop,
                                       confirm=workshop.slug)
         context.db.scrub()
