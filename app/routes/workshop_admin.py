@@ -2,6 +2,7 @@
 – in a form or as TOML, downloaded or saved –, the printed join kit, archiving and deleting."""
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -151,25 +152,29 @@ async def save_form(request: Request, context: ContextDep, session: SessionDep,
     return await run_in_threadpool(run)
 
 
+def _act(request: Request, context: ContextDep, session: Session, workshop: Workshop,
+         gettext: GettextDep, work: Callable[[], object], then: str) -> Response:
+    """An organizer's step on the workshop (also when archived): `work` in the request's
+    write, then on to `then`; refused, the page again with the reason."""
+    try:
+        with write(request, session, workshop, archived_ok=True):
+            work()
+    except DomainError as exc:
+        return _workshop_page(request, context, session, workshop, status_code=exc.status_code,
+                              error=refused(session, exc, gettext))
+    return RedirectResponse(then, status_code=303)
+
+
 @router.post("/admin/workshops/{slug}/share")
 async def share(request: Request, context: ContextDep, session: SessionDep,
                 workshop: ManagedWorkshopDep, organizer: OrganizerDep, gettext: GettextDep,
                 name: Annotated[str, Form(max_length=300)] = "") -> Response:
     """Let another organizer account manage this workshop too."""
-
-    def run() -> Response:
-        try:
-            with write(request, session, workshop, archived_ok=True):
-                access.give_workshop(session=session, workshop=workshop, by=organizer,
-                                     name=name)
-        except DomainError as exc:
-            return _workshop_page(request, context, session, workshop,
-                                  status_code=exc.status_code,
-                                  error=refused(session, exc, gettext))
-        return RedirectResponse(f"/admin/workshops/{workshop.slug}?done=shared",
-                                status_code=303)
-
-    return await run_in_threadpool(run)
+    return await run_in_threadpool(
+        _act, request, context, session, workshop, gettext,
+        lambda: access.give_workshop(session=session, workshop=workshop, by=organizer,
+                                     name=name),
+        f"/admin/workshops/{workshop.slug}?done=shared")
 
 
 @router.post("/admin/workshops/{slug}/keep")
@@ -178,23 +183,15 @@ async def keep(request: Request, context: ContextDep, session: SessionDep,
                until: Annotated[dt.date | None, Form()] = None,
                action: Annotated[str, Form(pattern="^(keep|archive)$")] = "keep") -> Response:
     """How long the workshop is kept, or archive it (read-only)."""
-
-    def run() -> Response:
-        try:
-            with write(request, session, workshop, archived_ok=True):
-                if action == "archive":
-                    retention.archive(session=session, workshop=workshop)
-                else:
-                    retention.keep_until(session=session, workshop=workshop, until=until)
-        except DomainError as exc:
-            return _workshop_page(request, context, session, workshop,
-                                  status_code=exc.status_code,
-                                  error=refused(session, exc, gettext))
-        done = "archived" if action == "archive" else "kept"
-        return RedirectResponse(f"/admin/workshops/{workshop.slug}?done={done}",
-                                status_code=303)
-
-    return await run_in_threadpool(run)
+    if action == "archive":
+        return await run_in_threadpool(
+            _act, request, context, session, workshop, gettext,
+            lambda: retention.archive(session=session, workshop=workshop),
+            f"/admin/workshops/{workshop.slug}?done=archived")
+    return await run_in_threadpool(
+        _act, request, context, session, workshop, gettext,
+        lambda: retention.keep_until(session=session, workshop=workshop, until=until),
+        f"/admin/workshops/{workshop.slug}?done=kept")
 
 
 @router.post("/admin/workshops/{slug}/delete")
@@ -202,16 +199,10 @@ async def delete_workshop(request: Request, context: ContextDep, session: Sessio
                           workshop: ManagedWorkshopDep, gettext: GettextDep,
                           confirm: Annotated[str, Form(max_length=300)] = "") -> Response:
     """Delete the workshop with everything in it, once its name is typed to confirm."""
-
-    def run() -> Response:
-        try:
-            with write(request, session, workshop, archived_ok=True):
-                retention.delete_workshop(session=session, workshop=workshop, confirm=confirm)
-        except DomainError as exc:
-            return _workshop_page(request, context, session, workshop,
-                                  status_code=exc.status_code,
-                                  error=refused(session, exc, gettext))
-        context.db.scrub()
-        return RedirectResponse("/admin?done=deleted", status_code=303)
-
-    return await run_in_threadpool(run)
+    response = await run_in_threadpool(
+        _act, request, context, session, workshop, gettext,
+        lambda: retention.delete_workshop(session=session, workshop=workshop, confirm=confirm),
+        "/admin?done=deleted")
+    if response.status_code == 303:
+        await run_in_threadpool(context.db.scrub)  # no deleted text left in the file
+    return response
