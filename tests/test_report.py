@@ -248,3 +248,41 @@ def test_a_survey_option_that_looks_like_math_exports_as_text(session: Session,
         assert write(report, fmt, delimiter=";"), fmt
     html = write_html(report)
     assert "$x^$" in html
+
+
+def test_word_file_needs_no_hand_fixes(report: Report) -> None:
+    """A4 (only the plenary landscape), German, the workshop in the properties, each field on
+    its own page, table header rows repeated and never split (issue 19, first part)."""
+    from docx.oxml.ns import qn
+    from docx.shared import Cm
+
+    document = Document(io.BytesIO(write_docx(report)))
+    sizes = [(round(s.page_width.cm, 1), round(s.page_height.cm, 1))  # type: ignore[union-attr]
+             for s in document.sections]
+    assert sizes == [(21.0, 29.7), (29.7, 21.0), (21.0, 29.7)]
+    assert abs(document.sections[0].page_width - Cm(21)) < Cm(0.01)  # type: ignore[operator]
+    langs = {lang.get(qn("w:val")) for lang in document.styles.element.iter(qn("w:lang"))}
+    assert langs == {"de-DE"}
+    core = document.core_properties
+    assert (core.title, core.subject, core.language) == (
+        "Zukunftskonferenz Westharz", "Ergebnisdokumentation", "de-DE")
+    assert core.author != "python-docx" and core.created.year >= 2026  # type: ignore[union-attr]
+    field_headings = [p for p in document.paragraphs if p.style.name == "Heading 2"
+                      and p.text.startswith("Handlungsfeld")]
+    assert field_headings and all(p.paragraph_format.page_break_before for p in field_headings)
+    for table in document.tables:
+        first = table.rows[0]._tr.trPr
+        assert first is not None and first.find(qn("w:tblHeader")) is not None
+        assert first.find(qn("w:cantSplit")) is not None
+    text = "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    assert "(1 Punkt)" in text and "(1 Punkte)" not in text
+
+
+def test_pdf_is_tagged_and_german(report: Report) -> None:
+    reader = PdfReader(io.BytesIO(write_pdf(report)))
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "de" and bool(root["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in root
+    assert "/Outlines" in root  # bookmarks kept
+    width, height = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)
+    assert (round(width), round(height)) == (595, 842)  # A4

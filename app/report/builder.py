@@ -68,6 +68,7 @@ def build_report(*, session: Session, workshop: Workshop,
     per_field = {f.number or f.title: {c.label: len(by_column[(f.key, c.key)])
                                        for c in categories} for f in fields}
     return Report(
+        publisher=workshop.legal.get("organizer", ""),
         title=workshop.title, region=workshop.region, region_name=workshop.region_name,
         date=workshop.date, place=workshop.place, leitbild=workshop.leitbild,
         goals=workshop.goals, questions=workshop.questions, plenary=columns,

@@ -87,6 +87,7 @@ class ReportStats(_Frozen):
 
 class Report(_Frozen):
     title: str
+    publisher: str = ""  # the workshop's organizer (Verantwortliche Stelle)
     region: str
     region_name: str
     date: dt.date | None

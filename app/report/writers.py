@@ -7,14 +7,8 @@ import json
 import re
 from functools import cache
 
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
-
 from app.errors import N_
+from app.report.docx import write_docx
 from app.report.model import Report
 from app.web.templating import Templates
 
@@ -27,7 +21,6 @@ FORMAT_LABELS = {"docx": N_("Word (DOCX) – zum Bearbeiten"), "pdf": N_("PDF �
                  "html": N_("Webseite (HTML)"), "md": N_("Markdown"),
                  "json": N_("JSON – alle Daten"), "csv": N_("CSV – für Excel")}
 assert FORMAT_LABELS.keys() == FORMATS.keys()
-GREEN = RGBColor(0x1E, 0x6B, 0x34)
 # Control characters that XML (and so DOCX) cannot hold.
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -43,165 +36,17 @@ def write_html(report: Report, locale: str = "de") -> str:
 
 
 def write_pdf(report: Report, locale: str = "de") -> bytes:
-    """A4 with page numbers and running header, the plenary on a landscape page."""
+    """A4 with page numbers and running header, the plenary on a landscape page; tagged."""
     from weasyprint import HTML  # imported here: it loads Pango at import time
 
-    pdf: bytes = HTML(string=write_html(report, locale)).write_pdf()
+    # Tagged PDF/UA-1: headings, lists and tables in the structure tree, the document
+    # language and title set – what screen readers and PDF/UA checks read.
+    pdf: bytes = HTML(string=write_html(report, locale)).write_pdf(pdf_variant="pdf/ua-1")
     return pdf
 
 
 def _text(value: str) -> str:
     return _XML_INVALID.sub("", value)
-
-
-def _page_number(paragraph) -> None:  # type: ignore[no-untyped-def]
-    """A PAGE field, which Word fills in with the page number."""
-    run = paragraph.add_run()
-    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
-        if kind:
-            element = OxmlElement("w:fldChar")
-            element.set(qn("w:fldCharType"), kind)
-        else:
-            element = OxmlElement("w:instrText")
-            element.set(qn("xml:space"), "preserve")
-            element.text = text
-        run._r.append(element)
-
-
-def write_docx(report: Report) -> bytes:
-    """Word with real headings (navigation pane, table of contents) and real tables."""
-    document = Document()
-    styles = document.styles
-    styles["Normal"].font.name = "Calibri"
-    styles["Normal"].font.size = Pt(10.5)
-    section = document.sections[0]
-    section.left_margin = section.right_margin = Cm(2)
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    footer.add_run(_text(f"{report.title} – Seite "))
-    _page_number(footer)
-
-    document.add_paragraph("Ergebnisdokumentation")
-    document.add_heading(_text(report.title), level=0)
-    when = report.date.strftime("%d.%m.%Y") if report.date else ""
-    if when or report.place:
-        document.add_paragraph(_text(", ".join(p for p in (when, report.place) if p)))
-    if report.leitbild:
-        document.add_paragraph(_text(f"Leitbild: „{report.leitbild}“")).runs[0].italic = True
-    document.add_paragraph(f"Region: {_text(report.region_name or report.region)} · "
-                           f"{report.stats.participants} Teilnehmende")
-    if report.goals:
-        document.add_heading("Ziele", level=2)
-        for goal in report.goals:
-            document.add_paragraph(_text(goal), style="List Bullet")
-
-    if report.options.plenary and report.plenary:
-        wide = document.add_section()
-        wide.orientation = WD_ORIENT.LANDSCAPE
-        wide.page_width, wide.page_height = section.page_height, section.page_width
-        document.add_heading("Ergebnisse der Diskussionsrunde im Plenum", level=1)
-        if report.questions:
-            document.add_paragraph("Zu den Fragen:")
-            for question in report.questions:
-                document.add_paragraph(_text(question), style="List Bullet")
-        legend = document.add_paragraph("Erläuterung: ")
-        legend.add_run("Unterstrichen").underline = True
-        legend.add_run(" = Verpflichtende Themen des Landes · ")
-        legend.add_run("Fett").bold = True
-        legend.add_run(" = durch die LAG im Laufe des Prozesses genannte Themen/Schwerpunkte · ")
-        green = legend.add_run("Grün")
-        green.font.color.rgb = GREEN
-        legend.add_run(" = in der Zukunftskonferenz hinzugefügte Punkte; die Größe zeigt die "
-                       "Bedeutung (Punkte)")
-        top = max((t.dots for c in report.plenary for t in c.themes), default=0) or 1
-        table = document.add_table(rows=2, cols=len(report.plenary))
-        table.style = "Table Grid"
-        for index, pcol in enumerate(report.plenary):
-            table.cell(0, index).text = _text(f"{pcol.number}: {pcol.title}")
-            table.cell(0, index).paragraphs[0].runs[0].bold = True
-            cell = table.cell(1, index)
-            cell.paragraphs[0].text = ""
-            for number, theme in enumerate(pcol.themes):
-                paragraph = cell.paragraphs[0] if number == 0 else cell.add_paragraph()
-                run = paragraph.add_run(_text("• " + theme.text + (
-                    f" ({theme.subfield})" if theme.subfield else "")))
-                run.font.size = Pt(9 * (1 + 0.6 * theme.dots / top))
-                run.underline = theme.kind == "mandatory"
-                run.bold = theme.kind == "lag"
-                if theme.kind == "conference":
-                    run.font.color.rgb = GREEN
-                if theme.dots:
-                    paragraph.add_run(f" ({theme.dots} Punkte)").font.size = Pt(8)
-        for remark in report.remarks:
-            document.add_paragraph(_text(remark), style="List Bullet").runs[0].bold = True
-        back = document.add_section()
-        back.orientation = WD_ORIENT.PORTRAIT
-        back.page_width, back.page_height = section.page_width, section.page_height
-
-    if report.options.working:
-        document.add_heading("Ergebnisse der Arbeitsphase", level=1)
-        for field in report.fields:
-            if field.subfield_of and not field.card_count and not field.statement:
-                continue
-            label = f"Handlungsfeld {field.number.removeprefix('HF ')} – " if field.number else ""
-            document.add_heading(_text(label + field.title), level=2)
-            if field.topics:
-                document.add_paragraph(_text(field.topics))
-            table = document.add_table(rows=2, cols=len(field.columns))
-            table.style = "Table Grid"
-            for index, column in enumerate(field.columns):
-                table.cell(0, index).text = _text(column.label)
-                table.cell(0, index).paragraphs[0].runs[0].bold = True
-                cell = table.cell(1, index)
-                for number, card in enumerate(column.cards):
-                    paragraph = cell.paragraphs[0] if number == 0 else cell.add_paragraph()
-                    extra = (f" (×{card.weight})" if card.weight > 1 else "") + (
-                        f" (R{card.round})" if report.rounds_used else "") + (
-                        f" – {card.author}" if card.author else "")
-                    paragraph.add_run(_text("• " + card.text + extra))
-            document.add_paragraph(_text(field.stem))
-            completion = document.add_paragraph(
-                _text("… " + field.statement) if field.statement else "(kein Leitsatz beschlossen)")
-            completion.runs[0].bold = bool(field.statement)
-
-    if report.options.surveys:
-        for survey in report.surveys:
-            document.add_heading(_text(f"Umfrageergebnisse: {survey.title}"), level=1)
-            for source in survey.sources:
-                label = f"Vorab erhoben: {source.label}" if source.label else (
-                    "Live in der Zukunftskonferenz")
-                document.add_heading(_text(f"{label} ({source.respondents} Personen)"), level=2)
-                for chart in source.charts:
-                    result = chart.result
-                    document.add_paragraph(_text(f"{result.text} (n = {result.respondents})"))
-                    if result.suppressed:
-                        document.add_paragraph(f"Weniger als {result.minimum} Antworten: zum "
-                                               "Schutz der Anonymität nur die Anzahl.")
-                    elif result.kind == "text":
-                        for _id, text in result.texts:
-                            document.add_paragraph(_text(text), style="List Bullet")
-                    elif chart.png:
-                        document.add_picture(io.BytesIO(chart.png), width=Cm(15))
-
-    if report.options.appendix:
-        document.add_heading("Anhang: Beteiligung", level=1)
-        document.add_paragraph(f"{report.stats.participants} Teilnehmende · "
-                               f"{report.stats.cards} Karten")
-        table = document.add_table(rows=1, cols=len(report.categories) + 1)
-        table.style = "Table Grid"
-        table.cell(0, 0).text = "Handlungsfeld"
-        for index, label in enumerate(report.categories, start=1):
-            table.cell(0, index).text = _text(label)
-        for field_label, per in report.stats.per_field.items():
-            row = table.add_row().cells
-            row[0].text = _text(field_label)
-            for index, label in enumerate(report.categories, start=1):
-                row[index].text = str(per[label])
-        document.add_paragraph(f"Erstellt am {report.exported_at:%d.%m.%Y %H:%M} UTC mit "
-                               f"Zukunftskonferenz {report.version}.")
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<&])")
