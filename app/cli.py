@@ -234,6 +234,7 @@ def export(
                                         "oder csv.")] = "docx",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Zieldatei.")] = None,
     authors: Annotated[bool, typer.Option(help="Namen der Verfassenden zeigen.")] = False,
+    rounds: Annotated[bool, typer.Option(help="Runde hinter jeder Karte: (R1), (R2).")] = False,
     delimiter: Annotated[str, typer.Option(help="Trennzeichen für CSV.")] = ";",
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -257,7 +258,8 @@ def export(
                     bar.update(1)
 
                 report = build_report(session=session, workshop=workshop,
-                                      options=ReportOptions(authors=authors), progress=step)
+                                      options=ReportOptions(authors=authors, rounds=rounds),
+                                      progress=step)
                 data = write(report, format, delimiter=delimiter)
                 bar.update(1)
     except DomainError as exc:

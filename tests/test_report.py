@@ -147,15 +147,17 @@ def test_docx_has_headings_tables_and_page_numbers(report: Report) -> None:
     assert plenary_table.cell(0, 0).text == "HF 1: Gutes Leben in der Region"
     assert [hf1.cell(0, i).text for i in range(4)] == ["Stärken", "Schwächen", "Potentiale",
                                                        "Ideen"]
-    assert "• fehlende ärztliche Versorgung (×2)" in hf1.cell(1, 1).text
+    assert "fehlende ärztliche Versorgung (×2)" in hf1.cell(1, 1).text.splitlines()
+    assert {p.style.name for p in hf1.cell(1, 1).paragraphs} == {"Karte"}  # a list style
     assert "Vereinskultur" in hf1.cell(1, 0).text
     texts = "\n".join(p.text for p in document.paragraphs)
     assert "… die Region attraktiv und lebenswert für alle Generationen bleibt." in texts
     all_cells = " ".join(c.text for t in document.tables for r in t.rows for c in r.cells)
     assert "<script>alert(1)</script>" in all_cells and "Off-Topic" not in all_cells
     assert "PAGE" in document.sections[0].footer._element.xml
-    underlined = [r for r in plenary_table.cell(1, 0).paragraphs[1].runs if r.underline]
-    assert underlined, "mandatory themes are underlined"
+    underlined = [r for r in plenary_table.cell(1, 0).paragraphs[1].runs
+                  if r.style is not None and r.style.name == "Thema Land"]
+    assert underlined and underlined[0].style.font.underline, "mandatory themes: underlined"
 
 
 def test_markdown_escapes_user_syntax(report: Report) -> None:
@@ -286,3 +288,69 @@ def test_pdf_is_tagged_and_german(report: Report) -> None:
     assert "/Outlines" in root  # bookmarks kept
     width, height = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)
     assert (round(width), round(height)) == (595, 842)  # A4
+
+
+def test_word_styles_toc_and_alt_text(session: Session, filled: Workshop) -> None:
+    """Theme kinds and cards are named styles (restyled in one place, no direct formatting),
+    a table of contents field Word fills, the cover names the publisher, charts carry their
+    values as alternative text, round marks only when asked for."""
+    from docx.oxml.ns import qn
+
+    from app import surveys
+    from tests.factories import make_participant as join
+
+    [survey] = surveys.surveys_of(session=session, workshop=filled)
+    surveys.set_status(session=session, workshop=filled, facilitator=MAIN, survey=survey,
+                       status="open")
+    question = surveys.questions_of(session=session, survey=survey)[0]
+    for choice in (0, 1, 1, 2, 0):
+        surveys.answer(session=session, workshop=filled, survey=survey,
+                       participant=join(session, filled), values={question.id: choice})
+    filled.legal = {"organizer": "LAG Westharz"}
+    from sqlalchemy import text as sql
+
+    session.execute(sql("UPDATE card SET round = 2 WHERE text = 'Vereinskultur'"))
+    session.commit()
+    report = build_report(session=session, workshop=filled)
+    document = Document(io.BytesIO(write_docx(report)))
+    body = document.element.body
+    assert "LAG Westharz" in document.core_properties.author
+    assert any("TOC" in (t.text or "") for t in body.iter(qn("w:instrText")))
+    names = {s.name for s in document.styles}
+    assert {"Thema Land", "Thema LAG", "Thema Konferenz", "Karte"} <= names
+    plenary = document.tables[0]
+    styled = [r for c in plenary.rows[1].cells for p in c.paragraphs for r in p.runs
+              if r.style is not None and r.style.name.startswith("Thema")]
+    assert styled and all(r.bold is None and r.underline is None for r in styled)
+    cards = [p for t in document.tables[1:2] for c in t.rows[1].cells for p in c.paragraphs
+             if p.text]
+    assert cards and all(p.style.name == "Karte" for p in cards)
+    assert report.rounds_used and not any("(R" in p.text for p in cards)  # off by default
+    descriptions = [d.get("descr") for d in body.iter(qn("wp:docPr"))]
+    assert descriptions and all(descriptions) and "%" in descriptions[0]
+    rounds = build_report(session=session, workshop=filled,
+                          options=ReportOptions(rounds=True))
+    marked = Document(io.BytesIO(write_docx(rounds)))
+    text = "\n".join(c.text for t in marked.tables for r in t.rows for c in r.cells)
+    assert "Vereinskultur (R2)" in text and "(R1)" in text
+
+
+def test_pdf_breaks_long_german_words_with_a_hyphen(session: Session) -> None:
+    """In narrow table cells a compound breaks at a syllable with a hyphen, never mid-word
+    without one ("Mehrgenerationenh aus")."""
+    import re
+
+    workshop = make_workshop(session, westharz=True)
+    author = make_participant(session, workshop)
+    words = ["Mehrgenerationenhaus", "Breitbandversorgungsausbau"]
+    for word in words:
+        make_card(session, workshop, author, text=word)
+    pdf = write_pdf(build_report(session=session, workshop=workshop))
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    for word in words:
+        pattern = "(?:\u2010?\n)?".join(re.escape(letter) for letter in word)
+        found = re.findall(pattern, text)
+        assert found, word
+        assert all("\n" not in f or "\u2010\n" in f for f in found), found
+    assert any("\u2010\n" in f for w in words for f in re.findall(
+        "(?:\u2010?\n)?".join(re.escape(c) for c in w), text))  # at least one did break

@@ -54,15 +54,21 @@ def write_docx(report: Report) -> bytes:
     footer.add_run(_text(f"{report.title} – Seite "))
     _page_number(footer)
 
+    _styles(document)
+    # The cover: what it is, for whom, when and where, by whom; then the table of contents.
     document.add_paragraph("Ergebnisdokumentation")
     document.add_heading(_text(report.title), level=0)
     when = report.date.strftime("%d.%m.%Y") if report.date else ""
     if when or report.place:
         document.add_paragraph(_text(", ".join(p for p in (when, report.place) if p)))
-    if report.leitbild:
-        document.add_paragraph(_text(f"Leitbild: „{report.leitbild}“")).runs[0].italic = True
     document.add_paragraph(f"Region: {_text(report.region_name or report.region)} · "
                            f"{report.stats.participants} Teilnehmende")
+    if report.publisher:
+        document.add_paragraph(_text(f"Herausgeber: {report.publisher}"))
+    if report.leitbild:
+        document.add_paragraph(_text(f"Leitbild: „{report.leitbild}“"), style="Quote")
+    document.add_heading("Inhalt", level=1).paragraph_format.page_break_before = True
+    _table_of_contents(document.add_paragraph())
     if report.goals:
         document.add_heading("Ziele", level=2)
         for goal in report.goals:
@@ -78,12 +84,11 @@ def write_docx(report: Report) -> bytes:
             for question in report.questions:
                 document.add_paragraph(_text(question), style="List Bullet")
         legend = document.add_paragraph("Erläuterung: ")
-        legend.add_run("Unterstrichen").underline = True
+        legend.add_run("Unterstrichen", style=THEME_STYLES["mandatory"])
         legend.add_run(" = Verpflichtende Themen des Landes · ")
-        legend.add_run("Fett").bold = True
+        legend.add_run("Fett", style=THEME_STYLES["lag"])
         legend.add_run(" = durch die LAG im Laufe des Prozesses genannte Themen/Schwerpunkte · ")
-        green = legend.add_run("Grün")
-        green.font.color.rgb = GREEN
+        legend.add_run("Grün", style=THEME_STYLES["conference"])
         legend.add_run(" = in der Zukunftskonferenz hinzugefügte Punkte; die Größe zeigt die "
                        "Bedeutung (Punkte)")
         top = max((t.dots for c in report.plenary for t in c.themes), default=0) or 1
@@ -98,12 +103,9 @@ def write_docx(report: Report) -> bytes:
             for number, theme in enumerate(pcol.themes):
                 paragraph = cell.paragraphs[0] if number == 0 else cell.add_paragraph()
                 run = paragraph.add_run(_text("• " + theme.text + (
-                    f" ({theme.subfield})" if theme.subfield else "")))
-                run.font.size = Pt(9 * (1 + 0.6 * theme.dots / top))
-                run.underline = theme.kind == "mandatory"
-                run.bold = theme.kind == "lag"
-                if theme.kind == "conference":
-                    run.font.color.rgb = GREEN
+                    f" ({theme.subfield})" if theme.subfield else "")),
+                    style=THEME_STYLES[theme.kind])
+                run.font.size = Pt(9 * (1 + 0.6 * theme.dots / top))  # the dots: its weight
                 if theme.dots:
                     dots = "1 Punkt" if theme.dots == 1 else f"{theme.dots} Punkte"
                     paragraph.add_run(f" ({dots})").font.size = Pt(8)
@@ -132,10 +134,11 @@ def write_docx(report: Report) -> bytes:
                 cell = table.cell(1, index)
                 for number, card in enumerate(column.cards):
                     paragraph = cell.paragraphs[0] if number == 0 else cell.add_paragraph()
+                    paragraph.style = document.styles[CARD_STYLE]  # a list, restyled at once
                     extra = (f" (×{card.weight})" if card.weight > 1 else "") + (
-                        f" (R{card.round})" if report.rounds_used else "") + (
-                        f" – {card.author}" if card.author else "")
-                    paragraph.add_run(_text("• " + card.text + extra))
+                        f" (R{card.round})" if report.rounds_used and report.options.rounds
+                        else "") + (f" – {card.author}" if card.author else "")
+                    paragraph.add_run(_text(card.text + extra))
             document.add_paragraph(_text(field.stem))
             completion = document.add_paragraph(
                 _text("… " + field.statement) if field.statement else "(kein Leitsatz beschlossen)")
@@ -159,6 +162,7 @@ def write_docx(report: Report) -> bytes:
                             document.add_paragraph(_text(text), style="List Bullet")
                     elif chart.png:
                         document.add_picture(io.BytesIO(chart.png), width=Cm(15))
+                        _alt_text(document, chart.alt or result.text)
 
     if report.options.appendix:
         document.add_heading("Anhang: Beteiligung", level=1)
@@ -224,3 +228,53 @@ def _header_row(row) -> None:  # type: ignore[no-untyped-def]
 
 def _keep_together(row) -> None:  # type: ignore[no-untyped-def]
     row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
+THEME_STYLES = {"mandatory": "Thema Land", "lag": "Thema LAG", "conference": "Thema Konferenz"}
+CARD_STYLE = "Karte"
+
+
+def _styles(document) -> None:  # type: ignore[no-untyped-def]
+    """Named styles instead of direct formatting: a Word user restyles every theme of a kind,
+    or every card, in one place."""
+    from docx.enum.style import WD_STYLE_TYPE
+
+    styles = document.styles
+    for kind, name in THEME_STYLES.items():
+        style = styles.add_style(name, WD_STYLE_TYPE.CHARACTER)
+        style.font.underline = kind == "mandatory"
+        style.font.bold = kind == "lag"
+        if kind == "conference":
+            style.font.color.rgb = GREEN
+    card = styles.add_style(CARD_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    card.base_style = styles["List Bullet"]
+    card.paragraph_format.space_after = Pt(2)
+
+
+def _table_of_contents(paragraph) -> None:  # type: ignore[no-untyped-def]
+    """A TOC field over headings 1–2; Word fills it when the file is opened."""
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), (None, 'TOC \\o "1-2" \\h \\z \\u'), ("separate", None),
+                       (None, None), ("end", None)):
+        if kind is not None:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            if kind == "begin":
+                char.set(qn("w:dirty"), "true")  # Word updates it on opening
+            run._r.append(char)
+        elif text is not None:
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            run._r.append(instr)
+        else:
+            placeholder = OxmlElement("w:t")
+            placeholder.text = "Das Inhaltsverzeichnis füllt Word beim Öffnen (sonst: F9)."
+            run._r.append(placeholder)
+
+
+def _alt_text(document, text: str) -> None:  # type: ignore[no-untyped-def]
+    """The last picture's description for screen readers: the chart's values in words."""
+    pictures = document.inline_shapes
+    if len(pictures):
+        pictures[-1]._inline.docPr.set("descr", _text(text)[:2000])

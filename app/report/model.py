@@ -17,6 +17,7 @@ class ReportOptions(_Frozen):
     surveys: bool = True
     appendix: bool = True
     authors: bool = False  # display names of card authors (off: anonymous)
+    rounds: bool = False  # "(R1)"/"(R2)" after each card, when there were rounds (off: the seed)
 
 
 class ReportCard(_Frozen):
@@ -65,6 +66,18 @@ class ReportChart(_Frozen):
     result: QuestionResult
     svg: str | None = None
     png: bytes | None = None
+
+    @property
+    def alt(self) -> str:
+        """The chart's values in words, for screen readers (Word's alternative text)."""
+        r = self.result
+        if r.kind in ("single", "multiple"):
+            return "; ".join(f"{o}: {c} ({p} %)" for o, c, p in zip(r.options, r.counts,
+                                                                   r.percents, strict=False))
+        if r.kind == "ranking":
+            return "; ".join(f"{o}: Ø Rang {a}" for o, a in zip(r.options, r.average_ranks,
+                                                                 strict=False))
+        return f"{r.text}: Mittelwert {r.mean}, Median {r.median}"
 
 
 class ReportSurveySource(_Frozen):

@@ -73,7 +73,8 @@ def write_markdown(report: Report) -> str:
                 text = _md(theme.text)
                 text = {"mandatory": f"<u>{text}</u>", "lag": f"**{text}**",
                         "conference": f"{text} *(neu)*"}.get(theme.kind, text)
-                dots = f" ({theme.dots} Punkte)" if theme.dots else ""
+                dots = "" if not theme.dots else (
+                    " (1 Punkt)" if theme.dots == 1 else f" ({theme.dots} Punkte)")
                 lines.append(f"- {text}{dots}")
             lines.append("")
         lines += [f"> **{_md(r)}**" for r in report.remarks] + [""]

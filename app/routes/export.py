@@ -31,13 +31,14 @@ async def export(fmt: str, workshop: WorkshopDep, session: SessionDep,
                  surveys: Annotated[bool, Query()] = True,
                  appendix: Annotated[bool, Query()] = True,
                  authors: Annotated[bool, Query()] = False,
+                 rounds: Annotated[bool, Query()] = False,
                  delimiter: Annotated[str, Query(pattern="^[;,]$")] = ";") -> Response:
     """The documentation as a file (DOCX, PDF, HTML, Markdown, JSON or CSV)."""
     facilitator.require_whole_workshop()
     if fmt not in FORMATS:
         raise InvalidInput("Dieses Format gibt es nicht: {fmt}.", fmt=fmt[:10])
     options = ReportOptions(plenary=plenary, working=working, surveys=surveys,
-                            appendix=appendix, authors=authors)
+                            appendix=appendix, authors=authors, rounds=rounds)
 
     def make() -> bytes:
         report = build_report(session=session, workshop=workshop, options=options)
