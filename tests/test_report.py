@@ -326,6 +326,8 @@ def test_word_styles_toc_and_alt_text(session: Session, filled: Workshop) -> Non
              if p.text]
     assert cards and all(p.style.name == "Karte" for p in cards)
     assert report.rounds_used and not any("(R" in p.text for p in cards)  # off by default
+    captions = [p for p in document.paragraphs if "(n = " in p.text]
+    assert captions and all(p.paragraph_format.keep_with_next for p in captions)
     descriptions = [d.get("descr") for d in body.iter(qn("wp:docPr"))]
     assert descriptions and all(descriptions) and "%" in descriptions[0]
     rounds = build_report(session=session, workshop=filled,
@@ -354,3 +356,18 @@ def test_pdf_breaks_long_german_words_with_a_hyphen(session: Session) -> None:
         assert all("\n" not in f or "\u2010\n" in f for f in found), found
     assert any("\u2010\n" in f for w in words for f in re.findall(
         "(?:\u2010?\n)?".join(re.escape(c) for c in w), text))  # at least one did break
+
+
+def test_word_small_things(report: Report) -> None:
+    """The working phase introduced, chart captions kept with their chart, no rows for empty
+    sub-fields in the appendix, the export time in German local time."""
+    document = Document(io.BytesIO(write_docx(report)))
+    texts = [p.text for p in document.paragraphs]
+    assert any(t.startswith("Es gab 5 Arbeitsgruppen") for t in texts)
+    appendix = document.tables[-1]
+    labels = [row.cells[0].text for row in appendix.rows[1:]]
+    assert "HF 4 A" not in labels and "HF 4 B" not in labels and "HF 1" in labels
+    created = next(t for t in texts if t.startswith("Erstellt am"))
+    assert "UTC" not in created
+    html = write_html(report)
+    assert "<th scope=\"row\">HF 4 A</th>" not in html

@@ -13,6 +13,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from app.report.model import Report
+from app.web.templating import clock_date
 
 GREEN = RGBColor(0x1E, 0x6B, 0x34)
 A4 = (Cm(21), Cm(29.7))
@@ -117,6 +118,12 @@ def write_docx(report: Report) -> bytes:
 
     if report.options.working:
         document.add_heading("Ergebnisse der Arbeitsphase", level=1)
+        groups = sum(1 for f in report.fields if not f.subfield_of)
+        document.add_paragraph(  # the working phase introduced, as in the HTML and PDF
+            ("Es gab eine Arbeitsgruppe." if groups == 1 else
+             f"Es gab {groups} Arbeitsgruppen, zu jedem Handlungsfeld eine.")
+            + (" In zwei Runden wurden Stärken, Schwächen, Potentiale und Ideen diskutiert "
+               "und ein Leitsatz formuliert." if report.rounds_used else ""))
         for field in report.fields:
             if field.subfield_of and not field.card_count and not field.statement:
                 continue
@@ -153,7 +160,9 @@ def write_docx(report: Report) -> bytes:
                 document.add_heading(_text(f"{label} ({source.respondents} Personen)"), level=2)
                 for chart in source.charts:
                     result = chart.result
-                    document.add_paragraph(_text(f"{result.text} (n = {result.respondents})"))
+                    caption = document.add_paragraph(
+                        _text(f"{result.text} (n = {result.respondents})"))
+                    caption.paragraph_format.keep_with_next = True  # stays with its chart
                     if result.suppressed:
                         document.add_paragraph(f"Weniger als {result.minimum} Antworten: zum "
                                                "Schutz der Anonymität nur die Anzahl.")
@@ -174,14 +183,17 @@ def write_docx(report: Report) -> bytes:
         table.cell(0, 0).text = "Handlungsfeld"
         for index, label in enumerate(report.categories, start=1):
             table.cell(0, index).text = _text(label)
+        empty_parts = {f"{f.number}" for f in report.fields if f.subfield_of and not f.card_count}
         for field_label, per in report.stats.per_field.items():
+            if field_label in empty_parts:
+                continue  # a sub-field nobody wrote in (HF 4 A/B) is no row of its own
             added = table.add_row()
             _keep_together(added)
             row = added.cells
             row[0].text = _text(field_label)
             for index, label in enumerate(report.categories, start=1):
                 row[index].text = str(per[label])
-        document.add_paragraph(f"Erstellt am {report.exported_at:%d.%m.%Y %H:%M} UTC mit "
+        document.add_paragraph(f"Erstellt am {clock_date(report.exported_at)} mit "
                                f"Zukunftskonferenz {report.version}.")
     out = io.BytesIO()
     document.save(out)
