@@ -54,7 +54,9 @@ class BodyReader:
         # Windows-1252 file take two bytes there).
         path = scope["path"]
         upload = (path.endswith((UPLOAD_SUFFIXES[0], DEFINITION_SUFFIX))
-                  or path in DEFINITION_PATHS)
+                  or path in DEFINITION_PATHS
+                  # the form editor holds the whole definition too (every theme of every field)
+                  or (path.startswith("/admin/workshops/") and path.endswith("/edit")))
         limit = (2 * self.upload_bytes if path.endswith(UPLOAD_SUFFIXES[1]) else
                  self.upload_bytes if upload else self.body_bytes)
         length = dict(scope["headers"]).get(b"content-length")

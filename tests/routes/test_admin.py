@@ -256,3 +256,16 @@ def test_an_archived_workshop_is_read_only_but_own_cards_can_go(signed_in: TestC
     assert client.get(f"/w/{slug}/export/md").status_code == 200  # exports still work
     gone = client.delete(f"{cards}/{card['id']}", headers=author)
     assert gone.status_code == 204, gone.text
+
+
+def test_a_large_definition_form_is_not_refused_as_too_large(signed_in: TestClient,
+                                                             settings: object) -> None:
+    """The form editor sends the whole definition: it may be larger than a card's body."""
+    client = signed_in
+    url = client.post("/admin/workshops/new", data={"start": "westharz"}
+                      ).headers["location"].split("?")[0]
+    version = soup(client.get(url).text).select_one("input[name=version]")["value"]
+    themes = "\n".join(f"L: Thema {n} " + "x" * 150 for n in range(120))  # ~20 KB > 16 KB
+    saved = client.post(f"{url}/edit", data={"version": version, "field-hf1-themes": themes})
+    assert saved.status_code == 303, saved.text[:300]
+    assert client.post("/w/x/cards/1/edit", data={"text": "x" * 40_000}).status_code == 413
