@@ -48,6 +48,7 @@ def test_an_own_text_replaces_the_generated_one(client: TestClient, app: FastAPI
     statement = client.get(f"/w/{workshop.slug}/barrierefreiheit").text
     assert "Unsere Erklärung." in statement and "barrieren@example.org" in statement
     assert "schlichtungsstelle-bgg.de" in statement
+    assert 'href="http' not in statement  # named, not linked: no page leads off the server
 
 
 def test_every_page_links_both_and_the_imprint_when_set(client: TestClient, app: FastAPI,
