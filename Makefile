@@ -7,12 +7,12 @@ PORT   ?= 8000
 DEMO   ?= workshops/westharz-zukunftskonferenz.toml
 MO     := app/translations/en/LC_MESSAGES/messages.mo
 
-.PHONY: run test bench bench-processes lint setup setup-dev browser postgres translations messages clean
+.PHONY: run test bench bench-processes lint setup setup-dev browser libreoffice postgres translations messages clean
 
 run: setup $(MO)
 	$(BIN)/zukunft serve --host $(HOST) --port $(PORT) --demo $(DEMO)
 
-test: setup-dev $(MO) browser postgres
+test: setup-dev $(MO) browser libreoffice postgres
 	$(BIN)/ruff check app tests scripts
 	$(BIN)/mypy
 	$(BIN)/pytest -q -n 2
@@ -25,6 +25,7 @@ bench: setup-dev $(MO) postgres browser
 	$(BIN)/python scripts/bench_live.py --database $(DATABASE) --workers $(WORKERS)
 	$(BIN)/python scripts/bench_3g.py
 	$(BIN)/python scripts/bench_load.py --database $(DATABASE) --workers $(WORKERS)
+	$(BIN)/python scripts/bench_export.py
 
 # SQLite with one process, then PostgreSQL with 1, 2 and 4 (docs/performance.md).
 bench-processes: setup-dev $(MO) postgres
@@ -51,6 +52,10 @@ postgres:
 # Browser tests drive Debian's Chromium; install it when it is missing (needs root).
 browser:
 	@command -v chromium >/dev/null 2>&1 || scripts/install-chromium.sh
+
+# One test prints the Word export with LibreOffice; install it when it is missing (needs root).
+libreoffice:
+	@command -v soffice >/dev/null 2>&1 || scripts/install-libreoffice.sh
 
 $(MO): app/translations/en/LC_MESSAGES/messages.po
 	$(BIN)/pybabel compile -d app/translations -D messages

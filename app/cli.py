@@ -1,46 +1,31 @@
-"""The `zukunft` command: serve, load and validate workshops, upgrade the database."""
+"""The `zukunft` command: serve, load and validate workshops, export the documentation; the
+database commands are in app/cli_db.py.
+
+Each command imports what it needs when it runs: `zukunft --help` and every command's --help
+start without the web app, SQLAlchemy, matplotlib or WeasyPrint (docs/performance.md, Export).
+"""
 
 import os
 import socket
 import sys
-from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import uvicorn
-from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
-from sqlmodel import col, select
 
-from app import db as database
-from app import retention
-from app.access import organizer_configured, set_organizer_password
-from app.auth import SETUP_HOURS, Tokens
+from app.cli_db import DatabaseUrl, db_cli
+from app.cli_db import settings_from as _settings
 from app.config import Settings
-from app.db import backup as dbcopy
-from app.definition import DefinitionError, load_definition
 from app.errors import DomainError
-from app.main import create_app, tune_interpreter
-from app.models import Workshop
-from app.preparation import update_workshop
-from app.qr import qr_text
-from app.web.urls import facilitator_url, join_url, overview_url
-from app.workshops import create_workshop, get_workshop
+
+if TYPE_CHECKING:
+    from app.models import Workshop
 
 cli = typer.Typer(help="Zukunftskonferenz: Workshops live durchführen und dokumentieren.",
                   no_args_is_help=True, add_completion=False)
-db_cli = typer.Typer(help="Datenbank verwalten.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 admin_cli = typer.Typer(help="Zugang der Organisation verwalten.", no_args_is_help=True)
 cli.add_typer(admin_cli, name="admin")
-
-DatabaseUrl = Annotated[str | None, typer.Option("--database-url", envvar="DATABASE_URL",
-                                                 help="SQLAlchemy-URL der Datenbank.")]
-
-
-def _settings(**overrides: Any) -> Settings:
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
 
 
 def lan_address() -> str:
@@ -55,7 +40,11 @@ def lan_address() -> str:
     return address
 
 
-def workshop_info(settings: Settings, workshop: Workshop, *, qr: bool = False) -> str:
+def workshop_info(settings: Settings, workshop: "Workshop", *, qr: bool = False) -> str:
+    from app.auth import Tokens
+    from app.qr import qr_text
+    from app.web.urls import facilitator_url, join_url, overview_url
+
     base = settings.resolved_base_url
     token = Tokens(settings.resolved_secret_key).facilitator_token(workshop)
     lines = [
@@ -74,6 +63,8 @@ def workshop_info(settings: Settings, workshop: Workshop, *, qr: bool = False) -
 @cli.command()
 def validate(file: Annotated[Path, typer.Argument(help="Workshop-Definition (TOML).")]) -> None:
     """Prüft eine Workshop-Definition, ohne etwas anzulegen."""
+    from app.definition import DefinitionError, load_definition
+
     try:
         definition = load_definition(file)
     except DefinitionError as exc:
@@ -96,6 +87,14 @@ def load(file: Annotated[Path, typer.Argument(help="Workshop-Definition (TOML)."
                                               "anlegen (neue Adresse, neuer Code).")] = False,
          ) -> None:
     """Legt einen Workshop aus einer Definition an (oder ändert ihn) und zeigt Code und Links."""
+    from sqlmodel import select
+
+    from app import db as database
+    from app.definition import DefinitionError, load_definition
+    from app.models import Workshop
+    from app.preparation import update_workshop
+    from app.workshops import create_workshop
+
     settings = _settings(database_url=database_url, host=host, port=port)
     if update and as_new:
         typer.echo("Bitte nur eines von beiden: --update oder --as-new.", err=True)
@@ -139,6 +138,10 @@ def workshop_delete(slug: Annotated[str, typer.Argument(help="Slug des Workshops
                     yes: Annotated[bool, typer.Option("--yes", help="Ohne Rückfrage.")] = False,
                     ) -> None:
     """Löscht einen Workshop mit allem, was dazugehört (Karten, Teilnehmende, Antworten …)."""
+    from app import db as database
+    from app import retention
+    from app.workshops import get_workshop
+
     settings = _settings(database_url=database_url)
     db = database.Database(settings.resolved_database_url)
     try:
@@ -161,6 +164,9 @@ def workshop_delete(slug: Annotated[str, typer.Argument(help="Slug des Workshops
 @workshop_cli.command("purge-expired")
 def workshop_purge_expired(database_url: DatabaseUrl = None) -> None:
     """Löscht Workshops, deren Aufbewahrungsfrist abgelaufen ist (für einen täglichen Timer)."""
+    from app import db as database
+    from app import retention
+
     settings = _settings(database_url=database_url)
     db = database.Database(settings.resolved_database_url)
     try:
@@ -173,74 +179,23 @@ def workshop_purge_expired(database_url: DatabaseUrl = None) -> None:
                else "Kein Workshop hat seine Aufbewahrungsfrist überschritten.")
 
 
-@db_cli.command("upgrade")
-def db_upgrade(database_url: DatabaseUrl = None) -> None:
-    """Bringt das Datenbankschema auf den neuesten Stand."""
-    settings = _settings(database_url=database_url)
-    database.upgrade(settings.resolved_database_url)
-    typer.echo("Datenbank ist auf dem neuesten Stand.")
-
-
-@db_cli.command("copy")
-def db_copy(
-    source: Annotated[str, typer.Option("--from", help="Quelle: SQLAlchemy-URL oder Pfad einer "
-                                                       "SQLite-Datei.")],
-    target: Annotated[str, typer.Option("--to", help="Ziel (leer), z. B. "
-                                                     "postgresql+psycopg://…")],
-) -> None:
-    """Kopiert alle Workshops in eine andere, leere Datenbank und prüft die Kopie."""
-    def progress(table: str, rows: int) -> None:
-        typer.echo(f"\r{table}: {rows} Zeilen", nl=False)
-
-    try:
-        checks = dbcopy.copy_database(dbcopy.database_url(source), dbcopy.database_url(target),
-                                      progress=progress)
-    except DomainError as exc:
-        typer.echo("")
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(1) from exc
-    typer.echo("\r" + " " * 40 + "\r", nl=False)
-    for check in checks:
-        typer.echo(f"{check.table:<22} {check.rows:>8} Zeilen  sha256 {check.checksum[:16]}")
-    typer.echo(f"Kopiert und geprüft: {sum(c.rows for c in checks)} Zeilen in "
-               f"{len(checks)} Tabellen, Anzahl und Prüfsummen stimmen überein.")
-
-
-@db_cli.command("backup")
-def db_backup(
-    database_url: DatabaseUrl = None,
-    to: Annotated[Path | None, typer.Option("--to", help="Zieldatei; ohne Angabe "
-                                            "data/backups/ mit Datum und Uhrzeit.")] = None,
-) -> None:
-    """Sichert die Datenbank im laufenden Betrieb (SQLite: Online-Backup, PostgreSQL: pg_dump)."""
-    settings = _settings(database_url=database_url)
-    url = settings.resolved_database_url
-    if to is None:
-        stamp = datetime.now().strftime("%Y-%m-%d-%H%M%S")
-        suffix = "dump" if database.is_postgres(url) else "sqlite3"
-        to = settings.data_dir / "backups" / f"zukunft-{stamp}.{suffix}"
-    try:
-        written = dbcopy.backup(url, to)
-    except DomainError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(1) from exc
-    typer.echo(f"Gesichert: {written} ({written.stat().st_size / 1e6:.1f} MB)")
-
-
 @cli.command()
 def export(
     slug: Annotated[str, typer.Argument(help="Kurzname des Workshops.")],
-    format: Annotated[str, typer.Option("--format", "-f", help="html, pdf, docx, md, json "
-                                        "oder csv.")] = "docx",
+    format: Annotated[str, typer.Option("--format", "-f", help="html, pdf, docx, xlsx, md, "
+                                        "json oder csv (ZIP).")] = "docx",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Zieldatei.")] = None,
     authors: Annotated[bool, typer.Option(help="Namen der Verfassenden zeigen.")] = False,
     rounds: Annotated[bool, typer.Option(help="Runde hinter jeder Karte: (R1), (R2).")] = False,
+    charts: Annotated[bool, typer.Option(help="JSON: Diagramme, Fotos und Logos als Bilder "
+                                         "einbetten.")] = False,
     delimiter: Annotated[str, typer.Option(help="Trennzeichen für CSV.")] = ";",
     database_url: DatabaseUrl = None,
 ) -> None:
     """Exportiert die Ergebnisdokumentation eines Workshops."""
+    from app import db as database
     from app.report import ReportOptions, build_report
-    from app.report.writers import FORMATS, write
+    from app.report.writers import FORMATS, filename, write
     from app.workshops import get_workshop
 
     if format not in FORMATS:
@@ -249,16 +204,17 @@ def export(
     settings = _settings(database_url=database_url)
     database.upgrade(settings.resolved_database_url)
     db = database.Database(settings.resolved_database_url)
-    target = output or Path(f"ergebnisdokumentation-{slug}.{format}")
+    target = output or Path(filename(f"ergebnisdokumentation-{slug}", format))
     try:
         with db.session() as session:
             workshop = get_workshop(session=session, slug=slug)
-            with typer.progressbar(length=4, label="Ergebnisdokumentation") as bar:
+            with typer.progressbar(length=5, label="Ergebnisdokumentation") as bar:
                 def step(_name: str) -> None:
                     bar.update(1)
 
                 report = build_report(session=session, workshop=workshop,
-                                      options=ReportOptions(authors=authors, rounds=rounds),
+                                      options=ReportOptions(authors=authors, rounds=rounds,
+                                                            charts=charts),
                                       progress=step)
                 data = write(report, format, delimiter=delimiter)
                 bar.update(1)
@@ -281,6 +237,9 @@ def admin_set_password(
                                       "das erste hat Adminrechte).")] = "admin",
 ) -> None:
     """Setzt das Passwort eines Kontos der Organisation (Anmeldung unter /admin)."""
+    from app import db as database
+    from app.access import set_organizer_password
+
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -313,6 +272,19 @@ def serve(
                                               "PostgreSQL.")] = 1,
 ) -> None:
     """Startet den Server."""
+    import uvicorn
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+    from sqlmodel import col, select
+
+    from app import db as database
+    from app.access import organizer_configured
+    from app.auth import SETUP_HOURS, Tokens
+    from app.definition import DefinitionError, load_definition
+    from app.main import create_app, tune_interpreter
+    from app.models import Workshop
+    from app.workshops import create_workshop
+
     settings = _settings(host=host, port=port, database_url=database_url)
     if lan:
         settings.host = "0.0.0.0"

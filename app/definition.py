@@ -4,6 +4,7 @@ name the file, the key and what is wrong."""
 import datetime as dt
 import re
 import tomllib
+import zoneinfo
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -95,6 +96,36 @@ class LegalDef(_Strict):
     accessibility: Annotated[str, StringConstraints(max_length=20_000)] = ""
 
 
+Label = Annotated[str, StringConstraints(min_length=1, max_length=80)]
+_CLOCK = r"([01]?\d|2[0-3])[:.][0-5]\d"
+
+
+class AgendaItemDef(_Strict):
+    """One step of the day as the documentation's method section shows it."""
+
+    time: Annotated[str, StringConstraints(pattern=rf"^({_CLOCK}(\s*[–-]\s*{_CLOCK})?)?$")] = ""
+    title: Line
+    text: Annotated[str, StringConstraints(max_length=500)] = ""
+
+
+class ParticipationDef(_Strict):
+    """How participation is counted: the stakeholder and age groups the organizer counts by
+    (and that phones offer when `ask_on_phone`), and the municipalities of the region."""
+
+    groups: list[Label] = ["Wirtschaft", "Zivilgesellschaft", "Verwaltung/Politik", "Sonstige"]
+    ages: list[Label] = ["unter 18", "18–29", "30–49", "50–64", "65 und älter"]
+    municipalities: list[Label] = []
+    ask_on_phone: bool = False  # one tap on the phone, may be skipped
+
+
+def _timezone(value: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unbekannte Zeitzone „{value}“ (zum Beispiel Europe/Berlin)") from exc
+    return value
+
+
 class WorkshopDef(_Strict):
     """What a definition file holds; see workshops/blank.toml for a commented example."""
 
@@ -118,6 +149,11 @@ class WorkshopDef(_Strict):
     survey_min_respondents: Annotated[int, Constraint(ge=1, le=100)] = 5
     surveys: list[SurveyDef] = []
     legal: LegalDef = LegalDef()
+    timezone: Annotated[str, StringConstraints(max_length=60), AfterValidator(_timezone)] = (
+        "Europe/Berlin")
+    method: Annotated[str, StringConstraints(max_length=3000)] = ""  # "": from the structure
+    agenda: list[AgendaItemDef] = []
+    participation: ParticipationDef = ParticipationDef()
     categories: list[CategoryDef] = DEFAULT_CATEGORIES
     fields: list[FieldDef]
 
@@ -141,6 +177,19 @@ class WorkshopDef(_Strict):
         keys = [f.key for f in self.fields] + [s.key for f in self.fields for s in f.subfields]
         _unique("fields", keys)
         return self
+
+
+# What a definition sets on the workshop row under the same name (the rest: categories, fields,
+# themes, remarks and surveys are rows of their own; `dots` is `dots_per_participant`).
+STORED = ("title", "region", "region_name", "date", "place", "leitbild", "goals",
+          "statement_stem", "questions", "rounds", "dots_per_theme", "survey_min_respondents",
+          "timezone", "method", "legal", "agenda", "participation")
+
+
+def stored(definition: WorkshopDef) -> dict[str, Any]:
+    """The workshop row's values from a definition."""
+    return {**definition.model_dump(mode="json", include=set(STORED)),
+            "date": definition.date, "dots_per_participant": definition.dots}
 
 
 def _unique(where: str, keys: list[str]) -> None:

@@ -24,6 +24,7 @@ from app.live.stream import LocalBus
 from app.ratelimit import Limits
 from app.routes import (
     api,
+    attendance,
     board,
     export,
     facilitator,
@@ -31,6 +32,7 @@ from app.routes import (
     moderation,
     organizer,
     participant,
+    photos,
     plenary,
     statements,
     surveys,
@@ -50,7 +52,7 @@ log = logging.getLogger(__name__)
 # other paths before its own. The templates' paths come from here too (app.web.urls.path).
 ROUTE_MODULES: tuple[ModuleType, ...] = (
     api, participant, board, plenary, statements, surveys, export, facilitator, moderation,
-    organizer, workshop_admin, legal,
+    photos, organizer, workshop_admin, attendance, legal,
 )
 
 

@@ -59,6 +59,14 @@ class Workshop(SQLModel, table=True):
     organizer_ids: list[int] = Col(default_factory=list, sa_column=Column(JSON, nullable=False))
     archived_at: datetime | None = moment(optional=True)
     definition_version: int = 1  # raised by every change of its definition
+    timezone: str = Col(default="Europe/Berlin", max_length=60)  # times in the documentation
+    method: str = Col(default="", max_length=3000)  # the report's method text ("": generated)
+    agenda: list[dict[str, str]] = Col(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Stakeholder groups, age groups, asked on phones or not (see definition.ParticipationDef).
+    participation: dict[str, Any] = Col(default_factory=dict,
+                                        sa_column=Column(JSON, nullable=False))
+    # Counted in the room and entered afterwards (see app/attendance.py): the REK's evidence.
+    attendance: dict[str, Any] = Col(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 class Category(SQLModel, table=True):
@@ -148,6 +156,7 @@ class Participant(SQLModel, table=True):
     # The name may stand beside this person's cards in the documentation: only if they said so.
     name_in_report: bool = False
     role: str = Col(default="participant", max_length=20)
+    stakeholder_group: str = Col(default="", max_length=80)  # said on the phone, may stay empty
     created_at: datetime = moment()
 
 
@@ -350,3 +359,22 @@ class Answer(SQLModel, table=True):
     # Choices and rankings: option indexes; rating and number: one number; text: a string.
     value: Any = Col(default=None, sa_column=Column(JSON, nullable=True))
     hidden_at: datetime | None = moment(optional=True)  # free text hidden by the facilitator
+
+
+class Photo(SQLModel, table=True):
+    """A photo of a flipchart or pinboard (per field, or of the whole workshop: no field), or a
+    logo for the documentation's cover: re-encoded, scaled, without EXIF or location."""
+
+    id: int | None = Col(default=None, primary_key=True)
+    workshop_id: int = Col(foreign_key="workshop.id", index=True)
+    field_id: int | None = Col(default=None, foreign_key="field.id", index=True)
+    kind: str = Col(default="photo", max_length=10)  # photo, logo
+    caption: str = Col(default="", max_length=300)
+    content: bytes
+    media_type: str = Col(max_length=20)  # image/jpeg, image/png
+    width: int
+    height: int
+    uploaded_by: str = Col(default="", max_length=40)  # a participant's public id, or a role
+    position: int = 0
+    hidden_at: datetime | None = moment(optional=True)
+    created_at: datetime = moment()

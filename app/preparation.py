@@ -3,20 +3,23 @@ exists: read it back (to download it as TOML, to copy the workshop), apply a cha
 make a copy for next year's event. The TOML file is the import and export, not the interface.
 """
 
+import re
 from pathlib import Path
 
 from pydantic import ValidationError
 from sqlmodel import Session, col, delete, func, select
 
 from app.definition import (
+    STORED,
+    AgendaItemDef,
     CategoryDef,
     FieldDef,
-    LegalDef,
     SubFieldDef,
     ThemeDef,
     WorkshopDef,
     load_definition,
     problems,
+    stored,
 )
 from app.errors import Conflict, InvalidInput
 from app.live.events import FieldHeading, HeadingsChanged, record
@@ -25,6 +28,7 @@ from app.models import (
     Category,
     Dot,
     Field,
+    Photo,
     Statement,
     StatementProposal,
     Theme,
@@ -46,11 +50,6 @@ def starter(name: str) -> WorkshopDef:
     if name not in STARTERS:
         raise InvalidInput("Diese Vorlage gibt es nicht: {name}.", name=name[:20])
     return load_definition(STARTER_DIR / STARTERS[name])
-
-
-# What a definition sets on the workshop itself, by the same name.
-SCALARS = ("title", "region", "region_name", "date", "place", "leitbild", "goals",
-           "statement_stem", "questions", "rounds", "dots_per_theme", "survey_min_respondents")
 
 
 def _themes(session: Session, field: Field) -> list[Theme]:
@@ -85,11 +84,10 @@ def export_definition(*, session: Session, workshop: Workshop) -> WorkshopDef:
         for survey in surveys_of(session=session, workshop=workshop)]
     return WorkshopDef(
         slug=workshop.slug, join_code=workshop.join_code, dots=workshop.dots_per_participant,
-        legal=LegalDef(**workshop.legal),
         categories=[CategoryDef(key=c.key, label=c.label)
                     for c in categories_of(session=session, workshop=workshop)],
         fields=tops, surveys=surveys,
-        **{name: getattr(workshop, name) for name in SCALARS})
+        **{name: getattr(workshop, name) for name in STORED})
 
 
 def copy_workshop(*, session: Session, workshop: Workshop, title: str | None = None) -> Workshop:
@@ -103,7 +101,8 @@ def copy_workshop(*, session: Session, workshop: Workshop, title: str | None = N
 
 def _used(session: Session, field: Field) -> bool:
     """Whether anything of the event hangs on the field (it is then kept)."""
-    for model, column in ((Card, Card.field_id), (StatementProposal, StatementProposal.field_id),
+    for model, column in ((Card, Card.field_id), (Photo, Photo.field_id),
+                          (StatementProposal, StatementProposal.field_id),
                           (Statement, Statement.field_id), (ThemeProposal, ThemeProposal.field_id)):
         if session.exec(select(func.count()).select_from(model).where(column == field.id)).one():
             return True
@@ -129,10 +128,8 @@ def update_workshop(*, session: Session, workshop: Workshop, definition: Worksho
         raise Conflict("Dieser Workshop ist archiviert und lässt sich nicht mehr ändern.")
     require_version(workshop, version)
     assert workshop.id is not None
-    for name in SCALARS:
-        setattr(workshop, name, getattr(definition, name))
-    workshop.dots_per_participant = definition.dots
-    workshop.legal = definition.legal.model_dump()
+    for name, value in stored(definition).items():
+        setattr(workshop, name, value)
     if definition.join_code and definition.join_code != workshop.join_code:
         taken = session.exec(select(Workshop.id).where(
             Workshop.join_code == definition.join_code)).first()
@@ -247,6 +244,22 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+_CLOCK = r"\d{1,2}[:.]\d{2}"
+_AGENDA_LINE = re.compile(rf"^(?P<time>{_CLOCK}(\s*[–-]\s*{_CLOCK})?)?\s*(?P<title>.*)$")
+
+
+def _agenda_item(line: str) -> dict[str, str]:
+    """„10:00–11:30 Arbeitsgruppen, Runde 1“: the time (optional), then the step."""
+    match = _AGENDA_LINE.match(line)
+    assert match is not None  # every line matches: both parts are optional
+    return {"time": match["time"] or "", "title": match["title"].strip()}
+
+
+def agenda_text(items: list[AgendaItemDef]) -> str:
+    """The agenda as the form shows it: one step per line, its time first."""
+    return "\n".join(f"{i.time} {i.title}".strip() for i in items)
+
+
 def definition_from_form(current: WorkshopDef, form: dict[str, str]) -> WorkshopDef:
     """The current definition with what the form changed; every problem in one InvalidInput
     (the keys named as in the file: `fields[1].title: darf nicht leer sein`)."""
@@ -260,6 +273,17 @@ def definition_from_form(current: WorkshopDef, form: dict[str, str]) -> Workshop
     for name in ("goals", "questions"):
         if name in form:
             data[name] = _lines(form[name])
+    for name in ("method", "timezone"):
+        data[name] = form.get(name, data[name])
+    if "agenda" in form:  # a step's explanation (TOML only) stays with its title
+        texts = {item["title"]: item["text"] for item in data["agenda"]}
+        data["agenda"] = [{**item, "text": texts.get(item["title"], "")}
+                          for item in map(_agenda_item, _lines(form["agenda"]))]
+    for name in ("groups", "ages", "municipalities"):
+        if f"participation-{name}" in form:
+            data["participation"][name] = _lines(form[f"participation-{name}"])
+    if "participation-ask_on_phone" in form:
+        data["participation"]["ask_on_phone"] = form["participation-ask_on_phone"] == "true"
     for name in ("organizer", "contact", "privacy", "accessibility"):
         data["legal"][name] = form.get(f"legal-{name}", data["legal"][name])
     for category in data["categories"]:

@@ -320,9 +320,13 @@ class QuestionResult(BaseModel):
     label_max: str = ""
 
 
-def results(*, session: Session, workshop: Workshop, survey: Survey,
-            include_hidden: bool = False) -> dict[str, list[QuestionResult]]:
-    """Results per source ("" = live, then each import), each a list in question order."""
+COMBINED = "*"  # the source key of all sources together
+
+
+def results(*, session: Session, workshop: Workshop, survey: Survey, include_hidden: bool = False,
+            combined: bool = False) -> dict[str, list[QuestionResult]]:
+    """Results per source ("" = live, then each import), each a list in question order;
+    `combined`: also all sources together (COMBINED), when more than one has answers."""
     questions = questions_of(session=session, survey=survey)
     rows = session.exec(
         select(Answer, SurveyResponse.source)
@@ -333,9 +337,17 @@ def results(*, session: Session, workshop: Workshop, survey: Survey,
     grouped: dict[tuple[str, int], list[Answer]] = {}
     for row, source in rows:
         grouped.setdefault((source, row.question_id), []).append(row)
-    return {source: [_result(q, grouped.get((source, q.id or 0), []), source,
-                             workshop.survey_min_respondents, include_hidden)
-                     for q in questions] for source in sources}
+    by_source = {source: [_result(q, grouped.get((source, q.id or 0), []), source,
+                                  workshop.survey_min_respondents, include_hidden)
+                          for q in questions] for source in sources}
+    if combined and sum(1 for s in sources if any(r.respondents for r in by_source[s])) > 1:
+        # Per question only the sources shown on their own: a source held back for its small
+        # number must not be readable as the difference between the total and the others.
+        by_source[COMBINED] = [_result(q, [a for s in sources if not by_source[s][i].suppressed
+                                           for a in grouped.get((s, q.id or 0), [])],
+                                       COMBINED, workshop.survey_min_respondents,
+                                       include_hidden) for i, q in enumerate(questions)]
+    return by_source
 
 
 def _result(question: Question, answers: list[Answer], source: str, minimum: int,

@@ -8,7 +8,7 @@ from sqlalchemy import String, bindparam
 from sqlmodel import Session, col, select
 
 from app.db.locks import lock_if_writing
-from app.definition import SubFieldDef, WorkshopDef
+from app.definition import SubFieldDef, WorkshopDef, stored
 from app.errors import Conflict, InvalidInput, NotFound
 from app.models import Category, Field, Remark, Theme, Workshop
 from app.surveys import add_survey
@@ -46,11 +46,7 @@ def create_workshop(*, session: Session, definition: WorkshopDef) -> Workshop:
     workshop = Workshop(
         slug=_free_slug(session, definition.slug or slugify(definition.title)),
         join_code=_free_join_code(session, definition.join_code),
-        **definition.model_dump(include={"title", "region", "region_name", "date", "place",
-                                         "leitbild", "goals", "statement_stem", "questions",
-                                         "rounds", "dots_per_theme", "survey_min_respondents"}),
-        dots_per_participant=definition.dots,
-        legal=definition.legal.model_dump(),
+        **stored(definition),
     )
     session.add(workshop)
     session.flush()

@@ -40,6 +40,11 @@ EDGE = ["=HYPERLINK(\"http://x\",\"klick\")", "+cmd|' /C calc'!A0", "<script>ale
         "**fett** und [link](http://x)", "x" * 500, "Dorfladen 🛒 شكرا", "Off-Topic"]
 
 
+def _results(document):  # type: ignore[no-untyped-def]
+    """The document's tables after the agenda: the plenary, then one per field."""
+    return [t for t in document.tables if t.rows[0].cells[-1].text != "Programmpunkt"]
+
+
 @pytest.fixture
 def filled(session: Session) -> Workshop:
     workshop = make_workshop(session, westharz=True)
@@ -132,7 +137,11 @@ def test_pdf_has_the_structure_and_the_text(report: Report) -> None:
         # Narrow columns wrap lines, so compare without white space.
         assert "".join(expected.split()) in "".join(text.split()), expected
     assert len(reader.pages) >= 4
-    assert reader.pages[1].mediabox.width > reader.pages[1].mediabox.height  # plenary: landscape
+    pages = ["".join(page.extract_text().replace("\x00", "").split()) for page in reader.pages]
+    plenary_page = next(i for i, p in enumerate(pages) if "DiskussionsrundeimPlenum" in p)
+    wide = [p.mediabox.width > p.mediabox.height for p in reader.pages]
+    assert wide[plenary_page] and not wide[0] and not wide[-1]  # only the plenary: landscape
+    assert "MethodeundAblauf" in pages[plenary_page - 1]  # the method before the plenary
     assert "Off-Topic" not in text
 
 
@@ -143,7 +152,7 @@ def test_docx_has_headings_tables_and_page_numbers(report: Report) -> None:
     assert ("Title", "Zukunftskonferenz Westharz") in headings
     assert ("Heading 1", "Ergebnisse der Arbeitsphase") in headings
     assert ("Heading 2", "Handlungsfeld 1 – Gutes Leben in der Region") in headings
-    plenary_table, hf1 = document.tables[0], document.tables[1]
+    plenary_table, hf1 = _results(document)[0], _results(document)[1]
     assert plenary_table.cell(0, 0).text == "HF 1: Gutes Leben in der Region"
     assert [hf1.cell(0, i).text for i in range(4)] == ["Stärken", "Schwächen", "Potentiale",
                                                        "Ideen"]
@@ -162,23 +171,27 @@ def test_docx_has_headings_tables_and_page_numbers(report: Report) -> None:
 
 def test_markdown_escapes_user_syntax(report: Report) -> None:
     markdown = write_markdown(report)
-    assert r"\*\*fett\*\* und \[link\]\(http://x\)" in markdown
-    assert r"\<script\>alert\(1\)\</script\>" in markdown
+    assert r"\*\*fett\*\* und \[link\](http://x)" in markdown  # only what starts syntax
+    assert r"\<script>alert(1)\</script>" in markdown
     assert "> Mit diesem Handlungsfeld wollen wir für den Westharz erreichen, dass" in markdown
 
 
 def test_csv_opens_in_german_excel_without_formulas(report: Report) -> None:
-    data = write_csv(report)
+    import zipfile
+
+    archive = zipfile.ZipFile(io.BytesIO(write_csv(report)))  # one file per kind of record
+    data = archive.read("karten.csv")
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0][:4] == ["Art", "Handlungsfeld", "Spalte", "Text"]
-    texts = [r[3] for r in rows]
+    assert rows[0][:3] == ["Handlungsfeld", "Spalte", "Text"]
+    texts = [r[2] for r in rows]
     assert "'=HYPERLINK(\"http://x\",\"klick\")" in texts
     assert "'+cmd|' /C calc'!A0" in texts
     assert not any(t.startswith(("=", "+", "@")) for t in texts)
-    assert ["Karte", "HF 1", "Schwächen", "fehlende ärztliche Versorgung", "2", "1", ""] in rows
-    comma = list(csv.reader(io.StringIO(write_csv(report, ",").decode("utf-8-sig"))))
-    assert comma[0][0] == "Art"
+    assert ["HF 1", "Schwächen", "fehlende ärztliche Versorgung", "2", "1"] in rows
+    comma = zipfile.ZipFile(io.BytesIO(write_csv(report, ",")))
+    assert next(csv.reader(io.StringIO(comma.read("themen.csv").decode("utf-8-sig"))))[0] == (
+        "Plenum")
 
 
 def test_json_has_everything(report: Report) -> None:
@@ -205,7 +218,7 @@ def test_a_very_full_column_breaks_across_pages(session: Session) -> None:
     text = "".join(page.extract_text() for page in reader.pages).replace("\x00", "")
     assert len(reader.pages) > 5
     assert "IdeeNummer0" in "".join(text.split()) and "IdeeNummer299" in "".join(text.split())
-    rows = Document(io.BytesIO(write_docx(report))).tables[1].cell(1, 3).paragraphs
+    rows = _results(Document(io.BytesIO(write_docx(report))))[1].cell(1, 3).paragraphs
     assert len(rows) == 300
 
 
@@ -318,11 +331,11 @@ def test_word_styles_toc_and_alt_text(session: Session, filled: Workshop) -> Non
     assert any("TOC" in (t.text or "") for t in body.iter(qn("w:instrText")))
     names = {s.name for s in document.styles}
     assert {"Thema Land", "Thema LAG", "Thema Konferenz", "Karte"} <= names
-    plenary = document.tables[0]
+    plenary = _results(document)[0]
     styled = [r for c in plenary.rows[1].cells for p in c.paragraphs for r in p.runs
               if r.style is not None and r.style.name.startswith("Thema")]
     assert styled and all(r.bold is None and r.underline is None for r in styled)
-    cards = [p for t in document.tables[1:2] for c in t.rows[1].cells for p in c.paragraphs
+    cards = [p for t in _results(document)[1:2] for c in t.rows[1].cells for p in c.paragraphs
              if p.text]
     assert cards and all(p.style.name == "Karte" for p in cards)
     assert report.rounds_used and not any("(R" in p.text for p in cards)  # off by default

@@ -39,7 +39,7 @@ def small_disk(path: Path, size: str = "3m") -> Iterator[Path]:
 def fill(disk: Path) -> Path:
     """Write a file until the disk is full."""
     filler = disk / "filler"
-    with filler.open("wb") as handle:
+    with filler.open("wb", buffering=0) as handle:  # nothing left over to fail on close
         try:
             while True:
                 handle.write(b"\0" * 16384)

@@ -13,14 +13,15 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 from app.db.locks import lock_workshop
 from app.db.unit import savepoint, unit
@@ -135,7 +136,9 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def alembic_config(url: str) -> Config:
+def alembic_config(url: str) -> "Config":
+    from alembic.config import Config  # 0.4 s to import: only for a schema change
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -144,6 +147,8 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str) -> None:
     """Bring the schema at `url` to the newest migration."""
+    from alembic import command
+
     command.upgrade(alembic_config(url), "head")
 
 

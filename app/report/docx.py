@@ -3,7 +3,6 @@ as the document language, the workshop in the file's properties, headings kept w
 follows, each Handlungsfeld on a new page, table header rows repeated on every page."""
 
 import io
-import re
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -12,16 +11,18 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from app.report import docx_chapters, docx_photos
 from app.report.model import Report
+from app.report.wordkit import alt_text as _alt_text
+from app.report.wordkit import header_row as _header_row
+from app.report.wordkit import keep_together as _keep_together
+from app.report.wordkit import text as _text
 from app.web.templating import clock_date
 
 GREEN = RGBColor(0x1E, 0x6B, 0x34)
 A4 = (Cm(21), Cm(29.7))
-_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def _text(value: str) -> str:
-    return _XML_INVALID.sub("", value)
 
 
 def _page_number(paragraph) -> None:  # type: ignore[no-untyped-def]
@@ -56,14 +57,16 @@ def write_docx(report: Report) -> bytes:
     _page_number(footer)
 
     _styles(document)
+    card_style = document.styles[CARD_STYLE].style_id
     # The cover: what it is, for whom, when and where, by whom; then the table of contents.
+    docx_photos.add_logos(document, report)
     document.add_paragraph("Ergebnisdokumentation")
     document.add_heading(_text(report.title), level=0)
     when = report.date.strftime("%d.%m.%Y") if report.date else ""
     if when or report.place:
         document.add_paragraph(_text(", ".join(p for p in (when, report.place) if p)))
     document.add_paragraph(f"Region: {_text(report.region_name or report.region)} · "
-                           f"{report.stats.participants} Teilnehmende")
+                           f"{report.participation.people} Teilnehmende")
     if report.publisher:
         document.add_paragraph(_text(f"Herausgeber: {report.publisher}"))
     if report.leitbild:
@@ -74,6 +77,7 @@ def write_docx(report: Report) -> bytes:
         document.add_heading("Ziele", level=2)
         for goal in report.goals:
             document.add_paragraph(_text(goal), style="List Bullet")
+    docx_chapters.method(document, report)
 
     if report.options.plenary and report.plenary:
         wide = document.add_section()  # only the plenary is landscape
@@ -125,7 +129,8 @@ def write_docx(report: Report) -> bytes:
             + (" In zwei Runden wurden Stärken, Schwächen, Potentiale und Ideen diskutiert "
                "und ein Leitsatz formuliert." if report.rounds_used else ""))
         for field in report.fields:
-            if field.subfield_of and not field.card_count and not field.statement:
+            if (field.subfield_of and not field.card_count and not field.statement
+                    and not report.photos_of(field.key)):
                 continue
             label = f"Handlungsfeld {field.number.removeprefix('HF ')} – " if field.number else ""
             heading = document.add_heading(_text(label + field.title), level=2)
@@ -141,11 +146,14 @@ def write_docx(report: Report) -> bytes:
                 cell = table.cell(1, index)
                 for number, card in enumerate(column.cards):
                     paragraph = cell.paragraphs[0] if number == 0 else cell.add_paragraph()
-                    paragraph.style = document.styles[CARD_STYLE]  # a list, restyled at once
+                    # A list, restyled at once; the id set directly (python-docx's setter
+                    # searches every style for each of 2,000 cards).
+                    paragraph._p.style = card_style
                     extra = (f" (×{card.weight})" if card.weight > 1 else "") + (
                         f" (R{card.round})" if report.rounds_used and report.options.rounds
                         else "") + (f" – {card.author}" if card.author else "")
                     paragraph.add_run(_text(card.text + extra))
+            docx_photos.add_field_photos(document, report, field)
             document.add_paragraph(_text(field.stem))
             completion = document.add_paragraph(
                 _text("… " + field.statement) if field.statement else "(kein Leitsatz beschlossen)")
@@ -155,9 +163,8 @@ def write_docx(report: Report) -> bytes:
         for survey in report.surveys:
             document.add_heading(_text(f"Umfrageergebnisse: {survey.title}"), level=1)
             for source in survey.sources:
-                label = f"Vorab erhoben: {source.label}" if source.label else (
-                    "Live in der Zukunftskonferenz")
-                document.add_heading(_text(f"{label} ({source.respondents} Personen)"), level=2)
+                document.add_heading(_text(f"{source.title} ({source.respondents} Personen)"),
+                                     level=2)
                 for chart in source.charts:
                     result = chart.result
                     caption = document.add_paragraph(
@@ -167,6 +174,9 @@ def write_docx(report: Report) -> bytes:
                         document.add_paragraph(f"Weniger als {result.minimum} Antworten: zum "
                                                "Schutz der Anonymität nur die Anzahl.")
                     elif result.kind == "text":
+                        count = len(result.texts)
+                        document.add_paragraph(f"{count} Antwort" if count == 1 else
+                                               f"{count} Antworten")
                         for _id, text in result.texts:
                             document.add_paragraph(_text(text), style="List Bullet")
                     elif chart.png:
@@ -175,8 +185,7 @@ def write_docx(report: Report) -> bytes:
 
     if report.options.appendix:
         document.add_heading("Anhang: Beteiligung", level=1)
-        document.add_paragraph(f"{report.stats.participants} Teilnehmende · "
-                               f"{report.stats.cards} Karten")
+        docx_chapters.participation(document, report)
         table = document.add_table(rows=1, cols=len(report.categories) + 1)
         table.style = "Table Grid"
         _header_row(table.rows[0])
@@ -193,8 +202,10 @@ def write_docx(report: Report) -> bytes:
             row[0].text = _text(field_label)
             for index, label in enumerate(report.categories, start=1):
                 row[index].text = str(per[label])
-        document.add_paragraph(f"Erstellt am {clock_date(report.exported_at)} mit "
+        document.add_paragraph(f"Erstellt am {clock_date(report.exported_at, report.timezone)} mit "
                                f"Zukunftskonferenz {report.version}.")
+    docx_photos.add_photo_appendix(document, report)
+    docx_chapters.privacy(document, report)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
@@ -231,15 +242,8 @@ def _properties(document, report: Report) -> None:  # type: ignore[no-untyped-de
     core.revision = 1
 
 
-def _header_row(row) -> None:  # type: ignore[no-untyped-def]
-    """Repeated at the top of every page the table runs onto, never split itself."""
-    properties = row._tr.get_or_add_trPr()
-    properties.append(OxmlElement("w:tblHeader"))
-    properties.append(OxmlElement("w:cantSplit"))
 
 
-def _keep_together(row) -> None:  # type: ignore[no-untyped-def]
-    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
 THEME_STYLES = {"mandatory": "Thema Land", "lag": "Thema LAG", "conference": "Thema Konferenz"}
@@ -283,10 +287,3 @@ def _table_of_contents(paragraph) -> None:  # type: ignore[no-untyped-def]
             placeholder = OxmlElement("w:t")
             placeholder.text = "Das Inhaltsverzeichnis füllt Word beim Öffnen (sonst: F9)."
             run._r.append(placeholder)
-
-
-def _alt_text(document, text: str) -> None:  # type: ignore[no-untyped-def]
-    """The last picture's description for screen readers: the chart's values in words."""
-    pictures = document.inline_shapes
-    if len(pictures):
-        pictures[-1]._inline.docPr.set("descr", _text(text)[:2000])

@@ -1,6 +1,7 @@
 """The Report value: everything the documentation shows, no database objects."""
 
 import datetime as dt
+from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict
 
@@ -18,6 +19,7 @@ class ReportOptions(_Frozen):
     appendix: bool = True
     authors: bool = False  # display names of card authors (off: anonymous)
     rounds: bool = False  # "(R1)"/"(R2)" after each card, when there were rounds (off: the seed)
+    charts: bool = False  # JSON: charts, photos and logos embedded as base64 (off: by reference)
 
 
 class ReportCard(_Frozen):
@@ -63,9 +65,23 @@ class ReportPlenaryColumn(_Frozen):
 
 
 class ReportChart(_Frozen):
+    """A survey result's chart, drawn when a format first asks for it and then kept: CSV, XLSX,
+    Markdown and JSON (unless its charts are embedded) never draw, Word draws the PNG once,
+    HTML and PDF the SVG once."""
+
     result: QuestionResult
-    svg: str | None = None
-    png: bytes | None = None
+
+    @cached_property
+    def svg(self) -> str | None:
+        from app import charts  # matplotlib loads only when a chart is drawn
+
+        return charts.svg(self.result)
+
+    @cached_property
+    def png(self) -> bytes | None:
+        from app import charts
+
+        return charts.png(self.result)
 
     @property
     def alt(self) -> str:
@@ -84,6 +100,21 @@ class ReportSurveySource(_Frozen):
     label: str  # "" for live answers
     respondents: int
     charts: list[ReportChart]
+    combined: list[str] = []  # all sources together: their labels ("Live", imports)
+
+    @property
+    def source_name(self) -> str:
+        """The source in a table's column: "Live", the import's label, or "Zusammen (…)"."""
+        if self.combined:
+            return f"Zusammen ({', '.join(self.combined)})"
+        return self.label or "Live"
+
+    @property
+    def title(self) -> str:
+        """How the documentation heads this source's results (German, as the DOCX)."""
+        if self.combined:
+            return "Zusammen: " + ", ".join(self.combined)
+        return f"Vorab erhoben: {self.label}" if self.label else "Live in der Zukunftskonferenz"
 
 
 class ReportSurvey(_Frozen):
@@ -96,6 +127,61 @@ class ReportStats(_Frozen):
     cards: int
     per_field: dict[str, dict[str, int]]  # field number → category label → cards
     per_round: dict[int, int]
+    per_field_round: dict[str, dict[int, int]] = {}  # field number → round → cards
+
+
+class ReportAgendaItem(_Frozen):
+    time: str = ""  # "10:00" or "10:00–11:30"
+    title: str
+    text: str = ""
+
+
+class ReportParticipation(_Frozen):
+    """Who took part: counted in the room by the organizer (also those without a phone) beside
+    what the app counted itself. Empty counts: nothing was entered."""
+
+    counted: int | None = None  # people in the room
+    by_group: dict[str, int] = {}  # stakeholder group → people
+    by_age: dict[str, int] = {}  # age group → people
+    by_municipality: dict[str, int] = {}  # municipality → people
+    by_field: dict[str, int] = {}  # field number → people in its working group
+    note: str = ""
+    phones: int = 0  # phones that joined
+    phone_groups: dict[str, int] = {}  # stakeholder group said on the phone → phones
+    proposals: int = 0  # guiding-sentence proposals made on phones
+    supports: int = 0  # supports given to guiding-sentence proposals
+    supporters: int = 0  # people who supported a proposal
+    dots: int = 0  # importance dots placed in the plenary
+    dot_givers: int = 0  # people who placed at least one dot
+
+    @property
+    def people(self) -> int:
+        """Who took part: counted in the room if that was entered, else the phones."""
+        return self.counted if self.counted is not None else self.phones
+
+    @property
+    def entered(self) -> bool:
+        return self.counted is not None or any(
+            (self.by_group, self.by_age, self.by_municipality, self.by_field))
+
+
+class ReportImage(_Frozen):
+    """A photo (of a field's flipchart or pinboard, or of the whole workshop) or a cover logo,
+    already re-encoded and scaled when it was uploaded."""
+
+    content: bytes
+    media_type: str  # image/jpeg, image/png
+    width: int
+    height: int
+    caption: str = ""
+    field_key: str = ""  # "": the whole workshop (or a logo)
+
+    @property
+    def data_uri(self) -> str:
+        """The image inline, for the HTML export that stays one self-contained file."""
+        import base64
+
+        return f"data:{self.media_type};base64,{base64.b64encode(self.content).decode()}"
 
 
 class Report(_Frozen):
@@ -118,3 +204,13 @@ class Report(_Frozen):
     options: ReportOptions
     exported_at: dt.datetime
     version: str
+    timezone: str = "Europe/Berlin"  # the workshop's: every time in the document is local
+    method: str = ""  # how the workshop worked (the organizer's text, or generated)
+    agenda: list[ReportAgendaItem] = []
+    participation: ReportParticipation = ReportParticipation()
+    privacy: list[str] = []  # the data-protection note's paragraphs
+    photos: list[ReportImage] = []
+    logos: list[ReportImage] = []
+
+    def photos_of(self, field_key: str) -> list[ReportImage]:
+        return [p for p in self.photos if p.field_key == field_key]

@@ -2,25 +2,41 @@
 
 import base64
 import csv
+import datetime as dt
 import io
 import json
 import re
+import zipfile
 from functools import cache
 
 from app.errors import N_
-from app.report.docx import write_docx
-from app.report.model import Report
+from app.report.markdown import write_markdown
+from app.report.model import Report, ReportChart, ReportImage
+from app.report.tables import Value, local_time, tables
 from app.web.templating import Templates
 
 FORMATS = {"html": "text/html; charset=utf-8", "pdf": "application/pdf",
            "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
            "md": "text/markdown; charset=utf-8", "json": "application/json",
-           "csv": "text/csv; charset=utf-8"}
+           "csv": "application/zip"}
+# The file name's extension where it is not the format's name: CSV is a ZIP of one file per
+# kind of record.
+EXTENSIONS = {"csv": "zip"}
 # What the export page offers, in its order (msgids): every format of FORMATS, once.
 FORMAT_LABELS = {"docx": N_("Word (DOCX) – zum Bearbeiten"), "pdf": N_("PDF – zum Veröffentlichen"),
+                 "xlsx": N_("Excel (XLSX) – alle Daten als Tabellen"),
                  "html": N_("Webseite (HTML)"), "md": N_("Markdown"),
-                 "json": N_("JSON – alle Daten"), "csv": N_("CSV – für Excel")}
+                 "json": N_("JSON – alle Daten"), "csv": N_(
+                     "CSV – eine Datei je Art von Daten (ZIP)")}
 assert FORMAT_LABELS.keys() == FORMATS.keys()
+
+
+def filename(stem: str, fmt: str) -> str:
+    """"ergebnisdokumentation-westharz.zip" for CSV, ".docx" for DOCX and so on."""
+    return f"{stem}.{EXTENSIONS.get(fmt, fmt)}"
+
+
 # Control characters that XML (and so DOCX) cannot hold.
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -49,122 +65,84 @@ def _text(value: str) -> str:
     return _XML_INVALID.sub("", value)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<&])")
-
-
-def _md(text: str) -> str:
-    """Markdown shows user text literally: every syntax character is escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
-
-
-def write_markdown(report: Report) -> str:
-    lines = [f"# {_md(report.title)}", "", "Ergebnisdokumentation", ""]
-    if report.leitbild:
-        lines += [f"Leitbild: „{_md(report.leitbild)}“", ""]
-    if report.options.plenary and report.plenary:
-        lines += ["## Ergebnisse der Diskussionsrunde im Plenum", ""]
-        lines += [f"- {_md(q)}" for q in report.questions] + [""]
-        lines += ["Erläuterung: <u>unterstrichen</u> = Verpflichtende Themen des Landes, "
-                  "**fett** = von der LAG genannt, *(neu)* = in der Zukunftskonferenz "
-                  "hinzugefügt; Punkte = Bedeutung.", ""]
-        for pcol in report.plenary:
-            lines += [f"### {_md(pcol.number)}: {_md(pcol.title)}", ""]
-            for theme in pcol.themes:
-                text = _md(theme.text)
-                text = {"mandatory": f"<u>{text}</u>", "lag": f"**{text}**",
-                        "conference": f"{text} *(neu)*"}.get(theme.kind, text)
-                dots = "" if not theme.dots else (
-                    " (1 Punkt)" if theme.dots == 1 else f" ({theme.dots} Punkte)")
-                lines.append(f"- {text}{dots}")
-            lines.append("")
-        lines += [f"> **{_md(r)}**" for r in report.remarks] + [""]
-    if report.options.working:
-        lines += ["## Ergebnisse der Arbeitsphase", ""]
-        for field in report.fields:
-            if field.subfield_of and not field.card_count and not field.statement:
-                continue
-            lines += [f"### {_md(field.number)} {_md(field.title)}".replace("  ", " "), ""]
-            if field.topics:
-                lines += [_md(field.topics), ""]
-            for column in field.columns:
-                lines += [f"**{_md(column.label)}**", ""]
-                for card in column.cards:
-                    weight = f" (×{card.weight})" if card.weight > 1 else ""
-                    lines.append(f"- {_md(card.text)}{weight}")
-                lines.append("")
-            if field.sentence:
-                lines += [f"> {_md(field.sentence)}", ""]
-    if report.options.surveys:
-        for survey in report.surveys:
-            lines += [f"## Umfrageergebnisse: {_md(survey.title)}", ""]
-            for source in survey.sources:
-                label = _md(source.label) if source.label else "Live"
-                lines += [f"### {label} ({source.respondents} Personen)", ""]
-                for chart in source.charts:
-                    r = chart.result
-                    lines.append(f"**{_md(r.text)}** (n = {r.respondents})")
-                    if not r.suppressed and r.counts:
-                        lines += [f"- {_md(o)}: {c} ({p:.0f} %)" for o, c, p in
-                                  zip(r.options, r.counts, r.percents, strict=True)]
-                    elif not r.suppressed and r.mean is not None:
-                        lines.append(f"- Mittelwert {r.mean}, Median {r.median}")
-                    lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
-
-
 def write_json(report: Report) -> str:
-    """Everything, for archives and other tools (charts as base64 PNG)."""
-    data = report.model_dump(mode="json", exclude={"surveys"})
+    """Everything, for archives and other tools. Charts, photos and logos by reference (the
+    numbers are there); embedded as base64 only with the option `charts`."""
+    embed = report.options.charts
+    data = report.model_dump(mode="json", exclude={"surveys", "photos", "logos"})
     data["surveys"] = [{
         "title": s.title,
-        "sources": [{"label": src.label, "respondents": src.respondents,
+        "sources": [{"label": src.label, "combined": src.combined, "title": src.title,
+                     "respondents": src.respondents,
                      "results": [{**c.result.model_dump(mode="json"),
-                                  "chart_png": base64.b64encode(c.png).decode() if c.png
-                                  else None} for c in src.charts]}
-                    for src in s.sources]} for s in report.surveys]
+                                  "chart": _chart(c, f"chart-{n}-{m}-{c.result.question_id}",
+                                                  embed)} for c in src.charts]}
+                    for m, src in enumerate(s.sources, start=1)]}
+        for n, s in enumerate(report.surveys, start=1)]
+    data["photos"] = [_image(p, embed) for p in report.photos]
+    data["logos"] = [_image(p, embed) for p in report.logos]
     return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def _chart(chart: ReportChart, ref: str, embed: bool) -> dict[str, str] | None:
+    r = chart.result
+    if r.suppressed or r.kind == "text":
+        return None  # nothing to draw (as app/charts.py decides)
+    if not embed:
+        return {"id": ref, "media_type": "image/png"}
+    png = chart.png
+    return {"id": ref, "media_type": "image/png",
+            **({"data": base64.b64encode(png).decode()} if png else {})}
+
+
+def _image(image: ReportImage, embed: bool) -> dict[str, object]:
+    meta: dict[str, object] = {"caption": image.caption, "field_key": image.field_key,
+                               "media_type": image.media_type, "width": image.width,
+                               "height": image.height, "size": len(image.content)}
+    if embed:
+        meta["data"] = base64.b64encode(image.content).decode()
+    return meta
 
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value: object) -> str:
-    """Spreadsheets run cells that start like a formula; a leading apostrophe stops that."""
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA) else text
+def _cell(value: Value, delimiter: str) -> str:
+    """Spreadsheets run cells that start like a formula; a leading apostrophe stops that.
+    Numbers as German Excel reads them when the delimiter is the German one."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return "'" + value if value.startswith(_FORMULA) else value
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, float):
+        number = f"{value:.6f}".rstrip("0").rstrip(".")
+        return number.replace(".", ",") if delimiter == ";" else number
+    return str(value)
 
 
 def write_csv(report: Report, delimiter: str = ";") -> bytes:
-    """One row per card, theme, remark and survey answer; UTF-8 with BOM for German Excel."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow(["Art", "Handlungsfeld", "Spalte", "Text", "Anzahl", "Runde", "Art des Themas"])
-    for field in report.fields:
-        for column in field.columns:
-            for card in column.cards:
-                writer.writerow([_cell(v) for v in ("Karte", field.number or field.title,
-                                                    column.label, card.text, card.weight,
-                                                    card.round, "")])
-        if field.sentence:
-            writer.writerow([_cell(v) for v in ("Leitsatz", field.number, "", field.sentence,
-                                                "", "", "")])
-    for pcol in report.plenary:
-        for theme in pcol.themes:
-            writer.writerow([_cell(v) for v in ("Thema", pcol.number, "", theme.text,
-                                                theme.dots, "", theme.kind)])
-    for remark in report.remarks:
-        writer.writerow([_cell(v) for v in ("Bemerkung", "", "", remark, "", "", "")])
-    for survey in report.surveys:
-        for source in survey.sources:
-            for chart in source.charts:
-                r = chart.result
-                for option, count in zip(r.options, r.counts, strict=False):
-                    writer.writerow([_cell(v) for v in (
-                        "Umfrage", source.label or "live", r.text, option, count, "", r.kind)])
-                for _id, text in r.texts:
-                    writer.writerow([_cell(v) for v in (
-                        "Umfrage", source.label or "live", r.text, text, "", "", r.kind)])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """A ZIP of one CSV file per kind of record (karten.csv, themen.csv, …), each UTF-8 with
+    BOM for German Excel."""
+    out = io.BytesIO()
+    stamp = local_time(report).timetuple()[:6]  # the same report gives the same bytes
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for table in tables(report):
+            text = io.StringIO()
+            writer = csv.writer(text, delimiter=delimiter, lineterminator="\r\n")
+            writer.writerow([c.header for c in table.columns])
+            writer.writerows([_cell(v, delimiter) for v in row] for row in table.rows)
+            archive.writestr(zipfile.ZipInfo(table.file, stamp),
+                             ("\ufeff" + text.getvalue()).encode("utf-8"),
+                             zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def write_docx(report: Report) -> bytes:
+    from app.report.docx import write_docx as docx  # python-docx loads only for Word
+
+    return docx(report)
 
 
 def write(report: Report, fmt: str, *, delimiter: str = ";") -> bytes:
@@ -175,6 +153,10 @@ def write(report: Report, fmt: str, *, delimiter: str = ";") -> bytes:
         return write_pdf(report)
     if fmt == "docx":
         return write_docx(report)
+    if fmt == "xlsx":
+        from app.report.xlsx import write_xlsx  # openpyxl takes 0.2 s to import
+
+        return write_xlsx(report)
     if fmt == "md":
         return write_markdown(report).encode()
     if fmt == "json":

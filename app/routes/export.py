@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.errors import InvalidInput
 from app.report import ReportOptions, build_report
-from app.report.writers import FORMAT_LABELS, FORMATS, write
+from app.report.writers import FORMAT_LABELS, FORMATS, filename, write
 from app.web.deps import ContextDep, FacilitatorDep, SessionDep, WorkshopDep
 from app.web.render import render
 from app.workshops import slugify
@@ -32,19 +32,21 @@ async def export(fmt: str, workshop: WorkshopDep, session: SessionDep,
                  appendix: Annotated[bool, Query()] = True,
                  authors: Annotated[bool, Query()] = False,
                  rounds: Annotated[bool, Query()] = False,
+                 charts: Annotated[bool, Query()] = False,
                  delimiter: Annotated[str, Query(pattern="^[;,]$")] = ";") -> Response:
-    """The documentation as a file (DOCX, PDF, HTML, Markdown, JSON or CSV)."""
+    """The documentation as a file (DOCX, PDF, XLSX, HTML, Markdown, JSON or CSV as ZIP)."""
     facilitator.require_whole_workshop()
     if fmt not in FORMATS:
         raise InvalidInput("Dieses Format gibt es nicht: {fmt}.", fmt=fmt[:10])
     options = ReportOptions(plenary=plenary, working=working, surveys=surveys,
-                            appendix=appendix, authors=authors, rounds=rounds)
+                            appendix=appendix, authors=authors, rounds=rounds,
+                            charts=charts)
 
     def make() -> bytes:
         report = build_report(session=session, workshop=workshop, options=options)
         return write(report, fmt, delimiter=delimiter)
 
     body = await run_in_threadpool(make)
-    name = f"ergebnisdokumentation-{slugify(workshop.slug)}.{fmt}"
+    name = filename(f"ergebnisdokumentation-{slugify(workshop.slug)}", fmt)
     return Response(body, media_type=FORMATS[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from app import cards, participants, phases, statements, surveys, workshops
+from app import attendance, cards, participants, phases, statements, surveys, workshops
 from app.errors import DomainError, InvalidInput, NotAllowed
 from app.live.events import CardSnapshot, latest_event_id
 from app.models import Field, Participant, Workshop
@@ -165,7 +165,9 @@ def choose_field(request: Request, workshop: WorkshopDep, session: SessionDep,
     return render(request, "participant/fields.html", workshop=workshop, participant=participant,
                   fields=workshops.fields_of(session=session, workshop=workshop),
                   mine=per_field, offers=surveys.offers(session=session, workshop=workshop),
-                  after=latest_event_id(session, workshop_id=workshop.id))
+                  after=latest_event_id(session, workshop_id=workshop.id),
+                  groups=attendance.settings_of(workshop).groups
+                  if attendance.asks(workshop, participant) else [])
 
 
 def _posting_page(request: Request, session: Session, workshop: Workshop, field: Field,

@@ -51,6 +51,7 @@ def _workshop_page(request: Request, context: ContextDep, session: Session, work
         definition_text=to_toml(definition) if definition_text is None else definition_text,
         version=workshop.definition_version if version is None else version,
         definition=definition, submitted=submitted or {}, themes_text=preparation.themes_text,
+        agenda_text=preparation.agenda_text,
         managers=[a.name for a in access.accounts(session=session)
                   if a.id in workshop.organizer_ids],
         join_link=join_url(base, workshop.join_code),

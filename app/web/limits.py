@@ -8,12 +8,14 @@ database session, takes a turn to write) the body has arrived. A body larger tha
 
 import asyncio
 import json
+import re
 import time
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import N_
+from app.photos import MAX_UPLOAD_BYTES
 from app.web.deps import locale_of
 from app.web.templating import translations
 
@@ -22,6 +24,13 @@ UPLOAD_SUFFIXES = ("/import", "/import/confirm")
 # A workshop's definition (TOML or JSON) may hold many themes and surveys: an upload too.
 DEFINITION_PATHS = ("/api/v1/workshops", "/admin/workshops/new")
 DEFINITION_SUFFIX = "/definition"
+# A photo or logo as it comes from a phone (app/photos.py refuses more than 20 MB with a message
+# beside its form: the margin lets a slightly larger one reach it).
+# Only the three upload addresses, and only for a client that carries a sign-in (a cookie or a
+# token; checked for real by the route): an anonymous client never sends megabytes.
+PHOTO_PATH = re.compile(r"^(/w/[^/]+(/facilitate/[^/]+)?/photos|/admin/workshops/[^/]+/logos)$")
+PHOTO_BYTES = MAX_UPLOAD_BYTES + 5 * 1024 * 1024
+PHOTO_TIME_FACTOR = 5
 
 
 _TOO_LARGE = N_("Die Anfrage ist zu groß (höchstens {kb} KB). Bitte kürzen Sie den Text.")
@@ -57,15 +66,21 @@ class BodyReader:
                   or path in DEFINITION_PATHS
                   # the form editor holds the whole definition too (every theme of every field)
                   or (path.startswith("/admin/workshops/") and path.endswith("/edit")))
-        limit = (2 * self.upload_bytes if path.endswith(UPLOAD_SUFFIXES[1]) else
+        headers = dict(scope["headers"])
+        photo = bool(PHOTO_PATH.match(path)) and (b"cookie" in headers
+                                                  or b"authorization" in headers)
+        limit = (PHOTO_BYTES if photo else
+                 2 * self.upload_bytes if path.endswith(UPLOAD_SUFFIXES[1]) else
                  self.upload_bytes if upload else self.body_bytes)
-        length = dict(scope["headers"]).get(b"content-length")
+        length = headers.get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):
             await _reject(scope, send, 413, _TOO_LARGE, kb=limit // 1024)
             return
         parts: list[bytes] = []
         received = 0
-        deadline = time.monotonic() + self.total_seconds
+        # 20 MB over venue Wi-Fi take minutes; a pause of idle_seconds still ends it.
+        deadline = time.monotonic() + self.total_seconds * (
+            PHOTO_TIME_FACTOR if photo else 1)
         while True:
             wait = min(self.idle_seconds, deadline - time.monotonic())
             try:

@@ -35,9 +35,9 @@ def clock(value: str | datetime | None) -> str:
     return moment.astimezone(LOCAL_TIME).strftime("%H:%M")
 
 
-def clock_date(value: datetime) -> str:
-    """"22.11.2026, 14:35" in German local time."""
-    return value.astimezone(LOCAL_TIME).strftime("%d.%m.%Y, %H:%M")
+def clock_date(value: datetime, zone: str | None = None) -> str:
+    """"22.11.2026, 14:35" in German local time (or in the time zone named)."""
+    return value.astimezone(ZoneInfo(zone) if zone else LOCAL_TIME).strftime("%d.%m.%Y, %H:%M")
 
 
 class _CompiledOnce(BytecodeCache):
