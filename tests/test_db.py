@@ -142,3 +142,24 @@ def test_a_request_session_writes_only_through_db_write(db: Database,
     with db.session() as check:
         assert len(check.exec(select(Participant).where(
             Participant.workshop_id == workshop_id)).all()) == 1  # the failed one rolled back
+
+
+def test_a_current_database_is_checked_without_loading_alembic(db_url: str) -> None:
+    """Every CLI command starts with `upgrade`: at the newest revision it is one query."""
+    import subprocess
+    import sys
+
+    from alembic.script import ScriptDirectory
+
+    from app.db import alembic_config
+    from app.db.database import current_revision, head_revision
+
+    assert head_revision() == ScriptDirectory.from_config(
+        alembic_config(db_url)).get_current_head()
+    assert current_revision(db_url) == head_revision()
+    check = ("import sys; from app.db import database; database.upgrade(sys.argv[1]); "
+             "print('alembic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", check, db_url], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "False"
+

@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, Table, func, select, text, update
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
@@ -48,11 +46,15 @@ def _tables() -> list[Table]:
 
 
 def _revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext  # loaded for a copy only
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
 def _head(url: str) -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
 
 

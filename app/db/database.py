@@ -145,8 +145,29 @@ def alembic_config(url: str) -> "Config":
     return config
 
 
+def head_revision() -> str:
+    """The newest migration's id: revisions are numbered like their files (0012_….py)."""
+    return max(path.name[:4] for path in (MIGRATIONS / "versions").glob("[0-9]*.py"))
+
+
+def current_revision(url: str) -> str | None:
+    """The revision the database at `url` is at; None before the first migration."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.exec_driver_sql(
+                "SELECT version_num FROM alembic_version").scalar()
+    except DBAPIError:  # no such table: a new database
+        return None
+    finally:
+        engine.dispose()
+
+
 def upgrade(url: str) -> None:
-    """Bring the schema at `url` to the newest migration."""
+    """Bring the schema at `url` to the newest migration (at it already: one query, without
+    loading Alembic – every command of the CLI starts with this)."""
+    if current_revision(url) == head_revision():
+        return
     from alembic import command
 
     command.upgrade(alembic_config(url), "head")
