@@ -244,6 +244,8 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+# Looser than the definition's clock on purpose: "25:00 …" is read as a time, so that the
+# definition refuses it with a message instead of taking it as part of the title.
 _CLOCK = r"\d{1,2}[:.]\d{2}"
 _AGENDA_LINE = re.compile(rf"^(?P<time>{_CLOCK}(\s*[–-]\s*{_CLOCK})?)?\s*(?P<title>.*)$")
 

@@ -28,6 +28,11 @@ def clean_text(value: str, *, multiline: bool = True) -> str:
 _ELLIPSIS = " .…"
 
 
+def counted(number: int, one: str, many: str) -> str:
+    """"1 Karte", "3 Karten": German text that the documentation writes without Babel."""
+    return f"{number} {one if number == 1 else many}"
+
+
 def join_sentence(stem: str, completion: str) -> str:
     """A guiding sentence from its stem ("…, dass …") and completion: "…, dass die Region …"."""
     return f"{stem.rstrip(_ELLIPSIS)} {completion.lstrip(_ELLIPSIS)}".strip()

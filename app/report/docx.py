@@ -17,6 +17,7 @@ from app.report.wordkit import alt_text as _alt_text
 from app.report.wordkit import header_row as _header_row
 from app.report.wordkit import keep_together as _keep_together
 from app.report.wordkit import text as _text
+from app.text import counted
 from app.web.templating import clock_date
 
 GREEN = RGBColor(0x1E, 0x6B, 0x34)
@@ -112,8 +113,8 @@ def write_docx(report: Report) -> bytes:
                     style=THEME_STYLES[theme.kind])
                 run.font.size = Pt(9 * (1 + 0.6 * theme.dots / top))  # the dots: its weight
                 if theme.dots:
-                    dots = "1 Punkt" if theme.dots == 1 else f"{theme.dots} Punkte"
-                    paragraph.add_run(f" ({dots})").font.size = Pt(8)
+                    paragraph.add_run(f" ({counted(theme.dots, 'Punkt', 'Punkte')})"
+                                      ).font.size = Pt(8)
         for remark in report.remarks:
             document.add_paragraph(_text(remark), style="List Bullet").runs[0].bold = True
         back = document.add_section()
@@ -175,8 +176,7 @@ def write_docx(report: Report) -> bytes:
                                                "Schutz der Anonymität nur die Anzahl.")
                     elif result.kind == "text":
                         count = len(result.texts)
-                        document.add_paragraph(f"{count} Antwort" if count == 1 else
-                                               f"{count} Antworten")
+                        document.add_paragraph(counted(count, "Antwort", "Antworten"))
                         for _id, text in result.texts:
                             document.add_paragraph(_text(text), style="List Bullet")
                     elif chart.png:

@@ -3,6 +3,7 @@ part (counted in the room beside what the app counted), and the data-protection 
 
 from app.report.model import Report
 from app.report.wordkit import table, text
+from app.text import counted
 
 
 def method(document, report: Report) -> None:  # type: ignore[no-untyped-def]
@@ -20,24 +21,20 @@ def method(document, report: Report) -> None:  # type: ignore[no-untyped-def]
               caption=f"Ablauf{when}")
 
 
-def _people(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 def participation(document, report: Report) -> None:  # type: ignore[no-untyped-def]
     p = report.participation
-    figures = [*([_people(p.counted, "Person", "Personen") + " im Raum (gezählt)"]
+    figures = [*([counted(p.counted, "Person", "Personen") + " im Raum (gezählt)"]
                  if p.counted is not None else []),
-               _people(p.phones, "Smartphone", "Smartphones") + " angemeldet",
-               _people(report.stats.cards, "Karte", "Karten"),
+               counted(p.phones, "Smartphone", "Smartphones") + " angemeldet",
+               counted(report.stats.cards, "Karte", "Karten"),
                *(f"Runde {r}: {n}" for r, n in report.stats.per_round.items())]
     document.add_paragraph(" · ".join(figures))
     document.add_paragraph(
-        f"{_people(p.proposals, 'Leitsatz-Vorschlag', 'Leitsatz-Vorschläge')} · "
-        f"{_people(p.supports, 'Unterstützung', 'Unterstützungen')} "
-        f"(von {_people(p.supporters, 'Person', 'Personen')}) · "
-        f"{_people(p.dots, 'Punkt', 'Punkte')} im Plenum vergeben "
-        f"(von {_people(p.dot_givers, 'Person', 'Personen')})")
+        f"{counted(p.proposals, 'Leitsatz-Vorschlag', 'Leitsatz-Vorschläge')} · "
+        f"{counted(p.supports, 'Unterstützung', 'Unterstützungen')} "
+        f"(von {counted(p.supporters, 'Person', 'Personen')}) · "
+        f"{counted(p.dots, 'Punkt', 'Punkte')} im Plenum vergeben "
+        f"(von {counted(p.dot_givers, 'Person', 'Personen')})")
     if not p.entered:
         document.add_paragraph("Die Teilnehmenden im Raum wurden nicht gezählt; die Zahlen oben "
                                "hat die Anwendung selbst erfasst (Personen ohne Smartphone "

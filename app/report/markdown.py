@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from app.report.model import Report, ReportField, ReportSurveySource
 from app.report.tables import local_time
 from app.surveys import QuestionResult
+from app.text import counted
 
 # Syntax that starts anywhere in a line: escapes, code, emphasis, links, HTML and autolinks,
 # strikethrough, and an entity ("&amp;") – a lone "&" is just text.
@@ -39,10 +40,6 @@ def md(text: str, *, cell: bool = False, alone: bool = True) -> str:
     text = _ORDERED.sub(r"\1\\\2", text)
     text = _CLOSING_HASHES.sub(r"\1\\\2", text)
     return text.replace("|", r"\|") if cell else text
-
-
-def _n(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
 
 
 def _de(number: float) -> str:
@@ -101,11 +98,11 @@ def write_markdown(report: Report) -> str:
 
 
 def _participants(report: Report) -> str:
-    counted = report.participation.counted
-    phones = _n(report.stats.participants, "Teilnehmende Person", "Teilnehmende")
-    if counted is None:
+    people = report.participation.counted
+    phones = counted(report.stats.participants, "Teilnehmende Person", "Teilnehmende")
+    if people is None:
         return phones
-    return f"{_n(counted, 'Person', 'Personen')} vor Ort gezählt, " + (
+    return f"{counted(people, 'Person', 'Personen')} vor Ort gezählt, " + (
         f"{report.stats.participants} mit dem Handy dabei")
 
 
@@ -123,7 +120,7 @@ def _plenary(report: Report) -> list[str]:
                 f" ({md(theme.subfield, alone=False)})" if theme.subfield else "")
             text = {"mandatory": f"<u>{text}</u>", "lag": f"**{text}**",
                     "conference": f"{text} *(neu)*"}.get(theme.kind, text)
-            dots = f" ({_n(theme.dots, 'Punkt', 'Punkte')})" if theme.dots else ""
+            dots = f" ({counted(theme.dots, 'Punkt', 'Punkte')})" if theme.dots else ""
             lines.append(f"- {text}{dots}")
         lines.append("")
     for remark in report.remarks:
@@ -151,7 +148,7 @@ def _field(report: Report, field: ReportField) -> list[str]:
 
 def _source(source: ReportSurveySource) -> list[str]:
     label = md(source.title)
-    lines = [f"### {label} ({_n(source.respondents, 'Person', 'Personen')})", ""]
+    lines = [f"### {label} ({counted(source.respondents, 'Person', 'Personen')})", ""]
     for chart in source.charts:
         r = chart.result
         lines += [f"**{md(r.text)}** (n = {r.respondents})", "", *_result(r), ""]
@@ -168,7 +165,7 @@ def _result(r: QuestionResult) -> list[str]:
         ranked = sorted(zip(r.options, r.average_ranks, strict=False), key=lambda o: o[1])
         return [f"- {md(o)}: Ø Platz {_de(rank)}" for o, rank in ranked]
     if r.kind == "text":
-        return [f"{_n(len(r.texts), 'Antwort', 'Antworten')}:", "",
+        return [f"{counted(len(r.texts), 'Antwort', 'Antworten')}:", "",
                 *[f"- {md(text)}" for _id, text in r.texts]]
     if r.mean is None:
         return []
@@ -188,7 +185,7 @@ def _appendix(report: Report) -> list[str]:
     if p.entered:
         lines += ["### Vor Ort gezählt", ""]
         if p.counted is not None:
-            lines += [f"{_n(p.counted, 'Person', 'Personen')} im Raum (auch ohne Handy).", ""]
+            lines += [f"{counted(p.counted, 'Person', 'Personen')} im Raum (auch ohne Handy).", ""]
         for header, counts in (("Gruppe", p.by_group), ("Altersgruppe", p.by_age),
                                ("Gemeinde", p.by_municipality), ("Arbeitsgruppe", p.by_field)):
             if counts:
@@ -199,15 +196,15 @@ def _appendix(report: Report) -> list[str]:
     rounds = " (" + ", ".join(f"Runde {n}: {c}" for n, c in stats.per_round.items()) + ")" if (
         len(stats.per_round) > 1) else ""
     groups = "; ".join(f"{md(g, alone=False)}: {c}" for g, c in p.phone_groups.items())
-    lines += [f"- {_n(stats.participants, 'Teilnehmende Person', 'Teilnehmende')}"
-              + (f", {_n(p.phones, 'Handy', 'Handys')} angemeldet" if p.phones else "")
+    lines += [f"- {counted(stats.participants, 'Teilnehmende Person', 'Teilnehmende')}"
+              + (f", {counted(p.phones, 'Handy', 'Handys')} angemeldet" if p.phones else "")
               + (f" (Gruppe laut Handy – {groups})" if groups else ""),
-              f"- {_n(stats.cards, 'Karte', 'Karten')}{rounds}",
-              f"- {_n(p.proposals, 'Leitsatz-Vorschlag', 'Leitsatz-Vorschläge')} auf den "
-              f"Handys, {_n(p.supports, 'Unterstützung', 'Unterstützungen')} von "
-              f"{_n(p.supporters, 'Person', 'Personen')}",
-              f"- {_n(p.dots, 'Punkt', 'Punkte')} im Plenum von "
-              f"{_n(p.dot_givers, 'Person', 'Personen')}", ""]
+              f"- {counted(stats.cards, 'Karte', 'Karten')}{rounds}",
+              f"- {counted(p.proposals, 'Leitsatz-Vorschlag', 'Leitsatz-Vorschläge')} auf den "
+              f"Handys, {counted(p.supports, 'Unterstützung', 'Unterstützungen')} von "
+              f"{counted(p.supporters, 'Person', 'Personen')}",
+              f"- {counted(p.dots, 'Punkt', 'Punkte')} im Plenum von "
+              f"{counted(p.dot_givers, 'Person', 'Personen')}", ""]
     empty_parts = {f.number for f in report.fields if f.subfield_of and not f.card_count}
     round_numbers = sorted({n for per in stats.per_field_round.values() for n in per})
     show_rounds = report.rounds_used and len(round_numbers) > 1
@@ -219,6 +216,6 @@ def _appendix(report: Report) -> list[str]:
             for number, per in stats.per_field.items() if number not in empty_parts]
     lines += ["Karten je Handlungsfeld:", "", *_table(columns, rows)]
     if report.photos:
-        lines += [f"Fotodokumentation: {_n(len(report.photos), 'Foto', 'Fotos')} in der Word- "
+        lines += [f"Fotodokumentation: {counted(len(report.photos), 'Foto', 'Fotos')} in der Word- "
                   "und PDF-Fassung.", ""]
     return lines

@@ -5,11 +5,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 
 from app import attendance
 from app.cards import counts
 from app.errors import DomainError
-from app.models import Workshop
+from app.models import Field, Workshop
 from app.routes.api.organizing import Managed
 from app.web.deps import (
     GettextDep,
@@ -25,10 +26,14 @@ from app.workshops import fields_of
 router = APIRouter(tags=["organizer"])
 
 
+def _working_groups(session: Session, workshop: Workshop) -> list[Field]:
+    return [f for f in fields_of(session=session, workshop=workshop) if f.parent_id is None]
+
+
 def _page(request: Request, session: SessionDep, workshop: Workshop, *, status_code: int = 200,
           error: str | None = None, saved: bool = False,
           submitted: dict[str, str] | None = None) -> Response:
-    fields = [f for f in fields_of(session=session, workshop=workshop) if f.parent_id is None]
+    fields = _working_groups(session, workshop)
     return render(request, "organizer/attendance.html", status_code=status_code,
                   workshop=workshop, fields=fields, error=error, saved=saved,
                   settings=attendance.settings_of(workshop),
@@ -50,7 +55,7 @@ async def save_attendance(request: Request, session: SessionDep, workshop: Manag
     """Save the counts; every problem named at once, nothing typed lost."""
     form = {key: str(value)[:5000] for key, value in (await request.form()).items()
             if isinstance(value, str)}
-    fields = [f for f in fields_of(session=session, workshop=workshop) if f.parent_id is None]
+    fields = _working_groups(session, workshop)
     try:
         counted = attendance.attendance_from_form(workshop, fields, form)
         with write(request, session, workshop):
