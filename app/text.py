@@ -2,7 +2,9 @@
 
 import re
 import unicodedata
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 # C0/C1 control characters except newline and tab, plus zero-width and bidi overrides that
 # let a text disguise itself on the projector.
@@ -61,3 +63,19 @@ def clean_strings(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: clean_strings(item) for key, item in value.items()}
     return value
+
+
+LOCAL_TIME = ZoneInfo("Europe/Berlin")
+
+
+def clock(value: str | datetime | None) -> str:
+    """"14:35" in German local time, for times shown in the room."""
+    if value is None:
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.astimezone(LOCAL_TIME).strftime("%H:%M")
+
+
+def clock_date(value: datetime, zone: str | None = None) -> str:
+    """"22.11.2026, 14:35" in German local time (or in the time zone named)."""
+    return value.astimezone(ZoneInfo(zone) if zone else LOCAL_TIME).strftime("%d.%m.%Y, %H:%M")

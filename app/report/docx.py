@@ -11,14 +11,13 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from app.report import docx_chapters, docx_photos
+from app.report import docx_chapters, docx_photos, wordkit
 from app.report.model import Report
 from app.report.wordkit import alt_text as _alt_text
 from app.report.wordkit import header_row as _header_row
 from app.report.wordkit import keep_together as _keep_together
 from app.report.wordkit import text as _text
-from app.text import counted
-from app.web.templating import clock_date
+from app.text import clock_date, counted
 
 GREEN = RGBColor(0x1E, 0x6B, 0x34)
 A4 = (Cm(21), Cm(29.7))
@@ -58,6 +57,7 @@ def write_docx(report: Report) -> bytes:
     _page_number(footer)
 
     _styles(document)
+    wordkit.cache_style_ids(document)  # after the styles are added: no name changes after this
     card_style = document.styles[CARD_STYLE].style_id
     # The cover: what it is, for whom, when and where, by whom; then the table of contents.
     docx_photos.add_logos(document, report)

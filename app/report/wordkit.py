@@ -14,6 +14,25 @@ def text(value: str) -> str:
     return _XML_INVALID.sub("", value)
 
 
+def cache_style_ids(document) -> None:  # type: ignore[no-untyped-def]
+    """Resolve each style name once per document. python-docx looks a name up and compares the
+    style with the type's default for every paragraph, heading and run that names a style
+    (about 1 ms each: 0.25 s of a 2,000-card export); in one document a name means one id."""
+    part = document.part
+    lookup = part.get_style_id
+    ids: dict[tuple[str, object], str | None] = {}
+
+    def get_style_id(style_or_name, style_type):  # type: ignore[no-untyped-def]
+        if not isinstance(style_or_name, str):  # a style object (unhashable): as before
+            return lookup(style_or_name, style_type)
+        key = (style_or_name, style_type)
+        if key not in ids:
+            ids[key] = lookup(style_or_name, style_type)
+        return ids[key]
+
+    part.get_style_id = get_style_id
+
+
 def header_row(row) -> None:  # type: ignore[no-untyped-def]
     """Repeated at the top of every page the table runs onto, never split itself."""
     properties = row._tr.get_or_add_trPr()

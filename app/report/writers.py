@@ -8,12 +8,15 @@ import json
 import re
 import zipfile
 from functools import cache
+from typing import TYPE_CHECKING
 
 from app.errors import N_
 from app.report.markdown import write_markdown
 from app.report.model import Report, ReportChart, ReportImage
 from app.report.tables import Value, local_time, tables
-from app.web.templating import Templates
+
+if TYPE_CHECKING:
+    from app.web.templating import Templates
 
 FORMATS = {"html": "text/html; charset=utf-8", "pdf": "application/pdf",
            "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -42,7 +45,11 @@ _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @cache
-def _templates() -> Templates:
+def _templates() -> "Templates":
+    # Imported here: the web templating loads FastAPI and Starlette (0.3 s) that the formats
+    # written without a template (DOCX, XLSX, Markdown, JSON, CSV) never need.
+    from app.web.templating import Templates
+
     return Templates()
 
 

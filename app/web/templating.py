@@ -1,16 +1,15 @@
 """Jinja2 environments, one per interface language, with Babel message catalogs."""
 
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel.support import NullTranslations, Translations
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, select_autoescape
 from jinja2.bccache import Bucket
 
 from app.config import PROJECT_ROOT
+from app.text import clock, clock_date
 from app.web.urls import path
 
 LOCALES = ("de", "en")
@@ -22,22 +21,6 @@ def translations(locale: str) -> NullTranslations:
     if locale == DEFAULT_LOCALE:  # msgids are German
         return NullTranslations()
     return Translations.load(str(TRANSLATIONS), [locale], domain="messages")
-
-
-LOCAL_TIME = ZoneInfo("Europe/Berlin")
-
-
-def clock(value: str | datetime | None) -> str:
-    """"14:35" in German local time, for times shown in the room."""
-    if value is None:
-        return ""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.astimezone(LOCAL_TIME).strftime("%H:%M")
-
-
-def clock_date(value: datetime, zone: str | None = None) -> str:
-    """"22.11.2026, 14:35" in German local time (or in the time zone named)."""
-    return value.astimezone(ZoneInfo(zone) if zone else LOCAL_TIME).strftime("%d.%m.%Y, %H:%M")
 
 
 class _CompiledOnce(BytecodeCache):
