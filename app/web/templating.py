@@ -7,6 +7,7 @@ from typing import Any
 from babel.support import NullTranslations, Translations
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, select_autoescape
 from jinja2.bccache import Bucket
+from markupsafe import Markup
 
 from app.config import PROJECT_ROOT
 from app.text import clock, clock_date
@@ -62,6 +63,9 @@ class Templates:
             env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
             env.globals["locale"] = locale
             env.globals["path"] = path  # {{ path("board:board", slug=…, field_key=…) }}
+            # `<p{{ de }}>{{ card.text }}</p>`: people's text is German; in another interface
+            # language a screen reader reads it with German pronunciation (WCAG 3.1.2).
+            env.globals["de"] = Markup("") if locale == DEFAULT_LOCALE else Markup(' lang="de"')
             env.filters["clock"] = clock
             env.filters["clock_date"] = clock_date
             self._envs[locale] = env

@@ -33,7 +33,10 @@ def test_the_field_console_uploads_captions_and_removes_a_photo(
             "Foto gespeichert. Ort und Kameradaten sind entfernt.")
         image = section.get_by_role("img", name="Pinnwand Ideen")
         expect(image).to_be_visible()
-        assert image.evaluate("img => img.complete && img.naturalWidth") == 320  # thumbnail
+        # The thumbnail, once loaded (on a busy machine it may still be on its way).
+        console.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                                  arg=image.element_handle())
+        assert image.evaluate("img => img.naturalWidth") == 320
         section.get_by_label("Bildunterschrift", exact=True).fill("Pinnwand Ideen, Runde 2")
         section.get_by_role("button", name="Speichern").click()
         expect(section.get_by_role("status")).to_have_text("Bildunterschrift gespeichert.")
