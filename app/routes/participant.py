@@ -174,7 +174,8 @@ def _posting_page(request: Request, session: Session, workshop: Workshop, field:
                   participant: Participant, *, status_code: int = 200, error: str | None = None,
                   message: str | None = None, text: str = "", category: str | None = None,
                   client_id: str | None = None, fragment: bool = False,
-                  headers: dict[str, str] | None = None, subfield: str = "") -> Response:
+                  headers: dict[str, str] | None = None, subfield: str = "",
+                  focus: str | None = None) -> Response:
     mine = cards.list_cards(session=session, workshop=workshop, field=field.key,
                             participant=participant)
     categories = workshops.categories_of(session=session, workshop=workshop)
@@ -200,7 +201,8 @@ def _posting_page(request: Request, session: Session, workshop: Workshop, field:
         text_max=cards.TEXT_MAX, subfields=workshops.subfields_of(session=session, field=field),
         subfield=subfield, closed=cards.posting_closed_in(session=session, workshop=workshop,
                                                           field=field, participant=participant),
-        **context,
+        # Which field an error belongs to: it is described by the error and gets the focus.
+        invalid="text" if category else "category", focus=focus, **context,
     )
 
 
@@ -281,7 +283,7 @@ def post_card(field_key: str, request: Request, workshop: WorkshopDep, session: 
     if is_htmx(request):
         return _posting_page(request, session, workshop, field, participant, status_code=201,
                              message=arrived[1], category=category, fragment=True,
-                             subfield=subfield)
+                             subfield=subfield, focus="text")
     return RedirectResponse(f"/w/{workshop.slug}/me/{field.key}?saved={arrived[0]}&category="
                             f"{quote(category)}&bereich={quote(subfield)}", status_code=303)
 
@@ -336,5 +338,6 @@ def delete_card(card_id: IdPath, request: Request, workshop: WorkshopDep, sessio
                           card_id=card_id)
     if is_htmx(request):
         return _posting_page(request, session, workshop, field, participant,
-                             message=gettext("Karte gelöscht."), fragment=True)
+                             message=gettext("Karte gelöscht."), fragment=True,
+                             focus="cards")
     return RedirectResponse(f"/w/{workshop.slug}/me/{field.key}?saved=3", status_code=303)

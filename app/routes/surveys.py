@@ -80,12 +80,17 @@ def _redisplay(questions: list[Any], values: dict[int, Any]) -> dict[int, Any]:
 def _phone(request: Request, session: Session, workshop: Workshop, survey: Survey,
            participant: Participant, *, values: dict[int, Any] | None = None,
            message: str | None = None, error: str | None = None,
-           status_code: int = 200) -> Response:
+           status_code: int = 200, about: object = None) -> Response:
+    questions = surveys.questions_of(session=session, survey=survey)
+    # The question an error names (its text, as the message says it) is marked at its place.
+    error_question = next((q.id for q in questions if about is not None and q.text == about),
+                          None)
     return render(request, "surveys/phone.html", status_code=status_code, workshop=workshop,
-                  survey=survey, questions=surveys.questions_of(session=session, survey=survey),
+                  survey=survey, questions=questions,
                   values=values if values is not None else surveys.my_answers(
                       session=session, survey=survey, participant=participant),
-                  participant=participant, message=message, error=error)
+                  participant=participant, message=message, error=error,
+                  error_question=error_question)
 
 
 @router.get("/w/{slug}/surveys/{survey_id}/me")
@@ -117,7 +122,7 @@ async def answer(survey_id: IdPath, request: Request, workshop: WorkshopDep, ses
             return _phone(request, session, workshop, survey, participant,
                           values=_redisplay(questions, values),
                           error=refused(session, exc, gettext),
-                          status_code=exc.status_code)
+                          status_code=exc.status_code, about=exc.params.get("question"))
         return RedirectResponse(f"/w/{workshop.slug}/surveys/{survey.id}/me?saved=1",
                                 status_code=303)
 

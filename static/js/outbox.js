@@ -7,8 +7,44 @@
 // dot the number of own dots the phone showed (`have`), a support and survey answers are
 // states that a second arrival leaves as they are. Only an answer the server marks as received
 // (`Zk-Received`, or a survey's "saved" page) counts as sent: a captive portal's 200 does not.
+//
+// Also for every answer htmx swaps in on the phone's pages: an element marked `autofocus` gets the
+// focus once (htmx does that; the mark is taken off so that a later redraw does not move focus),
+// one marked `data-announce` is said by the status line #outbox-status, and a live update that
+// redraws the focused element (others' proposals, votes) leaves focus where it was.
 (function () {
   "use strict";
+
+  var status = document.getElementById("outbox-status");
+
+  document.addEventListener("htmx:load", function (event) {
+    var root = event.target;
+    if (root === document.body || !root.querySelectorAll) { return; }  // the page's first load
+    var marked = root.querySelectorAll("[autofocus], [data-announce]");
+    [root].concat(Array.prototype.slice.call(marked)).forEach(function (element) {
+      element.removeAttribute("autofocus");
+      if (element.hasAttribute("data-announce")) {
+        if (status) { say(element.dataset.announce || element.textContent.trim()); }
+        element.removeAttribute("data-announce");
+      }
+    });
+  });
+
+  var kept = null;  // the focused element a live message is about to redraw
+  document.addEventListener("htmx:sseBeforeMessage", function (event) {
+    var key = focusKey(event.target, document.activeElement);
+    kept = key ? {key: key, element: document.activeElement} : null;
+  });
+  document.addEventListener("htmx:sseMessage", function () {
+    // htmx itself refocuses an element of the same id; not one moved by hx-preserve (without
+    // moveBefore) or one known by its name and value.
+    var lost = !document.activeElement || document.activeElement === document.body;
+    if (kept && lost) {
+      var next = kept.element.isConnected ? kept.element : document.querySelector(kept.key);
+      if (next) { next.focus({preventScroll: true}); }
+    }
+    kept = null;
+  });
 
   var box = document.getElementById("outbox");
   if (!box || !window.fetch || !window.URLSearchParams || !window.FormData) {
@@ -16,7 +52,6 @@
   }
   var list = box.querySelector("ul");
   var heading = box.querySelector("h2");
-  var status = document.getElementById("outbox-status");
   var words = box.dataset;
   var PREFIX = "zk-outbox:";
   var KEY = PREFIX + location.pathname.split("/")[2] + ":" + (words.owner || "");
@@ -240,9 +275,15 @@
     var again = focusKey(document.querySelector(entry.target) || target, focused);
     window.htmx.swap(target, answer.html, {swapStyle: select ? "outerHTML" : entry.swap},
                      select ? {select: select} : {});
+    if (document.activeElement && document.activeElement !== document.body) {
+      return;  // focus survived, came back by its id, or the answer's `autofocus` took it
+    }
     var where = document.querySelector(entry.target);
     var next = again && where ? where.querySelector(again) || document.querySelector(again)
       : null;
+    if (!next && again && where) {  // the button tapped is gone (the last dot taken back)
+      next = where.querySelector("button:not([disabled])");
+    }
     if (next) { next.focus(); }
   }
 
@@ -289,7 +330,9 @@
     entry.message = "";
     update(entry);
     place(entry, answer, form, focused);
-    if (!form) { say(nameOf(entry) + ": " + words.sent); }
+    // An answer without content (a support: the live stream brings the new state) says nothing
+    // itself; an answer swapped in says its own message (`data-announce`).
+    if (!form || answer.status === 204) { say(nameOf(entry) + ": " + words.sent); }
     return true;
   }
 
@@ -429,6 +472,7 @@
       return;
     }
     var focused = document.activeElement;
+    var again = focusKey(document.body, focused);
     update(entry);
     var buttons = form.querySelectorAll("button[type=submit], button:not([type])");
     var text = form.querySelector("textarea");
@@ -440,6 +484,11 @@
       try {
         buttons.forEach(function (b) { b.disabled = false; });
         if (text) { text.readOnly = false; }
+        // A button disabled while its tap was on the way lost the focus: it gets it back, or
+        // its successor of the same id if the live stream redrew it meanwhile (a support).
+        var back = focused && focused.isConnected ? focused
+          : again && document.querySelector(again);
+        if (back && document.activeElement === document.body) { back.focus(); }
         moveOn = finish(entry, answer, form, focused);
         if (!moveOn) {
           afterQueued(form, entry);

@@ -2,6 +2,8 @@
 // milliseconds were left when it sent the timer (data-left-ms); this device counts them down on
 // its monotonic clock (performance.now), so neither the server's nor the phone's wall clock –
 // wrong, or set forward an hour meanwhile – changes what the room sees.
+// A page with an alert region #timer-alert (the phone's) has the end said there, once per timer
+// seen running on this device: the region is there from the page load and only gets its text.
 (function () {
   "use strict";
   function format(seconds) {
@@ -20,7 +22,19 @@
       if (value) value.textContent = format(left);
       timer.classList.toggle("done", left <= 0);
       timer.classList.toggle("ending", left > 0 && left <= 60);
+      if (left > 0) {
+        timer.zkRunning = true;
+      } else if (timer.zkRunning) {
+        timer.zkRunning = false;
+        ended();
+      }
     });
+  }
+  function ended() {
+    var alert = document.getElementById("timer-alert");
+    if (!alert) return;
+    alert.textContent = "";  // the same words again (a second timer) are new words to say
+    window.setTimeout(function () { alert.textContent = alert.dataset.text; }, 50);
   }
   tick();
   setInterval(tick, 250);

@@ -46,7 +46,9 @@ def test_phone_posts_and_board_shows_it_live(phone: BrowserContext, projector: B
     page = join_on_phone(phone, live_server, live_workshop)
     expect(board.locator("#board-stats")).to_contain_text("1 Teilnehmende", timeout=2000)
     post(page, "Ideen", "Reaktivierung der Bahnverbindung")
-    expect(page.get_by_role("status")).to_have_text("Ihre Karte ist angekommen.")
+    # Said by the page's status line (there from the load), shown in the form.
+    expect(page.locator("#outbox-status")).to_have_text("Ihre Karte ist angekommen.")
+    expect(page.locator(".post-form .message.success")).to_have_text("Ihre Karte ist angekommen.")
     expect(page.locator(".my-cards .card-text")).to_have_text(["Reaktivierung der Bahnverbindung"])
     expect(page.get_by_label("Ihr Beitrag")).to_have_value("")
     expect(board.locator("#column-ideas li")).to_have_text(

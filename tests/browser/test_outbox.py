@@ -122,7 +122,7 @@ def test_dots_tapped_offline_count_as_tapped_and_a_resend_counts_once(
     first, second = page.locator(".phone-theme").nth(0), page.locator(".phone-theme").nth(1)
     lost = lose_answer_once(page, re.compile(r".*/plenary/me/dots$"))
     first.get_by_role("button", name=re.compile(r"\+ Punkt")).click()
-    expect(first.locator(".my-dots")).to_have_text("●", timeout=15000)
+    expect(first.locator(".my-dots")).to_have_text("●1 Punkt von Ihnen", timeout=15000)
     assert lost() == 1
     mine = Dot.workshop_id == live_workshop.id
     assert count(live_server, Dot, mine) == 1  # the resend saw one dot there and left it

@@ -114,7 +114,7 @@ def test_three_taps_from_the_groups_code_to_a_sent_card(phone: BrowserContext,
     tap(page.locator("label.category", has_text="Ideen"))
     page.get_by_label("Ihr Beitrag").fill("Ein Bürgerbus für die Dörfer")  # typing
     tap(page.get_by_role("button", name="Absenden"))
-    expect(page.locator(".post-form [role=status]")).to_have_text("Ihre Karte ist angekommen.")
+    expect(page.locator(".post-form .message.success")).to_have_text("Ihre Karte ist angekommen.")
     assert taps == 3
 
 
@@ -135,5 +135,6 @@ def test_under_premoderation_the_phone_says_the_card_waits(phone: BrowserContext
     page.locator("label.category", has_text="Ideen").click()
     page.get_by_label("Ihr Beitrag").fill("Wartet noch")
     page.get_by_role("button", name="Absenden").click()
-    expect(page.locator(".post-form [role=status]")).to_contain_text("sobald die Moderation")
+    expect(page.locator(".post-form .message.success")).to_contain_text("sobald die Moderation")
+    expect(page.locator("#outbox-status")).to_contain_text("sobald die Moderation")  # said too
     expect(page.locator(".my-cards .waiting")).to_have_text("wartet auf Freigabe")

@@ -54,7 +54,10 @@ def test_legend_styles_and_live_voting(projector: BrowserContext, phone: Browser
     row.get_by_role("button", name="+ Punkt").click()
     expect(page.locator("#allowance")).to_contain_text("4 von 5 übrig")
     page.locator(f"#ptheme-{themes['Carsharing']}").get_by_role("button", name="+ Punkt").click()
-    expect(page.locator(f"#ptheme-{themes['Carsharing']} .my-dots")).to_have_text("●●")
+    mine = page.locator(f"#ptheme-{themes['Carsharing']} .my-dots")
+    expect(mine).to_have_text("●●2 Punkte von Ihnen")
+    # Said in words, the symbols hidden from a screen reader (issue 20: "●●" was read as is).
+    assert mine.aria_snapshot() == "- text: 2 Punkte von Ihnen"
     expect(board.locator(conference + " .dots")).to_have_text("2 Punkte", timeout=2000)
     after = float(style(board, conference, "font-size").removesuffix("px"))
     assert after > before * 1.5, (before, after)

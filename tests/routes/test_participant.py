@@ -117,7 +117,12 @@ def test_form_errors_keep_the_text(client: TestClient, auth: AuthActions) -> Non
     page = soup(response.text)
     assert "Bitte wählen Sie eine Spalte" in page.select_one("[role=alert]").text
     assert page.select_one("textarea#text").text == "ohne Spalte"
-    assert page.select_one("textarea#text")["aria-invalid"] == "true"
+    # The error is about the column: the choice is described by it and marked, not the text.
+    error_id = page.select_one("[role=alert]")["id"]
+    assert page.select_one("fieldset.categories")["aria-describedby"] == error_id
+    radios = page.select("fieldset.categories input")
+    assert radios and all(r["aria-invalid"] == "true" for r in radios)
+    assert radios[0].has_attr("autofocus") and not page.select_one("textarea#text[aria-invalid]")
     too_long = client.post(f"/w/{slug}/me/hf1", headers={"HX-Request": "true"},
                            data={"text": "x" * 600, "category": "ideas", "client_id": "e2"})
     assert too_long.status_code == 422 and "Zk-Received" not in too_long.headers
