@@ -63,7 +63,8 @@ def _home(session: Session, workshop: Workshop, facilitator: access.Facilitator)
 
 def _console(request: Request, session: Session, workshop: Workshop, context: ContextDep, *,
              fragment: bool, message: str | None = None, error: str | None = None,
-             status_code: int = 200) -> Response:
+             status_code: int = 200, invalid: str | None = None,
+             minutes: str = "15") -> Response:
     fields = workshops.fields_of(session=session, workshop=workshop)
     links = access.links_of(session=session, workshop=workshop)
     base = context.settings.resolved_base_url
@@ -79,7 +80,8 @@ def _console(request: Request, session: Session, workshop: Workshop, context: Co
         bursts=bursts.vote_bursts(session=session, workshop=workshop),
         field_titles={f.id: f"{f.number} {f.title}".strip() for f in fields},
         counts=cards.counts(session, workshop), timer=phases.timer_state(workshop),
-        links=links, link_urls=link_urls, message=message, error=error,
+        links=links, link_urls=link_urls, message=message, error=error, invalid=invalid,
+        minutes=minutes,
         main_url=facilitator_url(base, workshop.slug,
                                  context.tokens.facilitator_token(workshop)),
         join_url=join_url(base, workshop.join_code), phases=phases.PHASES,
@@ -94,9 +96,12 @@ def _answer(request: Request, session: Session, workshop: Workshop, context: Con
 
 
 def _failed(request: Request, session: Session, workshop: Workshop, context: ContextDep,
-            exc: DomainError, gettext: GettextDep) -> Response:
+            exc: DomainError, gettext: GettextDep, invalid: str | None = None,
+            minutes: str = "15") -> Response:
+    """The console again with the refusal; `invalid` names the field it is about."""
     return _console(request, session, workshop, context, fragment=is_htmx(request),
-                    error=refused(session, exc, gettext), status_code=exc.status_code)
+                    error=refused(session, exc, gettext), status_code=exc.status_code,
+                    invalid=invalid, minutes=minutes)
 
 
 @router.post("/w/{slug}/facilitate/phase")
@@ -139,7 +144,9 @@ def timer(request: Request, workshop: WorkshopDep, session: SessionDep, context:
             else:
                 phases.stop_timer(session=session, workshop=workshop, facilitator=facilitator)
     except DomainError as exc:
-        return _failed(request, session, workshop, context, exc, gettext)
+        about_minutes = isinstance(exc, InvalidInput) and action in ("start", "extend")
+        return _failed(request, session, workshop, context, exc, gettext,
+                       invalid="minutes" if about_minutes else None, minutes=minutes)
     return _answer(request, session, workshop, context, gettext("Gespeichert."))
 
 

@@ -111,6 +111,38 @@
     }, 1500);
   }
 
+  // The bar for the ticked cards (_moderation.html): hidden while none is ticked, else right
+  // after the checkbox ticked last, so that merging is two Tabs away from the selection, not
+  // eighty Shift+Tabs. Its name says how many: "2 Karten ausgewählt".
+  function home(root, bar) {
+    var columns = root.querySelector(".console-columns");
+    if (columns && bar.nextElementSibling !== columns) columns.before(bar);
+  }
+
+  function selection(root, box) {
+    var bar = root.querySelector("[data-selection-bar]");
+    if (!bar) return;
+    var ticked = root.querySelectorAll("[data-cards] input[type=checkbox]:checked");
+    var count = bar.querySelector("#selection-count");
+    count.textContent = ticked.length === 1 ? count.dataset.one
+      : count.dataset.many.replace("{n}", String(ticked.length));
+    bar.hidden = ticked.length === 0;
+    var holder = bar.closest("li[data-card]");
+    var anchor = box && box.checked ? box : null;
+    if (!anchor && !(holder && holder.querySelector("input[type=checkbox]:checked"))) {
+      anchor = ticked[ticked.length - 1];  // its card was unticked, or it stands at home
+    }
+    if (ticked.length === 0) home(root, bar);
+    else if (anchor) anchor.closest("label").after(bar);
+  }
+
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    var root = region();
+    if (!root || !box.matches || !box.matches("[data-cards] input[type=checkbox]")) return;
+    if (root.contains(box)) selection(root, box);
+  });
+
   function upsert(root, html) {
     var content = parse(html);
     var card = content.querySelector("li[data-card]");
@@ -131,17 +163,23 @@
       root.querySelector("#card-forms").appendChild(form);
       htmx.process(form);
     }
+    var bar = old && old.querySelector("[data-selection-bar]");
     if (old) old.remove();  // its place may have changed (pinned, moved up, approved)
     else if (card.hasAttribute("data-arrived")) arrived(root);
     place(list, card, newest);
+    if (bar) card.querySelector("label").after(bar);  // the bar goes with the ticked card
     if (focused) refocus(card, focused);
     counts(root);
+    selection(root);
   }
 
   function gone(root, old) {
     if (!old) return;
-    var moveFocus = old.contains(document.activeElement) ? rehome(old) : null;
+    var bar = old.querySelector("[data-selection-bar]");
+    var inBar = bar && bar.contains(document.activeElement) ? document.activeElement : null;
+    var moveFocus = old.contains(document.activeElement) ? inBar || rehome(old) : null;
     var form = document.getElementById("card-" + old.dataset.card);
+    if (bar) home(root, bar);  // the bar stays, and with it the focus that was in it
     old.remove();
     if (form) form.remove();
     if (moveFocus) {
@@ -151,6 +189,7 @@
       moveFocus.focus({ preventScroll: true });
     }
     counts(root);
+    selection(root);
   }
 
   function reload(root) {
@@ -166,6 +205,7 @@
           var box = now.querySelector("[data-cards] input[type=checkbox][value='" + value + "']");
           if (box) box.checked = true;
         });
+        selection(now);
       });
   }
 
@@ -189,41 +229,122 @@
     apply(message.type, message.data);
   });
 
-  // The answer to an action replaces the card area: focus stays where the facilitator was
-  // (the same control of the same card, else that card, else the answer's message).
+  // The answer to an action replaces the card area. Focus goes where the facilitator is: the
+  // same card's counterpart ("Einblenden" after "Ausblenden"), the card just merged, the card
+  // undo brought back, else the same control of the same card, else that card, else the
+  // answer's message. Never the page's body.
+  var COUNTERPART = { hide: "unhide", unhide: "hide", pin: "unpin", unpin: "pin", approve: "hide" };
   var focusBefore = null;
+  var answer = null;  // the answer's message, for the regions kept from the page load
+
+  function ids(root, selector) {
+    return Array.prototype.map.call(root.querySelectorAll(selector), function (element) {
+      return element.dataset.card || element.value;
+    });
+  }
+
+  // What the facilitator set out to do, read when the request starts: by the time its answer
+  // comes, the live stream may have brought the merged card in, or taken the ticked ones out.
+  var intent = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var root = region();
+    var active = document.activeElement;
+    if (!root || !event.detail.target || event.detail.target.id !== "moderation") return;
+    var op = active && active.name === "op" ? active.value.split(":") : [];
+    intent = {
+      action: op[0] || "", id: op[1] || "",
+      selected: ids(root, "[data-cards] input[type=checkbox]:checked"),
+      undo: active && active.dataset.undo ? active.dataset.undo.split(" ") : null,
+      known: ids(root, "li[data-card]")
+    };
+  });
+
   document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;
     if (!target || target.id !== "moderation") return;
     var active = document.activeElement;
     var card = active && active.closest ? active.closest("li[data-card]") : null;
-    focusBefore = active && target.contains(active)
-      ? { key: focusKey(active), card: card ? card.id : null } : null;
+    var known = intent || { action: "", id: "", selected: [], undo: null,
+                            known: ids(target, "li[data-card]") };
+    intent = null;
+    focusBefore = active && (target.contains(active) || known.action) ? {
+      key: focusKey(active), card: card ? card.id : null, action: known.action, id: known.id,
+      selected: known.selected, undo: known.undo, known: known.known
+    } : null;
+    // An answer (not a refresh, which is marked hx-preserve already): htmx is to keep the
+    // message regions on screen, and their new text goes into them once it has swapped.
+    var html = event.detail.serverResponse;
+    if (typeof html !== "string" || /id="moderation-messages"[^>]*hx-preserve/.test(html) ||
+        !document.getElementById("moderation-messages")) return;
+    var messages = parse(html).querySelector("#moderation-messages");
+    if (!messages || !messages.querySelector("[data-status]")) return;
+    answer = { status: messages.querySelector("[data-status]").innerHTML,
+               alert: messages.querySelector("[data-alert]").innerHTML };
+    event.detail.serverResponse = html.replace('id="moderation-messages"',
+                                               'id="moderation-messages" hx-preserve');
   });
+
+  function checkbox(card) { return card.querySelector("input[type=checkbox]"); }
+
+  function landing(root, before) {
+    var found = null;
+    if (before.action === "merge") {  // the card the ticked ones became: new in this view
+      root.querySelectorAll("li[data-merged]").forEach(function (card) {
+        if (!found && before.known.indexOf(card.dataset.card) < 0) found = checkbox(card);
+      });
+    }
+    (before.undo || []).forEach(function (id) {  // the card undo brought back
+      var card = document.getElementById("mod-card-" + id);
+      if (!found && card) found = checkbox(card);
+    });
+    var acted = before.id ? [before.id] : before.action ? before.selected : [];
+    var card = acted.length && document.getElementById("mod-card-" + acted[0]);
+    if (!found && card) {
+      var value = (COUNTERPART[before.action] || before.action) + ":" + acted[0];
+      found = card.querySelector("button[name=op][value='" + value + "']") || checkbox(card);
+    }
+    card = before.card && document.getElementById(before.card);
+    if (!found && card) found = (before.key && card.querySelector(before.key)) || checkbox(card);
+    if (!found && !before.card && before.key) found = root.querySelector(before.key);
+    if (!found || found.disabled) {  // the card left (split, moved away): the first new one
+      root.querySelectorAll("li[data-card]").forEach(function (card) {
+        if (!found && before.known.indexOf(card.dataset.card) < 0) found = checkbox(card);
+      });
+    }
+    return found && !found.disabled ? found : null;
+  }
 
   // The card area was replaced (the answer to an action, a reload): put in what it lacks.
   document.addEventListener("htmx:afterSettle", function () {
     var root = region();
     if (!root || root === shownRegion) return;
     shownRegion = root;
+    var kept = document.getElementById("moderation-messages");
+    if (answer && kept) {
+      kept.querySelector("[data-status]").innerHTML = answer.status;
+      kept.querySelector("[data-alert]").innerHTML = answer.alert;
+    }
+    answer = null;
     if (focusBefore) {
-      var card = focusBefore.card && document.getElementById(focusBefore.card);
-      var same = !focusBefore.card && focusBefore.key ? root.querySelector(focusBefore.key) : null;
-      if (card) {
-        refocus(card, focusBefore.key);
-      } else if (same) {
-        same.focus({ preventScroll: true });
+      var target = landing(root, focusBefore);
+      if (target) {
+        var menu = target.closest("details");
+        if (menu) menu.open = true;  // "▲" again, from the card's menu
+        target.focus();
       } else {
-        var message = root.querySelector("#moderation-messages");
-        message.setAttribute("tabindex", "-1");
-        message.focus({ preventScroll: true });
+        kept.setAttribute("tabindex", "-1");
+        kept.focus({ preventScroll: true });
       }
       focusBefore = null;
     }
+    selection(root);
     var shown = Number(root.dataset.shown);
     recent.forEach(function (entry) {
       if (entry[0] > shown && entry[1] !== "console-reload") apply(entry[1], entry[2]);
     });
   });
-  document.addEventListener("DOMContentLoaded", function () { shownRegion = region(); });
+  document.addEventListener("DOMContentLoaded", function () {
+    shownRegion = region();
+    if (shownRegion) selection(shownRegion);
+  });
 })();

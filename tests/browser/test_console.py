@@ -57,7 +57,8 @@ def test_hide_and_merge_in_console_update_the_board(browser, projector: BrowserC
         console.get_by_role("button", name="Ausgewählte zusammenfassen").click()
         expect(console.get_by_role("status")).to_have_text("Zusammengefasst.")
         expect(board.locator("#column-weaknesses li")).to_have_text(
-            ["Fehlende ärztliche Versorgung ×2", "Leerstand"], timeout=2000)
+            ["Fehlende ärztliche Versorgung ×2 (2 Personen haben das gesagt)", "Leerstand"],
+            timeout=2000)  # "×2" for the eye, in words for a screen reader
         console.get_by_role(
             "button", name="Rückgängig: Zusammenfassen „Fehlende ärztliche Versorgung“").click()
         expect(board.locator("#column-weaknesses li")).to_have_text(
