@@ -110,6 +110,71 @@
       event.detail.shouldSwap = false;
     }
   });
+  // Focus across a region's swap (its own action's answer or a refresh): the control the
+  // facilitator was on, found again by its id or its action (name and value: "Ausblenden" of
+  // a remark becomes its "Einblenden"); for a control that is gone with its item (a proposal
+  // taken over, a theme hidden) the heading of the section it was in. Never the page body.
+  var COUNTERPART = { "hide-remark": "show-remark", "show-remark": "hide-remark" };
+  var refocus = {};  // region id -> where focus goes after the swap
+  function escaped(value) {
+    return window.CSS && CSS.escape ? CSS.escape(value) : value.replace(/["\\]/g, "\\$&");
+  }
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var region = event.detail.target;
+    var focused = document.activeElement;
+    if (!region || !region.id || !region.dataset || region.dataset.after === undefined ||
+        !focused || !region.contains(focused)) return;
+    var wanted = [];
+    if (focused.id) wanted.push("#" + escaped(focused.id));
+    if (focused.name && focused.value) {
+      var parts = focused.value.split(":");
+      wanted.push("[name=\"" + escaped(focused.name) + "\"][value=\"" + escaped(focused.value) + "\"]");
+      if (COUNTERPART[parts[0]]) {
+        wanted.push("[name=\"" + escaped(focused.name) + "\"][value=\"" +
+                    escaped(COUNTERPART[parts[0]] + ":" + parts.slice(1).join(":")) + "\"]");
+      }
+    }
+    var section = focused.closest("section");
+    var heading = section && section.querySelector("h2[id], h3[id]");
+    if (heading) wanted.push("#" + escaped(heading.id));
+    refocus[region.id] = wanted;
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var id = event.detail.target && event.detail.target.id;
+    var wanted = id && refocus[id];
+    if (!wanted) return;
+    delete refocus[id];
+    var region = document.getElementById(id);
+    if (!region || (document.activeElement && document.activeElement !== document.body &&
+                    document.contains(document.activeElement))) return;
+    for (var i = 0; i < wanted.length; i++) {
+      var next = region.querySelector(wanted[i]);
+      if (next) {
+        if (next.matches("h2, h3")) next.setAttribute("tabindex", "-1");
+        next.focus({ preventScroll: false });
+        return;
+      }
+    }
+  });
+  // Enter in a field of such a region's form sends the action beside the field ("Hinzufügen"
+  // after the new remark, "Speichern" of the theme being edited), not the form's first button:
+  // the browser's implicit submission would take over the first proposal.
+  document.addEventListener("keydown", function (event) {
+    var field = event.target;
+    if (event.key !== "Enter" || event.isComposing || !field.matches ||
+        !field.matches("input:not([type=checkbox]):not([type=radio])") || !field.form ||
+        !field.closest("[data-after]")) return;
+    var scope = field.closest("li, .button-row, details, section") || field.form;
+    var next = Array.prototype.filter.call(scope.querySelectorAll("button[type=submit]"),
+      function (button) {
+        return button.form === field.form &&
+          (field.compareDocumentPosition(button) & Node.DOCUMENT_POSITION_FOLLOWING);
+      })[0];
+    if (next) {
+      event.preventDefault();
+      next.click();
+    }
+  });
   // Once an action's answer is in, catch up on what it does not show yet.
   document.addEventListener("htmx:afterRequest", function () {
     window.setTimeout(function () {

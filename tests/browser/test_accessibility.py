@@ -327,3 +327,122 @@ def test_the_html_export_is_accessible(browser: Browser, live_server: ServerProc
         assert cut_off(page) == [], "wider than 320 px"
     finally:
         context.close()
+
+
+def tab_to(page: Page, selector: str, *, back: bool = False, limit: int = 80) -> str:
+    """Press Tab (or Shift+Tab) until the focused element matches `selector`; its text."""
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if back else "Tab")
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            text: str = page.evaluate("document.activeElement.textContent.trim()")
+            return text
+    raise AssertionError(f"{selector} not reached by {'Shift+' if back else ''}Tab")
+
+
+def focused_matches(page: Page, selector: str) -> bool:
+    matched: bool = page.evaluate("s => document.activeElement.matches(s)", selector)
+    return matched
+
+
+def test_the_participants_whole_path_by_keyboard_alone(browser: Browser,
+                                                       live_server: ServerProcess,
+                                                       live_workshop: Workshop) -> None:
+    """From the join link to a card, its deletion, a dot in the plenary and a survey, with
+    keys only; after every step focus is where the person goes on, never on the page body."""
+    base, slug = live_server.base_url, live_workshop.slug
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="de-DE")
+    try:
+        page = context.new_page()
+        page.goto(f"{base}/j/{live_workshop.join_code}")
+        assert tab_to(page, "button[type=submit]") == "Teilnehmen"
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("heading", name="Arbeitsgruppe wählen")).to_be_visible()
+        assert "Gutes Leben in der Region" in tab_to(page, "a.field-link[href$='/me/hf1']")
+        page.keyboard.press("Enter")
+        expect(page).to_have_url(re.compile(r"/me/hf1$"))
+
+        tab_to(page, "input[name=category]")  # the column: arrows choose within the group
+        page.keyboard.press("ArrowRight")
+        page.keyboard.press("ArrowRight")
+        page.keyboard.press("ArrowRight")
+        assert page.evaluate("document.activeElement.value") == "ideas"
+        assert page.evaluate("document.activeElement.checked") is True
+        tab_to(page, "textarea#text")
+        page.keyboard.type("Ein Dorfladen mit Café")
+        tab_to(page, ".post-form button[type=submit]")
+        page.keyboard.press("Enter")
+        expect(page.locator(".my-cards .card")).to_have_count(1)
+        expect(page.locator("textarea#text")).to_be_focused()  # ready for the next card
+
+        page.once("dialog", lambda dialog: dialog.accept())
+        assert tab_to(page, ".my-cards button.danger").startswith("Löschen")
+        page.keyboard.press("Enter")
+        expect(page.locator(".my-cards .card")).to_have_count(0)
+        expect(page.locator("#my-cards-title")).to_be_focused()
+
+        set_phase(live_server, live_workshop, "plenary")
+        plenary = page.get_by_role("link", name=re.compile("Jetzt ist Plenum"))
+        plenary.wait_for()
+        assert focused_matches(page, "#my-cards-title")  # the news did not take the focus
+        tab_to(page, "#follow a")
+        page.keyboard.press("Enter")
+        expect(page).to_have_url(re.compile(r"/plenary/me$"))
+        tab_to(page, ".phone-theme button[value=add]")
+        button_id = page.evaluate("document.activeElement.id")
+        page.keyboard.press("Enter")
+        expect(page.locator(".my-dots").first).to_contain_text("1 Punkt von Ihnen")
+        expect(page.locator(f"[id='{button_id}']")).to_be_focused()  # the same "+ Punkt"
+
+        survey = open_survey(live_server, live_workshop)
+        page.goto(f"{base}/w/{slug}/surveys/{survey}/me")
+        tab_to(page, "input[type=radio]")
+        page.keyboard.press("Space")
+        tab_to(page, "main button[type=submit]")
+        page.keyboard.press("Enter")
+        confirmation = page.get_by_role("status").first
+        expect(confirmation).to_have_text("Danke, Ihre Antworten sind gespeichert.")
+        expect(confirmation).to_be_focused()  # a new page: the confirmation is said first
+    finally:
+        context.close()
+
+
+def test_plenary_moderation_keeps_the_focus_by_keyboard(browser: Browser,
+                                                        live_server: ServerProcess,
+                                                        live_workshop: Workshop) -> None:
+    """Adding, hiding and showing a remark and taking over a proposed theme, keys only: focus
+    goes to the remark's counterpart button, or to the section's heading when its item went."""
+    base, slug = live_server.base_url, live_workshop.slug
+    set_phase(live_server, live_workshop, "plenary")
+    token = httpx.post(f"{base}/api/v1/join",
+                       json={"code": live_workshop.join_code}).json()["participant_token"]
+    with httpx.Client(base_url=base, cookies={"zk_participant": token}) as someone:
+        proposed = someone.post(f"/w/{slug}/plenary/me/propose",
+                                data={"field": "hf1", "text": "Dorfgemeinschaftshaus"})
+        assert proposed.status_code in (200, 303), proposed.text
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="de-DE")
+    try:
+        page = context.new_page()
+        signed = Tokens(SECRET).facilitator_token(live_workshop)
+        page.goto(f"{base}/w/{slug}/facilitate?token={signed}")
+        page.goto(f"{base}/w/{slug}/plenary/moderate")
+        tab_to(page, "#new-remark", limit=400)  # past the 61 themes' controls
+        page.keyboard.type("Mobilität betrifft alle Felder")
+        page.keyboard.press("Enter")
+        remark = page.locator("li.mod-card", has_text="Mobilität betrifft alle Felder")
+        expect(remark).to_be_visible()
+        # Enter sent "Hinzufügen", not the form's first button (taking over the proposal).
+        expect(page.get_by_role("heading", name="Vorschläge (1)")).to_be_visible()
+        tab_to(page, "button[value^='hide-remark:']", back=True)
+        page.keyboard.press("Enter")
+        expect(remark).to_have_class(re.compile("is-hidden"))
+        expect(remark.get_by_role("button", name=re.compile("^Einblenden"))).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(remark).not_to_have_class(re.compile("is-hidden"))
+        expect(remark.get_by_role("button", name=re.compile("^Ausblenden"))).to_be_focused()
+
+        page.goto(f"{base}/w/{slug}/plenary/moderate")
+        assert tab_to(page, "button[value^='accept:']").startswith("Übernehmen")
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("heading", name="Vorschläge (0)")).to_be_focused()
+    finally:
+        context.close()
