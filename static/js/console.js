@@ -110,7 +110,8 @@
       event.detail.shouldSwap = false;
     }
   });
-  // Focus across a region's swap (its own action's answer or a refresh): the control the
+  // Focus across a region's swap (its own action's answer or a refresh; regions marked
+  // data-after, or data-keep-focus as the workshop console's controls): the control the
   // facilitator was on, found again by its id or its action (name and value: "Ausblenden" of
   // a remark becomes its "Einblenden"); for a control that is gone with its item (a proposal
   // taken over, a theme hidden) the heading of the section it was in. Never the page body.
@@ -122,13 +123,14 @@
   document.addEventListener("htmx:beforeSwap", function (event) {
     var region = event.detail.target;
     var focused = document.activeElement;
-    if (!region || !region.id || !region.dataset || region.dataset.after === undefined ||
-        !focused || !region.contains(focused)) return;
+    if (!region || !region.id || !region.matches || !focused || !region.contains(focused) ||
+        !region.matches("[data-after], [data-keep-focus]")) return;
     var wanted = [];
     if (focused.id) wanted.push("#" + escaped(focused.id));
     if (focused.name && focused.value) {
       var parts = focused.value.split(":");
-      wanted.push("[name=\"" + escaped(focused.name) + "\"][value=\"" + escaped(focused.value) + "\"]");
+      wanted.push("[name=\"" + escaped(focused.name) + "\"][value=\"" +
+                  escaped(focused.value) + "\"]");
       if (COUNTERPART[parts[0]]) {
         wanted.push("[name=\"" + escaped(focused.name) + "\"][value=\"" +
                     escaped(COUNTERPART[parts[0]] + ":" + parts.slice(1).join(":")) + "\"]");

@@ -446,3 +446,35 @@ def test_plenary_moderation_keeps_the_focus_by_keyboard(browser: Browser,
         expect(page.get_by_role("heading", name="Vorschläge (0)")).to_be_focused()
     finally:
         context.close()
+
+
+def test_workshop_console_says_its_answers_and_keeps_the_focus(browser: Browser,
+                                                               live_server: ServerProcess,
+                                                               live_workshop: Workshop) -> None:
+    """The phase switched by keyboard: the answer is said by the status region that was there
+    from the page load (only its text changes), and focus stays on the button pressed."""
+    base, slug = live_server.base_url, live_workshop.slug
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="de-DE")
+    try:
+        page = context.new_page()
+        signed = Tokens(SECRET).facilitator_token(live_workshop)
+        page.goto(f"{base}/w/{slug}/facilitate?token={signed}")
+        status = page.locator("#controls-status")
+        assert status.get_attribute("role") == "status" and status.inner_text() == ""
+        page.evaluate("document.getElementById('controls-status').__fromLoad = true")
+        assert tab_to(page, "button[name=phase][value=plenary]") == "Plenum"
+        page.keyboard.press("Enter")
+        plenary = page.locator("button[name=phase][value=plenary]")
+        expect(plenary).to_have_attribute("aria-pressed", "true")
+        expect(status).not_to_have_text("")
+        assert page.evaluate("document.getElementById('controls-status').__fromLoad") is True
+        assert page.locator("#controls-status").count() == 1
+        expect(plenary).to_be_focused()
+        assert tab_to(page, "button[name=phase][value=working]", back=True) == "Arbeitsphase"
+        page.keyboard.press("Enter")
+        expect(page.locator("button[name=phase][value=working]")).to_be_focused()
+        audit = Audit()
+        audit.check(page, "workshop console after an action")
+        audit.assert_clean()
+    finally:
+        context.close()
