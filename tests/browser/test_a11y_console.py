@@ -13,12 +13,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from app import access
 from app import db as database
-from app.auth import Tokens
 from app.models import Workshop
+from tests.browser.actions import facilitator_headers, post_cards, set_phase, sign_in
 from tests.browser.axe import Audit
-from tests.browser.test_accessibility import others_post, set_phase
 from tests.browser.test_console import card, post
-from tests.conftest import SECRET
 from tests.live import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -43,15 +41,6 @@ def tab_stops(page: Page, most: int = 400) -> int:
 
 FOCUSED = """() => { const e = document.activeElement;
   return e === document.body ? 'BODY' : (e.id || e.getAttribute('value') || e.tagName); }"""
-
-
-def sign_in(page: Page, server: ServerProcess, workshop: Workshop) -> None:
-    token = Tokens(SECRET).facilitator_token(workshop)
-    page.goto(f"{server.base_url}/w/{workshop.slug}/facilitate?token={token}")
-
-
-def bearer(workshop: Workshop) -> dict[str, str]:
-    return {"Authorization": f"Bearer {Tokens(SECRET).facilitator_token(workshop)}"}
 
 
 def name_of(page: Page) -> str:
@@ -179,7 +168,7 @@ def test_tab_stops_and_names_per_card(browser: Browser, live_server: ServerProce
                                       live_workshop: Workshop) -> None:
     """20 cards: 144 tab stops with six a card, 85 with three; every button names its card."""
     texts = [f"Karte Nummer {n} mit etwas Text" for n in range(20)]
-    others_post(live_server, live_workshop, "hf1", *texts)
+    post_cards(live_server, live_workshop, *texts, categories=("strengths", "ideas"))
     laptop = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
     try:
         page = laptop.new_page()
@@ -207,9 +196,9 @@ def test_tab_stops_and_names_per_card(browser: Browser, live_server: ServerProce
         # Approving a waiting card: focus on that card's next action, in its column now.
         switched = httpx.post(f"{live_server.base_url}/w/{live_workshop.slug}/facilitate/switch",
                               data={"what": "premoderation", "open": "true"},
-                              headers=bearer(live_workshop))
+                              headers=facilitator_headers(live_workshop))
         assert switched.status_code == 303, switched.text
-        others_post(live_server, live_workshop, "hf1", "Wartet noch")
+        post_cards(live_server, live_workshop, "Wartet noch")
         waiting = card(page, "Wartet noch")
         expect(waiting).to_have_class(re.compile("is-pending"), timeout=3000)
         waiting.get_by_role("button", name=re.compile("^Freigeben")).focus()
@@ -278,11 +267,11 @@ def test_reflow_at_narrow_widths(browser: Browser, live_server: ServerProcess,
                                  live_workshop: Workshop, width: int) -> None:
     """No sideways scrolling of the page at 320 px (was: workshop console 631, export 362,
     plenary moderation 350); axe clean there, as on the laptop."""
-    others_post(live_server, live_workshop, "hf1", "Schöne Landschaft und Wanderwege",
-                "Ein Bürgerbus für die Dörfer")
+    post_cards(live_server, live_workshop, "Schöne Landschaft und Wanderwege",
+               "Ein Bürgerbus für die Dörfer", categories=("strengths", "ideas"))
     created = httpx.post(f"{live_server.base_url}/w/{live_workshop.slug}/facilitate/links",
                          data={"action": "create", "label": "Tisch 3", "field": "hf2"},
-                         headers=bearer(live_workshop))
+                         headers=facilitator_headers(live_workshop))
     assert created.status_code == 303, created.text  # a second row in the links table
     audit = Audit()
     base = f"{live_server.base_url}/w/{live_workshop.slug}"
@@ -309,7 +298,7 @@ def test_reflow_at_narrow_widths(browser: Browser, live_server: ServerProcess,
 
 def test_german_content_is_marked_in_english_mode(browser: Browser, live_server: ServerProcess,
                                                   live_workshop: Workshop) -> None:
-    others_post(live_server, live_workshop, "hf1", "Ein Bürgerbus für die Dörfer")
+    post_cards(live_server, live_workshop, "Ein Bürgerbus für die Dörfer")
     base = f"{live_server.base_url}/w/{live_workshop.slug}"
     laptop = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     lang_of = "e => e.closest('[lang]').getAttribute('lang')"

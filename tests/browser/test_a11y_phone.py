@@ -9,12 +9,11 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
-from app.auth import Tokens
 from app.models import Workshop
+from tests.browser.actions import facilitate, open_survey, post_cards
 from tests.browser.axe import violations
 from tests.browser.test_live_board import join_on_phone
-from tests.browser.test_phone_pages import facilitate, fits
-from tests.conftest import SECRET
+from tests.browser.test_phone_pages import fits
 from tests.live import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -73,16 +72,6 @@ def focused(page: Page) -> str:
     return page.evaluate("document.activeElement.id || document.activeElement.tagName")  # type: ignore[no-any-return]
 
 
-def others_post(server: ServerProcess, workshop: Workshop, *texts: str) -> None:
-    token = httpx.post(f"{server.base_url}/api/v1/join",
-                       json={"code": workshop.join_code}).json()["participant_token"]
-    for text in texts:
-        httpx.post(f"{server.base_url}/api/v1/workshops/{workshop.slug}/cards",
-                   headers={"Authorization": f"Bearer {token}"},
-                   json={"field": "hf1", "category": "strengths", "text": text}
-                   ).raise_for_status()
-
-
 def test_card_form_focus_and_what_it_says(phone: BrowserContext, live_server: ServerProcess,
                                           live_workshop: Workshop) -> None:
     page = join_on_phone(phone, live_server, live_workshop)
@@ -112,13 +101,13 @@ def test_card_form_focus_and_what_it_says(phone: BrowserContext, live_server: Se
     # Others' cards arrive while this phone types: focus and text stay, the news is said
     # once for the batch, and the next news not before a calm pause.
     page.get_by_label("Ihr Beitrag").fill("halb geschrieben")
-    others_post(live_server, live_workshop, "Schöne Wanderwege", "Viele Vereine", "Gute Luft")
+    post_cards(live_server, live_workshop, "Schöne Wanderwege", "Viele Vereine", "Gute Luft")
     expect(page.locator(".group-board li.card")).to_have_count(4)
     expect(page.locator("#group-news")).to_have_text("3 neue Karten in der Gruppe",
                                                      timeout=8000)
     expect(page.get_by_label("Ihr Beitrag")).to_be_focused()
     expect(page.get_by_label("Ihr Beitrag")).to_have_value("halb geschrieben")
-    others_post(live_server, live_workshop, "Ein Freibad")
+    post_cards(live_server, live_workshop, "Ein Freibad")
     expect(page.locator("#group-news")).to_have_text("Eine neue Karte in der Gruppe",
                                                      timeout=8000)
     news = said(page, "#group-news")
@@ -272,7 +261,7 @@ def test_the_timer_end_is_said_at_once(phone: BrowserContext, live_server: Serve
 def test_english_mode_marks_german_content(phone: BrowserContext, live_server: ServerProcess,
                                            live_workshop: Workshop) -> None:
     base = f"{live_server.base_url}/w/{live_workshop.slug}"
-    others_post(live_server, live_workshop, "Schöne Wanderwege")
+    post_cards(live_server, live_workshop, "Schöne Wanderwege")
     page = phone.new_page()
     page.goto(f"{live_server.base_url}/j/{live_workshop.join_code}?lang=en")
     page.get_by_role("button", name="Join").click()
@@ -317,18 +306,12 @@ def test_english_mode_marks_german_content(phone: BrowserContext, live_server: S
 def test_a_missing_survey_answer_is_said_at_its_question(
         browser: Browser, live_server: ServerProcess, live_workshop: Workshop, script: bool,
         width: int) -> None:
-    [survey] = httpx.get(f"{live_server.base_url}/api/v1/workshops/{live_workshop.slug}"
-                         "/surveys").json()
-    token = Tokens(SECRET).facilitator_token(live_workshop)
-    opened = httpx.post(f"{live_server.base_url}/w/{live_workshop.slug}/surveys",
-                        data={"op": f"open:{survey['id']}"},
-                        headers={"Authorization": f"Bearer {token}"})
-    assert opened.status_code == 303, opened.text
+    survey = open_survey(live_server, live_workshop)
     context = browser.new_context(viewport={"width": width, "height": 740}, locale="de-DE",
                                   java_script_enabled=script)
     try:
         page = context.new_page()
-        page.goto(f"{live_server.base_url}/j/{live_workshop.join_code}/umfrage/{survey['id']}")
+        page.goto(f"{live_server.base_url}/j/{live_workshop.join_code}/umfrage/{survey}")
         page.get_by_role("button", name="Teilnehmen").click()
         page.get_by_role("button", name="Antworten senden").click()
         error = page.get_by_role("alert")

@@ -15,11 +15,16 @@ from playwright.sync_api import Error as PlaywrightError
 
 from app import access
 from app import db as database
-from app.auth import Tokens
 from app.models import Workshop
+from tests.browser.actions import (
+    facilitator_headers,
+    open_survey,
+    post_cards,
+    set_phase,
+    sign_in,
+)
 from tests.browser.axe import Audit
 from tests.browser.test_console import card
-from tests.conftest import SECRET
 from tests.live import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -27,36 +32,7 @@ pytestmark = pytest.mark.browser
 SIZES = [{"width": 360, "height": 740}, {"width": 1280, "height": 720}]
 SIZE_IDS = ["360x740", "1280x720"]
 PASSWORD = "ein langes Passwort"
-
-
-def api(server: ServerProcess, workshop: Workshop) -> str:
-    return f"{server.base_url}/api/v1/workshops/{workshop.slug}"
-
-
-def facilitator(workshop: Workshop) -> dict[str, str]:
-    return {"Authorization": f"Bearer {Tokens(SECRET).facilitator_token(workshop)}"}
-
-
-def others_post(server: ServerProcess, workshop: Workshop, field: str, *texts: str) -> None:
-    token = httpx.post(f"{server.base_url}/api/v1/join",
-                       json={"code": workshop.join_code}).json()["participant_token"]
-    for n, text in enumerate(texts):
-        httpx.post(f"{api(server, workshop)}/cards", headers={"Authorization": f"Bearer {token}"},
-                   json={"field": field, "category": ("strengths", "ideas")[n % 2],
-                         "text": text}).raise_for_status()
-
-
-def set_phase(server: ServerProcess, workshop: Workshop, phase: str) -> None:
-    httpx.put(f"{api(server, workshop)}/phase", json={"phase": phase},
-              headers=facilitator(workshop)).raise_for_status()
-
-
-def open_survey(server: ServerProcess, workshop: Workshop) -> int:
-    survey_id: int = httpx.get(f"{api(server, workshop)}/surveys").json()[0]["id"]
-    opened = httpx.post(f"{server.base_url}/w/{workshop.slug}/surveys",
-                        data={"op": f"open:{survey_id}"}, headers=facilitator(workshop))
-    assert opened.status_code == 303, opened.text
-    return survey_id
+CATEGORIES = ("strengths", "ideas")  # the cards others post, in turn
 
 
 _CUT_OFF = """width => [...document.querySelectorAll('body *')]
@@ -91,8 +67,9 @@ def test_participant_and_projector_pages(browser: Browser, live_server: ServerPr
     audit = Audit()
     base = live_server.base_url
     slug = live_workshop.slug
-    others_post(live_server, live_workshop, "hf1", "Schöne Landschaft und Wanderwege",
-                "Ein Bürgerbus für die Dörfer", "Leerstand in den Ortskernen nutzen")
+    post_cards(live_server, live_workshop, "Schöne Landschaft und Wanderwege",
+               "Ein Bürgerbus für die Dörfer", "Leerstand in den Ortskernen nutzen",
+               categories=CATEGORIES)
     context = browser.new_context(viewport=size, locale="de-DE")  # type: ignore[arg-type]
     try:
         page = context.new_page()
@@ -168,9 +145,9 @@ def test_facilitator_and_organizer_pages(browser: Browser, live_server: ServerPr
     audit = Audit()
     base = live_server.base_url
     slug = live_workshop.slug
-    others_post(live_server, live_workshop, "hf1", "Schöne Landschaft und Wanderwege",
-                "Ein Bürgerbus für die Dörfer", "Leerstand in den Ortskernen nutzen",
-                "Bürgerbus für alle Dörfer")
+    post_cards(live_server, live_workshop, "Schöne Landschaft und Wanderwege",
+               "Ein Bürgerbus für die Dörfer", "Leerstand in den Ortskernen nutzen",
+               "Bürgerbus für alle Dörfer", categories=CATEGORIES)
     name = f"Büro {size['width']}"
     live_db = database.Database(live_server.database_url)
     with live_db.transaction() as session:
@@ -179,7 +156,7 @@ def test_facilitator_and_organizer_pages(browser: Browser, live_server: ServerPr
     context = browser.new_context(viewport=size, locale="de-DE")  # type: ignore[arg-type]
     try:
         page = context.new_page()
-        page.goto(f"{base}/w/{slug}/facilitate?token={Tokens(SECRET).facilitator_token(live_workshop)}")
+        sign_in(page, live_server, live_workshop)
         audit.check(page, "workshop console")
         page.goto(f"{base}/w/{slug}/facilitate/hf1")
         expect(page.locator(".mod-card").first).to_be_visible()
@@ -234,8 +211,8 @@ def test_projector_pages_reflow_to_320_px_and_mark_german_text_in_english(
     """WCAG 1.4.10: no page wider than 320 px (the plenary board was 861 px, the survey's
     charts 453 px); 3.1.2: in English the German cards and titles say they are German."""
     base, slug = live_server.base_url, live_workshop.slug
-    others_post(live_server, live_workshop, "hf1", "Donaudampfschifffahrtsgesellschaft im Harz",
-                "Ein Bürgerbus für die Dörfer")
+    post_cards(live_server, live_workshop, "Donaudampfschifffahrtsgesellschaft im Harz",
+               "Ein Bürgerbus für die Dörfer", categories=CATEGORIES)
     survey = open_survey(live_server, live_workshop)
     set_phase(live_server, live_workshop, "plenary")
     audit = Audit()
@@ -299,20 +276,21 @@ def test_the_html_export_is_accessible(browser: Browser, live_server: ServerProc
                                        live_workshop: Workshop, size: dict[str, int]) -> None:
     """The Ergebnisdokumentation as HTML (a region publishes it as is) with cards, themes with
     dots, a guiding sentence and survey charts: 0 violations, and it reflows at 320 px."""
-    others_post(live_server, live_workshop, "hf1", "Schöne Landschaft und Wanderwege",
-                "Ein Bürgerbus für die Dörfer")
+    post_cards(live_server, live_workshop, "Schöne Landschaft und Wanderwege",
+               "Ein Bürgerbus für die Dörfer", categories=CATEGORIES)
     survey = open_survey(live_server, live_workshop)
-    [questions] = [s["questions"] for s in httpx.get(f"{api(live_server, live_workshop)}/surveys"
-                                                     ).json() if s["id"] == survey]
+    api = f"{live_server.base_url}/api/v1/workshops/{live_workshop.slug}"
+    [questions] = [s["questions"] for s in httpx.get(f"{api}/surveys").json()
+                   if s["id"] == survey]
     first = questions[0]["id"]  # single choice, required
     for n in range(6):  # above the small-number rule: charts are drawn
         token = httpx.post(f"{live_server.base_url}/api/v1/join",
                            json={"code": live_workshop.join_code}).json()["participant_token"]
-        httpx.post(f"{api(live_server, live_workshop)}/surveys/{survey}/responses",
+        httpx.post(f"{api}/surveys/{survey}/responses",
                    headers={"Authorization": f"Bearer {token}"},
                    json={"answers": {str(first): n % 3}}).raise_for_status()
     html = httpx.get(f"{live_server.base_url}/w/{live_workshop.slug}/export/html",
-                     headers=facilitator(live_workshop))
+                     headers=facilitator_headers(live_workshop))
     assert html.status_code == 200, html.text
     context = browser.new_context(viewport=size, locale="de-DE")  # type: ignore[arg-type]
     try:
@@ -422,8 +400,7 @@ def test_plenary_moderation_keeps_the_focus_by_keyboard(browser: Browser,
     context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="de-DE")
     try:
         page = context.new_page()
-        signed = Tokens(SECRET).facilitator_token(live_workshop)
-        page.goto(f"{base}/w/{slug}/facilitate?token={signed}")
+        sign_in(page, live_server, live_workshop)
         page.goto(f"{base}/w/{slug}/plenary/moderate")
         tab_to(page, "#new-remark", limit=400)  # past the 61 themes' controls
         page.keyboard.type("Mobilität betrifft alle Felder")
@@ -453,12 +430,10 @@ def test_workshop_console_says_its_answers_and_keeps_the_focus(browser: Browser,
                                                                live_workshop: Workshop) -> None:
     """The phase switched by keyboard: the answer is said by the status region that was there
     from the page load (only its text changes), and focus stays on the button pressed."""
-    base, slug = live_server.base_url, live_workshop.slug
     context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="de-DE")
     try:
         page = context.new_page()
-        signed = Tokens(SECRET).facilitator_token(live_workshop)
-        page.goto(f"{base}/w/{slug}/facilitate?token={signed}")
+        sign_in(page, live_server, live_workshop)
         status = page.locator("#controls-status")
         assert status.get_attribute("role") == "status" and status.inner_text() == ""
         page.evaluate("document.getElementById('controls-status').__fromLoad = true")

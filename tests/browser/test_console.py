@@ -9,6 +9,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from app.auth import Tokens
 from app.models import Workshop
+from tests.browser.actions import post_cards
 from tests.browser.test_live_board import open_board
 from tests.conftest import SECRET
 from tests.live import ServerProcess
@@ -17,12 +18,7 @@ pytestmark = pytest.mark.browser
 
 
 def post(server: ServerProcess, workshop: Workshop, *texts: str) -> None:
-    token = httpx.post(f"{server.base_url}/api/v1/join",
-                       json={"code": workshop.join_code}).json()["participant_token"]
-    for text in texts:
-        httpx.post(f"{server.base_url}/api/v1/workshops/{workshop.slug}/cards",
-                   headers={"Authorization": f"Bearer {token}"},
-                   json={"field": "hf1", "category": "weaknesses", "text": text})
+    post_cards(server, workshop, *texts, categories=("weaknesses",))
 
 
 def open_console(context: BrowserContext, server: ServerProcess, workshop: Workshop) -> Page:

@@ -13,7 +13,7 @@ from sqlmodel import col, func, select
 from app import db as database
 from app.auth import Tokens
 from app.models import Card, Dot, StatementProposal, StatementSupport, SurveyResponse, Workshop
-from tests.browser.test_phone_pages import facilitate
+from tests.browser.actions import facilitate
 from tests.conftest import SECRET
 from tests.live import ServerProcess
 

@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from app import db as database
 from app.auth import Tokens
 from app.models import Workshop
+from tests.browser.actions import facilitate
 from tests.conftest import SECRET
 from tests.live import ServerProcess
 
@@ -29,12 +30,6 @@ def fits(page: Page) -> None:
     page.wait_for_load_state()  # a form's answer may still be navigating
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 320, f"{page.url}: {width} px wide"
-
-
-def facilitate(server: ServerProcess, workshop: Workshop, path: str, **json: object) -> None:
-    token = Tokens(SECRET).facilitator_token(workshop)
-    httpx.put(f"{server.base_url}/api/v1/workshops/{workshop.slug}/{path}",
-              headers={"Authorization": f"Bearer {token}"}, json=json).raise_for_status()
 
 
 def test_every_phone_page_fits_320_px(narrow: BrowserContext, live_server: ServerProcess,
