@@ -2,23 +2,25 @@
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Integer, String, and_, bindparam, or_
+from sqlalchemy import Integer, String, and_, bindparam, or_, update
 from sqlalchemy import select as select_rows
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
+from app.card_counts import counts as counts  # the boards' figures, where they always were
+from app.card_counts import counts_with
+from app.card_counts import visible as visible
 from app.db.locks import lock_workshop
-from app.db.unit import savepoint
+from app.db.unit import remembered
 from app.errors import N_, Conflict, InvalidInput, NotAllowed, NotFound
 from app.live.events import (
     CardDeleted,
     CardEdited,
     CardPosted,
     CardSnapshot,
-    Counts,
     record,
 )
 from app.models import (
@@ -33,6 +35,19 @@ from app.models import (
 )
 from app.text import clean_text
 from app.workshops import category_named, field_named, is_key, parent_of
+
+
+class Poster(Protocol):
+    """Who posts a card: a participant as stored, or as the card route reads it (the three
+    columns it needs, app/participants.py's `Author`)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def public_id(self) -> str: ...
+
 
 TEXT_MAX = 500
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
@@ -51,7 +66,7 @@ def clean_card_text(text: str) -> str:
     return cleaned
 
 
-def posting_closed(workshop: Workshop, field: Field, participant: Participant,
+def posting_closed(workshop: Workshop, field: Field, participant: Poster,
                    parent: Field | None = None) -> str | None:
     """Why this participant cannot write, change or delete cards in the field now (a msgid),
     or None: the one rule for the phone's form and for the services."""
@@ -71,57 +86,11 @@ def posting_closed_in(*, session: Session, workshop: Workshop, field: Field,
     return posting_closed(workshop, field, participant, parent)
 
 
-def _require_posting(workshop: Workshop, field: Field, participant: Participant,
+def _require_posting(workshop: Workshop, field: Field, participant: Poster,
                      parent: Field | None = None) -> None:
     closed = posting_closed(workshop, field, participant, parent)
     if closed is not None:
         raise Conflict(closed)
-
-
-def visible() -> Any:
-    """What boards and other participants see: not deleted, hidden, merged or pending."""
-    return and_(col(Card.deleted_at).is_(None), col(Card.hidden_at).is_(None),
-                col(Card.merged_into_id).is_(None), col(Card.approved).is_(True))
-
-
-def _counts_statement() -> Any:
-    workshop_id = bindparam("workshop_id", type_=Integer())
-    participants = (
-        select(func.count())
-        .select_from(Participant)
-        .where(Participant.workshop_id == workshop_id, Participant.role != FACILITATOR)
-        .scalar_subquery()
-    )
-    cards = (
-        select(func.count())
-        .select_from(Card)
-        .where(Card.workshop_id == workshop_id, Card.field_id == Field.id, visible())
-        .scalar_subquery()
-    )
-    parent = aliased(Field, name="parent")
-    return (select(Field.key, parent.key, cards, participants)
-            .outerjoin(parent, col(parent.id) == Field.parent_id)
-            .where(Field.workshop_id == workshop_id))
-
-
-# Built once: constructing the statement (and its cache key) anew cost more CPU than running it.
-_COUNTS = _counts_statement()
-
-
-def counts(session: Session, workshop: Workshop) -> Counts:
-    """Participants and visible cards per field, as the board shows them (a field's count
-    includes its sub-fields' cards).
-
-    Runs with every posted card, inside its write transaction: one statement, and the cards
-    are counted per field from the partial index of visible cards alone.
-    """
-    rows = session.exec(_COUNTS, params={"workshop_id": workshop.id}).all()
-    per_field: dict[str, int] = {}
-    for key, parent, count, _participants in rows:
-        for name in (key, parent) if parent else (key,):
-            per_field[name] = per_field.get(name, 0) + count
-    return Counts(participants=rows[0][3] if rows else 0,
-                  cards={key: count for key, count in per_field.items() if count})
 
 
 def board_order() -> tuple[Any, ...]:
@@ -129,18 +98,16 @@ def board_order() -> tuple[Any, ...]:
     return (col(Card.pinned).desc(), col(Card.position), col(Card.id))
 
 
-def snapshot(card: Card, field: Field, category: Category, author: Participant,
-             parent: Field | None = None) -> CardSnapshot:
-    """The card as events and pages carry it; `parent` is the field's parent (a sub-field's)."""
-    assert card.id is not None
+def snapshot(row: Any) -> CardSnapshot:
+    """The card as events and pages carry it, from a row of `snapshot_query`."""
+    parent = row.parent_key
     return CardSnapshot(
-        id=card.id, field=field.key, category=category.key, text=card.text,
-        author=author.public_id, created_at=as_utc(card.created_at).isoformat(),
-        edited=card.updated_at is not None, round=card.round, pinned=card.pinned,
-        position=card.position,
-        weight=card.weight, hidden=card.hidden_at is not None, approved=card.approved,
-        merged_into=card.merged_into_id, group=parent.key if parent else field.key,
-        subfield=field.number if parent else "",
+        id=row.id, field=row.field_key, category=row.category_key, text=row.text,
+        author=row.author, created_at=as_utc(row.created_at).isoformat(),
+        edited=row.updated_at is not None, round=row.round, pinned=row.pinned,
+        position=row.position, weight=row.weight, hidden=row.hidden_at is not None,
+        approved=row.approved, merged_into=row.merged_into_id, group=parent or row.field_key,
+        subfield=row.field_number if parent else "",
     )
 
 
@@ -148,7 +115,7 @@ def post_card(
     *,
     session: Session,
     workshop: Workshop,
-    participant: Participant,
+    participant: Poster,
     field: str,
     category: str,
     text: str,
@@ -160,7 +127,8 @@ def post_card(
     `rate_limit` is asked (with the participant's public id) before a participant's new card
     is committed; a retry of a stored card and a facilitator's card are not counted. The
     caller commits – a request through `Database.commit_together`, which shares one commit
-    among the cards that arrive together – and a failure undoes whatever this call wrote.
+    among the cards that arrive together – and rolls back (to its SAVEPOINT) what this call
+    wrote when it fails.
     """
     if client_id is not None and not CLIENT_ID.match(client_id):
         raise InvalidInput("Die Kennung der Übermittlung (client_id) ist ungültig.")
@@ -175,34 +143,57 @@ def post_card(
         raise
     assert workshop.id is not None and participant.id is not None
     assert field_row.id is not None and category_row.id is not None
-    card = Card(
-        workshop_id=workshop.id, field_id=field_row.id, category_id=category_row.id,
-        participant_id=participant.id, text=clean_card_text(text), client_id=client_id or None,
-        round=workshop.current_round,
-        approved=not workshop.premoderation or participant.role == FACILITATOR,
-    )
-    try:
-        with savepoint(session):
-            session.add(card)
-            # A retry carries the client_id of a stored card: the unique constraint finds it,
-            # so the first attempt of every card (nearly all of them) needs no lookup before.
-            session.flush()
-            if rate_limit is not None and participant.role != FACILITATOR:
-                rate_limit(participant.public_id)
-    except IntegrityError:
-        if client_id and (existing := _by_client_id(session, participant, client_id)):
-            return existing, False
-        raise
-    assert card.id is not None
-    # Ids only grow and exceed any column's length, so a new card lands after reordered ones.
-    card.position = card.id * 10
-    posted = snapshot(card, field_row, category_row, participant, parent)
+    created = utcnow()
+    values = {
+        "workshop_id": workshop.id, "field_id": field_row.id, "category_id": category_row.id,
+        "participant_id": participant.id, "text": clean_card_text(text),
+        "client_id": client_id or None, "round": workshop.current_round,
+        "approved": not workshop.premoderation or participant.role == FACILITATOR,
+        "created_at": created,
+    }
+    # Straight to the table: the busiest write skips the ORM's unit of work (it was a fifth
+    # of a card's CPU). A retry carries the client_id of a stored card: the unique constraint
+    # finds it (no row comes back), so the first attempt of every card (nearly all of them)
+    # needs no lookup before, and no SAVEPOINT to fail in.
+    connection = session.connection()
+    card_id = connection.execute(_INSERT_CARD[connection.dialect.name], values).scalar()
+    if card_id is None:
+        existing = _by_client_id(session, participant, client_id or "")
+        if existing is None:
+            raise AssertionError("a card conflicts with one that cannot be found")
+        return existing, False
+    if rate_limit is not None and participant.role != FACILITATOR:
+        rate_limit(participant.public_id)  # too many: the caller's rollback takes the card out
+    if connection.dialect.name != "sqlite":  # there the insert placed it (see _INSERT_CARD)
+        connection.execute(_PLACE_CARD, {"card_id": card_id})
+    posted = CardSnapshot(
+        id=card_id, field=field_row.key, category=category_row.key, text=str(values["text"]),
+        author=participant.public_id, created_at=created.isoformat(),
+        round=workshop.current_round, position=card_id * 10, approved=bool(values["approved"]),
+        group=parent.key if parent else field_row.key,
+        subfield=field_row.number if parent else "")
     # From here until the commit no other card of this workshop is counted or recorded: the
     # counts fit the event, and the event ids follow commit order (PostgreSQL; see locks).
     lock_workshop(session, workshop.id)
-    record(session,
-           CardPosted(workshop_id=workshop.id, card=posted, counts=counts(session, workshop)))
+    record(session, CardPosted(workshop_id=workshop.id, card=posted,
+                               counts=counts_with(session, workshop, posted)))
     return posted, True
+
+
+# On the table, not the class: through the session an insert of the class is the ORM's bulk
+# insert, which cost as much as the unit of work.
+_CARDS = Card.__table__  # type: ignore[attr-defined]
+_INSERT_CARD = {module.dialect.name: module.insert(_CARDS).on_conflict_do_nothing()
+                .returning(_CARDS.c.id) for module in (sqlite, postgresql)}
+# Ids only grow and exceed any column's length, so a new card (position id × 10) lands after
+# reordered ones. SQLite gives a new row the largest id so far plus one, and writes one
+# transaction at a time: the insert computes its own position. PostgreSQL's sequence may skip
+# ids, so there the card is placed once its id is known.
+_NEXT_POSITION = (select_rows(func.coalesce(func.max(_CARDS.c.id), 0) + 1).scalar_subquery()
+                  * 10)
+_INSERT_CARD["sqlite"] = _INSERT_CARD["sqlite"].values(position=_NEXT_POSITION)
+_PLACE_CARD = (update(_CARDS).where(_CARDS.c.id == bindparam("card_id", type_=Integer()))
+               .values(position=_CARDS.c.id * 10))
 
 
 _FIELD_AND_CATEGORY = (
@@ -217,9 +208,10 @@ _FIELD_AND_CATEGORY = (
 def _field_and_category(
     session: Session, workshop: Workshop, field: str, category: str
 ) -> tuple[Field, Category]:
-    row = session.exec(_FIELD_AND_CATEGORY, params={
-        "workshop_id": workshop.id, "field": field, "category": category}).first() if (
-        is_key(field) and is_key(category)) else None
+    row = remembered(session, ("field and category", workshop.id, field, category),
+                     lambda: session.exec(_FIELD_AND_CATEGORY, params={
+                         "workshop_id": workshop.id, "field": field, "category": category}
+                     ).first()) if is_key(field) and is_key(category) else None
     if row is None:  # say which of the two is unknown
         field_named(session=session, workshop=workshop, key=field)
         category_named(session=session, workshop=workshop, key=category)
@@ -228,12 +220,12 @@ def _field_and_category(
 
 
 def _by_client_id(
-    session: Session, participant: Participant, client_id: str
+    session: Session, participant: Poster, client_id: str
 ) -> CardSnapshot | None:
     row = session.exec(
         snapshot_query().where(Card.participant_id == participant.id, Card.client_id == client_id)
     ).first()
-    return snapshot(*row) if row else None
+    return snapshot(row) if row else None
 
 
 def _own_card(session: Session, workshop: Workshop, participant: Participant, card_id: int,
@@ -299,15 +291,26 @@ PARENT = aliased(Field, name="parent")
 
 
 def snapshot_query() -> Any:
-    """Rows for `snapshot`: card, field, category, author and the field's parent (or None)."""
-    # SQLAlchemy's own select: sqlmodel's is typed for at most four entities.
+    """Rows for `snapshot`: the card's columns, its field's, column's and author's keys and
+    the field's parent's (or None). Columns, not entities: boards, phones and consoles list
+    cards with nearly every request, and loading five ORM objects per card cost most of it."""
     return (
-        select_rows(Card, Field, Category, Participant, PARENT)
+        select_rows(*_SNAPSHOT_COLUMNS)
         .join(Field, col(Field.id) == Card.field_id)
         .join(Category, col(Category.id) == Card.category_id)
         .join(Participant, col(Participant.id) == Card.participant_id)
         .outerjoin(PARENT, col(PARENT.id) == Field.parent_id)
     )
+
+
+_SNAPSHOT_COLUMNS: tuple[Any, ...] = (
+    col(Card.id), col(Card.text), col(Card.created_at), col(Card.updated_at), col(Card.round),
+    col(Card.pinned), col(Card.position), col(Card.weight), col(Card.hidden_at),
+    col(Card.approved), col(Card.merged_into_id), col(Card.deleted_at),
+    col(Field.key).label("field_key"), col(Field.number).label("field_number"),
+    col(Category.key).label("category_key"), col(Participant.public_id).label("author"),
+    col(PARENT.key).label("parent_key"),
+)
 
 
 def in_group(key: str) -> Any:
@@ -316,7 +319,7 @@ def in_group(key: str) -> Any:
 
 
 def _snapshot_by_id(session: Session, card_id: int) -> CardSnapshot:
-    return snapshot(*session.exec(snapshot_query().where(Card.id == card_id)).one())
+    return snapshot(session.exec(snapshot_query().where(Card.id == card_id)).one())
 
 
 def list_cards(
@@ -338,7 +341,7 @@ def list_cards(
         query = query.where(in_group(field))
     if rounds is not None:
         query = query.where(col(Card.round).in_(rounds))
-    return [snapshot(*row) for row in session.exec(query.order_by(*board_order()))]
+    return [snapshot(row) for row in session.exec(query.order_by(*board_order()))]
 
 
 def get_card(*, session: Session, workshop: Workshop, card_id: int) -> CardSnapshot:
@@ -350,4 +353,4 @@ def get_card(*, session: Session, workshop: Workshop, card_id: int) -> CardSnaps
     ).first()
     if row is None:
         raise NotFound("Diese Karte gibt es nicht (mehr).")
-    return snapshot(*row)
+    return snapshot(row)

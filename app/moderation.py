@@ -112,8 +112,8 @@ def publish_columns(session: Session, workshop: Workshop, columns: set[Column],
     rows = session.exec(snapshot_query().where(col(Card.id).in_(ids))) if ids else []
     shown, gone = [], []
     for row in rows:
-        card = snapshot(*row)
-        if row[0].deleted_at is not None or card.merged_into is not None:
+        card = snapshot(row)
+        if row.deleted_at is not None or card.merged_into is not None:
             gone.append(card.id)
         else:
             shown.append(card)
@@ -134,7 +134,7 @@ def column_snapshot(session: Session, field_id: int, category_id: int) -> Column
         .order_by(*board_order())
     )
     return ColumnSnapshot(field=field.key, category=category.key,
-                          cards=[snapshot(*row) for row in rows])
+                          cards=[snapshot(row) for row in rows])
 
 
 def set_hidden(*, session: Session, workshop: Workshop, facilitator: Facilitator,
@@ -294,7 +294,7 @@ def console_cards(*, session: Session, workshop: Workshop, field: Field
                col(Card.deleted_at).is_(None), col(Card.merged_into_id).is_(None))
         .order_by(*board_order())
     )
-    return [snapshot(*row) for row in rows]
+    return [snapshot(row) for row in rows]
 
 
 def move_targets(*, session: Session, workshop: Workshop) -> tuple[tuple[str, str], ...]:
@@ -313,7 +313,7 @@ def merged_originals(*, session: Session, merged_ids: list[int]) -> dict[int, li
     )
     grouped: dict[int, list[CardSnapshot]] = {}
     for row in rows:
-        original = snapshot(*row)
+        original = snapshot(row)
         assert original.merged_into is not None
         grouped.setdefault(original.merged_into, []).append(original)
     return grouped

@@ -8,6 +8,7 @@ from sqlalchemy import String, bindparam
 from sqlmodel import Session, col, select
 
 from app.db.locks import lock_if_writing
+from app.db.unit import remembered
 from app.definition import SubFieldDef, WorkshopDef, stored
 from app.errors import Conflict, InvalidInput, NotFound
 from app.models import Category, Field, Remark, Theme, Workshop
@@ -82,7 +83,7 @@ def _add_field(
     return field
 
 
-# Asked with nearly every request: built once (see cards._COUNTS).
+# Asked with nearly every request: built once (see card_counts._COUNTS).
 _BY_SLUG = select(Workshop).where(Workshop.slug == bindparam("slug", type_=String()))
 # What slugs, keys and codes can look like: anything else is not looked up at all (a NUL byte
 # or a stray surrogate would make the database driver fail instead of finding nothing).
@@ -93,7 +94,8 @@ _CODE = re.compile(r"[A-Z0-9]{1,20}")
 
 def get_workshop(*, session: Session, slug: str) -> Workshop:
     """The workshop; in a session that writes, its turn is taken too (PostgreSQL's lock)."""
-    workshop = (session.exec(_BY_SLUG, params={"slug": slug}).first()
+    workshop: Workshop | None = (remembered(session, ("workshop", slug),
+                           lambda: session.exec(_BY_SLUG, params={"slug": slug}).first())
                 if _SLUG.fullmatch(slug) else None)
     if workshop is None:
         raise NotFound("Diesen Workshop gibt es nicht (mehr). Prüfen Sie die Adresse.")

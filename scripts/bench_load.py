@@ -112,20 +112,25 @@ async def follow(client: aiohttp.ClientSession, url: str, received: dict[int, li
                 return
 
 
+GROUP_PANEL = re.compile(r'<div class="group-cards" hx-get="([^"]+)"')
+
+
 @dataclass
 class Phone:
     """A participant's phone as the room has it: joined through the QR code's pages, on the
-    page of one Handlungsfeld, following the live streams that page names."""
+    page of one Handlungsfeld, following the live streams that page names – and, if it opened
+    the "Karten der Gruppe" panel, the stream of the group's cards that the panel loads."""
 
     index: int
     field: str
     headers: dict[str, str]
     streams: list[str]
+    cards_stream: str | None = None  # the group's cards, when the panel is open
 
 
 async def run(server: ServerProcess, participants: int, boards: int, seconds: float,
-              interval: float, burst: float, database_pid: int | None, via: str
-              ) -> dict[str, object]:
+              interval: float, burst: float, database_pid: int | None, via: str,
+              open_panel: float = 0.25) -> dict[str, object]:
     db = database.Database(server.database_url)
     with db.transaction() as session:
         workshop = make_workshop(session, westharz=True)
@@ -165,7 +170,15 @@ async def run(server: ServerProcess, participants: int, boards: int, seconds: fl
                       {**origin, "Cookie": f"zk_participant={cookie.value}"}, [])
         async with client.get(f"{base}/w/{workshop.slug}/me/{phone.field}",
                               headers=phone.headers) as response:
-            phone.streams = STREAM_URL.findall(await response.text())
+            page = await response.text()
+        phone.streams = STREAM_URL.findall(page)
+        panel = GROUP_PANEL.search(page)
+        if panel and index < participants * open_panel:  # this phone opens the panel
+            async with client.get(base + panel.group(1).replace("&amp;", "&"),
+                                  headers={**phone.headers, "HX-Request": "true"}) as response:
+                found = STREAM_URL.search(await response.text())
+            assert found, "no live stream in the group's panel"
+            phone.cards_stream = found.group(1)
         return phone
 
     async def join(index: int) -> str | Phone | None:
@@ -195,8 +208,11 @@ async def run(server: ServerProcess, participants: int, boards: int, seconds: fl
                                          cookie_jar=aiohttp.DummyCookieJar())
     for phone in people:
         if isinstance(phone, Phone):
-            phones_of[phone.field] += 1
-            for url in phone.streams:
+            # Delivery is measured at the phones that show the group's cards: the page's own
+            # streams carry where the room is (phase, timer, posting), not cards.
+            if phone.cards_stream:
+                phones_of[phone.field] += 1
+            for url in [*phone.streams, *filter(None, [phone.cards_stream])]:
                 readies.append(ready := asyncio.Event())
                 tasks.append(asyncio.create_task(follow(
                     phone_client, base + url, on_phones, ready, stop, phone.headers)))
@@ -263,10 +279,6 @@ async def run(server: ServerProcess, participants: int, boards: int, seconds: fl
         cpu_before, (tree_cpu(server_pid), tree_cpu(database_pid), time.process_time()),
         strict=True)]
     await asyncio.sleep(2)  # let the last events arrive
-    stop.set()
-    for task in tasks:
-        task.cancel()
-    await phone_client.close()
     async with client.get(f"{api}/cards") as response:
         stored = {c["id"] for c in await response.json()}
 
@@ -287,7 +299,8 @@ async def run(server: ServerProcess, participants: int, boards: int, seconds: fl
     cards = len(sent)
 
     # The ceiling: as many requests as fast as the generator sends them (100 at a time), to a
-    # minimal endpoint of the same stack and to the card endpoint (boards closed for both).
+    # minimal endpoint of the same stack and to the card endpoint, the boards (and phones)
+    # still following their streams.
     async def ping() -> None:
         async with semaphore, client.get(f"{base}/api/v1/ping") as response:
             await response.read()
@@ -304,6 +317,10 @@ async def run(server: ServerProcess, participants: int, boards: int, seconds: fl
     post_started = time.perf_counter()
     await asyncio.gather(*(post_at_once(i) for i in range(cards)))
     post_elapsed = time.perf_counter() - post_started
+    stop.set()
+    for task in tasks:
+        task.cancel()
+    await phone_client.close()
     await client.close()
     return {"join": join_ms, "post": post_ms, "burst": burst_ms, "delivery": delivery,
             "phone_delivery": phone_delivery, "phones_missing": phones_missing,
@@ -328,6 +345,9 @@ def main() -> None:
                         help="api: join and post through the JSON API; phone: as the phones in "
                         "the room do (join pages, the field's page and its two live streams, "
                         "the htmx form)")
+    parser.add_argument("--open-panel", type=float, default=0.25, metavar="SHARE",
+                        help="--via phone: the share of phones that open the group's panel "
+                        "and follow its cards (default 0.25; 1 for all)")
     args = parser.parse_args()
     if args.workers > 1 and args.database == "sqlite":
         parser.error("--workers > 1 needs --database postgresql")
@@ -337,14 +357,16 @@ def main() -> None:
                                             CARDS_PER_MINUTE="1000000",
                                             JOINS_PER_ADDRESS="1000000")
         result = asyncio.run(run(server, args.participants, args.boards, args.seconds,
-                                 args.interval, args.burst, database_pid, args.via))
+                                 args.interval, args.burst, database_pid, args.via,
+                                 args.open_panel))
     steady, burst, delivery = result["post"], result["burst"], result["delivery"]
     assert isinstance(steady, list) and isinstance(burst, list) and isinstance(delivery, list)
     post = steady + burst
     phones = args.via == "phone"
     print(f"Load: {args.participants} participants "
-          f"{'on phones (join pages, htmx form, live streams)' if phones else 'through the API'}"
-          f", {args.boards} boards, {describe(args.database, args.workers)}; "
+          + (f"on phones (join pages, htmx form, live streams; {args.open_panel:.0%} with the "
+             "group's cards open)" if phones else "through the API")
+          + f", {args.boards} boards, {describe(args.database, args.workers)}; "
           f"{result['cards']} cards in {result['elapsed']:.0f} s; {result['streams']} streams")
     print(summary("join", result["join"]))  # type: ignore[arg-type]
     print(summary("post, steady", steady))

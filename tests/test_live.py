@@ -1,10 +1,13 @@
 """Live updates over a real SSE connection to a real server process."""
 
 import json
+from contextlib import suppress
+from queue import Empty
 
 import httpx
 
 from app.models import Workshop
+from tests.browser.actions import facilitate
 from tests.conftest import SECRET
 from tests.live import ServerProcess, SSEClient
 
@@ -231,3 +234,30 @@ def test_statement_reaches_board_and_phone_streams(live_server: ServerProcess,
         phone.close()
     assert httpx.get(f"{live_server.base_url}/w/{live_workshop.slug}/statement/hf1/events"
                      ).status_code == 401
+
+
+def test_a_phone_follows_the_board_in_parts(live_server: ServerProcess,
+                                            live_workshop: Workshop) -> None:
+    """A phone's page follows where the room is ("status": phase, timer, posting) and, once its
+    group panel is open, the group's cards ("cards"): a card goes only to the second, a
+    posting switch only to the first, and neither gets the projector's figures."""
+    headers = _join(live_server, live_workshop)
+    base = f"{live_server.base_url}/w/{live_workshop.slug}/board/hf1/events?after=0"
+    status, cards = SSEClient(f"{base}&part=status"), SSEClient(f"{base}&part=cards")
+    try:
+        # On connecting: each its own part of the state (the cards' part no timer).
+        assert status.next_of("phase") and cards.next_of("column-ideas")
+        card = _post(live_server, live_workshop, headers, "Nur für das Panel")
+        assert f'id="card-{card["id"]}"' in cards.next_of("card-new-ideas").data
+        facilitate(live_server, live_workshop, "posting", open=False)
+        assert status.next_of("posting")
+        for stream, absent in ((status, {"card-new-ideas", "stats", "column-ideas"}),
+                               (cards, {"posting", "stats", "timer", "phase"})):
+            seen = []
+            with suppress(Empty):
+                while True:
+                    seen.append(stream.next(timeout=0.5).event)
+            assert not absent & set(seen), seen
+    finally:
+        status.close()
+        cards.close()

@@ -3,6 +3,7 @@
 import asyncio
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AsyncExitStack
 from typing import Any
 
 import pytest
@@ -84,7 +85,7 @@ def test_bus_delivers_to_subscribers_of_the_workshop_only() -> None:
             assert bus.subscriber_count(1) == 1
             event = PostingChanged(id=1, workshop_id=1, posting_open=True)
             await asyncio.to_thread(bus.publish, event)  # services publish from worker threads
-            assert await asyncio.wait_for(mine.queue.get(), 1) == event
+            assert await asyncio.wait_for(mine.queue.get(), 1) == (event, None)
             assert other.queue.empty()
         assert bus.subscriber_count(1) == 0
 
@@ -110,11 +111,49 @@ def test_a_stream_is_not_woken_for_what_it_would_not_send() -> None:
         bus = LocalBus()
         bus.bind(asyncio.get_running_loop())
         v, board = views(), BoardView(field="hf2", locale="de")
-        async with bus.subscribe(1, wants=lambda event: bool(v.chunk(event, board))) as hf2:
+        async with bus.subscribe(1, board, lambda event: v.chunk(event, board)) as hf2:
             bus.publish(CardPosted(id=1, workshop_id=1, card=CARD, counts=COUNTS))  # hf1
             bus.publish(PostingChanged(id=2, workshop_id=1, posting_open=False))
             await asyncio.sleep(0.05)
-            assert [event.id for event in queued_events(hf2.queue)] == [2]
+            assert [event.id for event, _ in queued_events(hf2.queue)] == [2]
+
+    run(scenario)
+
+
+def test_subscribers_of_one_view_share_one_rendering_and_phones_skip_cards_unrendered(
+) -> None:
+    """200 phones of a field are one view: a card is rendered once for all of them. A phone
+    whose group panel is closed (part "status") is not even asked about a card."""
+    async def scenario() -> None:
+        bus = LocalBus()
+        bus.bind(asyncio.get_running_loop())
+        asked: list[str] = []
+
+        def render_for(view: BoardView) -> Any:
+            def render(event: Any) -> bytes:
+                asked.append(view.part)
+                return views().chunk(event, view)
+            return render
+
+        cards_view = BoardView(field="hf1", locale="de", part="cards")
+        status_view = BoardView(field="hf1", locale="de", part="status")
+        async with AsyncExitStack() as stack:
+            phones = [await stack.enter_async_context(
+                bus.subscribe(1, cards_view, render_for(cards_view), cards_view.kinds()))
+                for _ in range(200)]
+            closed = [await stack.enter_async_context(
+                bus.subscribe(1, status_view, render_for(status_view), status_view.kinds()))
+                for _ in range(200)]
+            bus.publish(CardPosted(id=1, workshop_id=1, card=CARD, counts=COUNTS))
+            await asyncio.sleep(0.05)
+            assert asked == ["cards"]
+            chunks = {id(phone.queue.get_nowait()[1]) for phone in phones}
+            assert len(chunks) == 1 and all(phone.queue.empty() for phone in closed)
+            bus.publish(PostingChanged(id=2, workshop_id=1, posting_open=False))
+            await asyncio.sleep(0.05)
+            assert asked == ["cards", "status"]
+            assert all(phone.queue.qsize() == 1 for phone in closed)
+        assert bus.subscriber_count(1) == 0
 
     run(scenario)
 
@@ -167,10 +206,11 @@ def test_a_failing_delivery_filter_still_delivers_to_everyone() -> None:
         def broken(event: Any) -> bool:
             raise RuntimeError("template error")
 
-        async with bus.subscribe(1, wants=broken) as first, bus.subscribe(1) as second:
+        async with bus.subscribe(1, "broken", broken) as first, bus.subscribe(1) as second:
             bus.publish(PostingChanged(id=3, workshop_id=1, posting_open=True))
             await asyncio.sleep(0.05)
             assert first.queue.qsize() == second.queue.qsize() == 1
+            assert first.queue.get_nowait()[1] is None  # its stream renders it and fails alone
 
     run(scenario)
 

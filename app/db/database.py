@@ -288,6 +288,16 @@ class Database:
         # Requests' writes waiting for the writer (or the workshop's lock) each hold a pooled
         # connection: at most this many wait at once, so reads always find connections.
         self._writers = threading.BoundedSemaphore(8)
+        # Requests whose sessions may hold a connection at once (app/web/deps.py): a request
+        # keeps its connection from its first query (a dependency, on one worker thread) to
+        # its end, also while it waits for the next worker thread for its route. More of them
+        # than the pool holds, and the threads all wait for connections that only requests
+        # waiting for threads give back: 300 phones joining at once stopped the server. The
+        # rest of the pool serves the writes through commit_together and the live streams'
+        # catch-ups, which never wait for anything else while they hold one.
+        pool = self.engine.pool
+        capacity = pool.size() + max(0, pool._max_overflow)  # type: ignore[attr-defined]
+        self.request_slots = max(4, capacity - 10)
 
     def session(self, *, write: bool = False) -> Session:
         session = Session(self._write_engine if write else self.engine, expire_on_commit=False)

@@ -9,7 +9,7 @@ in commit order, see `events.record`). Workshops do not wait for each other.
 from sqlalchemy import text
 from sqlmodel import Session
 
-from app.db.unit import unit
+from app.db.unit import KEEPS_MEMO, unit
 
 _LOCK_CLASS = 0x5A4B  # first key of the advisory lock ("ZK"); the second is the workshop id
 
@@ -20,7 +20,8 @@ def lock_workshop(session: Session, workshop_id: int) -> None:
     if workshop_id in locked or session.get_bind().dialect.name != "postgresql":
         return
     session.execute(text("SELECT pg_advisory_xact_lock(:cls, :key)"),
-                    {"cls": _LOCK_CLASS, "key": workshop_id})
+                    {"cls": _LOCK_CLASS, "key": workshop_id},
+                    execution_options={KEEPS_MEMO: True})
     locked.add(workshop_id)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, event
+from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session
 
 _KEY = "unit"
@@ -27,6 +28,11 @@ class Unit:
     read_from: Engine | None = None  # a write session reads from here once it has committed
     writing: bool = False  # inside Database.write: it ends the write itself
     guarded: bool = False  # a request's session: it writes only inside Database.write
+    # What this transaction read and has not changed since, for the cards posted one after
+    # another in it (group commit): the workshop, its fields and columns, the boards' counts
+    # (counted on from the last card instead of counting every card again). Any write other
+    # than a card's own (`KEEPS_MEMO`) forgets it all, and so does the transaction's end.
+    memo: dict[Any, Any] = field(default_factory=dict)
 
 
 def unit(session: Session) -> Unit:
@@ -41,15 +47,19 @@ def savepoint(session: Session) -> Iterator[None]:
     """A SAVEPOINT: if the block fails, its changes are undone and what it recorded is never
     published."""
     state = unit(session)
-    recorded = len(state.pending)
+    recorded, memo = len(state.pending), dict(state.memo)
     nested = session.begin_nested()
     try:
         yield
     except BaseException:
         del state.pending[recorded:]
+        state.memo = memo
         nested.rollback()
         raise
     nested.commit()
+
+
+KEEPS_MEMO = "keeps_memo"  # an execution option: this write changes nothing the memo holds
 
 
 def _ended(session: Session) -> Unit | None:
@@ -59,6 +69,7 @@ def _ended(session: Session) -> Unit | None:
     if state is None:
         return None
     state.locked.clear()  # transaction-level advisory locks end with the transaction
+    state.memo.clear()
     if state.writes and not state.writing and state.read_from is not None:
         # Only the first transaction writes; what a route reads after the commit (to render
         # its answer) must not hold the write lock and make every other post wait.
@@ -85,9 +96,27 @@ def _rolled_back(session: Session) -> None:
         state.pending.clear()
 
 
+@event.listens_for(Session, "do_orm_execute")
+def _statement(execute_state: ORMExecuteState) -> None:
+    state = execute_state.session.info.get(_KEY)
+    if (state is not None and state.memo and not execute_state.is_select
+            and not execute_state.execution_options.get(KEEPS_MEMO)):
+        state.memo.clear()
+
+
 @event.listens_for(Session, "before_flush")
 def _only_inside_a_write(session: Session, _context: object, _instances: object) -> None:
     state = session.info.get(_KEY)
+    if state is not None and state.memo and (session.new or session.dirty or session.deleted):
+        state.memo.clear()
     if (state is not None and state.guarded and not state.writes
             and (session.new or session.dirty or session.deleted)):
         raise RuntimeError("A request writes only through Database.write (app/db/database.py)")
+
+
+def remembered(session: Session, key: Any, read: Callable[[], Any]) -> Any:
+    """`read()` once per transaction while nothing is written but cards (see `Unit.memo`)."""
+    memo = unit(session).memo
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]

@@ -9,12 +9,12 @@ from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import text
+from sqlalchemy import insert, text
 from sqlmodel import Session, col, select
 
 from app.db.locks import lock_workshop
-from app.db.unit import unit
-from app.models import EventRecord
+from app.db.unit import KEEPS_MEMO, unit
+from app.models import EventRecord, utcnow
 from app.text import join_sentence
 
 
@@ -310,19 +310,27 @@ E = TypeVar("E", bound=DomainEvent)
 CHANNEL = "zukunft_events"
 
 
+_EVENTS = EventRecord.__table__  # type: ignore[attr-defined]
+_INSERT_EVENT = insert(_EVENTS).returning(_EVENTS.c.id)
+
+
 def record(session: Session, event: E) -> E:
     """Store the event in the current transaction; it is published after a successful commit."""
     # PostgreSQL: until commit nobody else records events of this workshop, so its event ids
     # follow commit order and a board that has seen id n has seen every event before it.
     lock_workshop(session, event.workshop_id)
-    row = EventRecord(workshop_id=event.workshop_id, kind=event.kind, payload=event.payload())
-    session.add(row)
-    session.flush()
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # the change the event tells of goes first, as it always did
+    # Straight to the table (no unit of work): every card records one.
+    event_id = session.connection().execute(_INSERT_EVENT, {
+        "workshop_id": event.workshop_id, "kind": event.kind, "payload": event.payload(),
+        "created_at": utcnow()}).scalar_one()
     if session.get_bind().dialect.name == "postgresql":
         # Delivered to every listening process when (and only if) the transaction commits.
         session.execute(text("SELECT pg_notify(:channel, :payload)"),
-                        {"channel": CHANNEL, "payload": f"{event.workshop_id}:{row.id}"})
-    stored = event.model_copy(update={"id": row.id})
+                        {"channel": CHANNEL, "payload": f"{event.workshop_id}:{event_id}"},
+                        execution_options={KEEPS_MEMO: True})
+    stored = event.model_copy(update={"id": event_id})
     unit(session).pending.append(stored)  # the session publishes it after the commit
     return stored
 

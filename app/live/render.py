@@ -153,6 +153,9 @@ class Views:
                                 event=event.kind)]
 
     def _board(self, event: DomainEvent, view: BoardView) -> Messages:
+        kinds = view.kinds()
+        if kinds is not None and not isinstance(event, kinds):
+            return []  # a phone's part of the board (see BoardView.part)
         fragment = self._fragment(view.locale)
         if isinstance(event, CardPosted):
             if not (view.shows(event.card) and event.card.visible):
@@ -160,7 +163,7 @@ class Views:
             return [
                 ServerSentEvent(data=fragment("board/_card.html", card=event.card, arrived=True),
                                 event=f"card-new-{event.card.category}"),
-                self._stats(event.counts, view),
+                *self._stats(event.counts, view),
             ]
         if isinstance(event, CardEdited) and view.shows(event.card) and event.card.visible:
             if event.previous_category == event.card.category:
@@ -171,11 +174,11 @@ class Views:
                     ServerSentEvent(data=html, event=f"card-new-{event.card.category}")]
         if isinstance(event, CardDeleted) and view.shows(event.card):
             return [ServerSentEvent(data="", event=f"card-gone-{event.card.id}"),
-                    self._stats(event.counts, view)]
+                    *self._stats(event.counts, view)]
         if isinstance(event, BoardChanged):
             return self._columns(event, view)
         if isinstance(event, ParticipantJoined):
-            return [self._stats(event.counts, view)]
+            return self._stats(event.counts, view)
         if isinstance(event, PostingChanged):
             html = fragment("board/_posting.html", posting_open=event.posting_open)
             return [ServerSentEvent(data=html, event="posting")]
@@ -256,14 +259,16 @@ class Views:
                 event=f"column-{column.category}")
             for column in event.columns if column.field == view.field
         ]
-        return [*messages, self._stats(event.counts, view)] if messages else []
+        return [*messages, *self._stats(event.counts, view)] if messages else []
 
-    def _stats(self, counts: Counts, view: BoardView) -> ServerSentEvent:
+    def _stats(self, counts: Counts, view: BoardView) -> Messages:
+        if view.part:
+            return []  # the projector's figures; phones do not show them
         html = self._fragment(view.locale)(
             "board/_stats.html", participants=counts.participants,
             card_count=counts.cards.get(view.field, 0),
         )
-        return ServerSentEvent(data=html, event="stats")
+        return [ServerSentEvent(data=html, event="stats")]
 
     def _fragment(self, locale: str) -> Callable[..., str]:
         def render(name: str, **context: object) -> str:
@@ -294,7 +299,7 @@ class Views:
                     self._states[key] = chunk
                     while len(self._states) > 256:
                         self._states.popitem(last=False)
-        if isinstance(view, BoardView | PlenaryView):
+        if isinstance(view, PlenaryView) or (isinstance(view, BoardView) and view.part != "cards"):
             timer = ServerSentEvent(data=self._fragment(view.locale)(
                 "board/_timer.html", timer=phases.timer_state(workshop)), event="timer",
                 id=str(latest))
@@ -335,29 +340,36 @@ class Views:
         if found is None:
             return []
         fragment = self._fragment(view.locale)
-        shown = cards.list_cards(session=session, workshop=workshop, field=found.key,
-                                 rounds=(view.round,) if view.round else None)
-        messages = [
-            ServerSentEvent(data=fragment("board/_column.html", category=category.key,
-                                          cards=[c for c in shown if c.category == category.key]),
-                            event=f"column-{category.key}")
-            for category in workshops.categories_of(session=session, workshop=workshop)
-        ]
-        counts = cards.counts(session, workshop)
-        return [
-            *messages, self._stats(counts, view), *self._live_status(workshop, view.locale),
+
+        def columns() -> Messages:
+            shown = cards.list_cards(session=session, workshop=workshop, field=found.key,
+                                     rounds=(view.round,) if view.round else None)
+            return [ServerSentEvent(data=fragment("board/_column.html", category=category.key,
+                                                  cards=[c for c in shown
+                                                         if c.category == category.key]),
+                                    event=f"column-{category.key}")
+                    for category in workshops.categories_of(session=session, workshop=workshop)]
+
+        if view.part == "cards":
+            return columns()
+        status = [
+            *self._live_status(workshop, view.locale),
             ServerSentEvent(data=fragment("board/_posting.html",
                                           posting_open=workshop.posting_open), event="posting"),
             ServerSentEvent(data=fragment("board/_field_posting.html",
                                           field_posting_open=found.posting_open),
                             event="field-posting"),
-            ServerSentEvent(data=fragment("statements/_board.html",
-                                          statement=statements.snapshot(session, workshop, found)),
-                            event="statement"),
             self._follow(workshop.phase, view.slug, "group", view.locale),
             self._offers(surveys.offers(session=session, workshop=workshop), view.slug,
                          view.locale),
         ]
+        if view.part == "status":
+            return status
+        return [*columns(), *self._stats(cards.counts(session, workshop), view), *status,
+                ServerSentEvent(data=fragment("statements/_board.html",
+                                              statement=statements.snapshot(session, workshop,
+                                                                            found)),
+                                event="statement")]
 
     def _plenary_state(self, session: Session, workshop: Workshop, view: PlenaryView,
                        after: int) -> Messages:

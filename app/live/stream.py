@@ -4,9 +4,10 @@ the client's catch-up (the view's current state, never the history), then the bu
 disconnects or, for a facilitator's stream, until their session or link ends."""
 
 import asyncio
+import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Hashable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -24,21 +25,38 @@ from app.live.views import View
 from app.models import Workshop
 
 QUEUE_LIMIT = 2000  # a board this far behind is dropped and catches up from the table
+log = logging.getLogger(__name__)
+
+Render = Callable[[DomainEvent], bytes]
+# What a subscriber gets: the event, and what its view sends for it (None: not rendered here).
+Delivery = tuple[DomainEvent, bytes | None]
+
 
 @dataclass(eq=False)
 class Subscription:
-    queue: asyncio.Queue[DomainEvent] = field(default_factory=asyncio.Queue)
+    queue: asyncio.Queue[Delivery] = field(default_factory=asyncio.Queue)
     overflowed: bool = False
-    # Asked before an event is queued: a stream that would send nothing is not woken. In a
-    # room each card concerns one field's boards and phones, not the other four fields' ones.
-    wants: Callable[[DomainEvent], bool] | None = None
+
+
+@dataclass(eq=False)
+class _Audience:
+    """The subscribers of one view: an event is rendered once for all of them, and not at all
+    when it is not of the kinds the view can show (a card for a phone's guiding sentence)."""
+
+    render: Render | None
+    kinds: tuple[type[DomainEvent], ...] | None
+    members: set[Subscription] = field(default_factory=set)
 
 
 class LocalBus:
-    """The in-process event bus: services publish from worker threads, streams await."""
+    """The in-process event bus: services publish from worker threads, streams await.
+
+    Subscribers are grouped by what they watch (`key`, a view): in a room each card concerns
+    one field's boards and phones, and 1,000 phones of five fields are a handful of views.
+    """
 
     def __init__(self) -> None:
-        self._subscribers: dict[int, set[Subscription]] = {}
+        self._audiences: dict[int, dict[Hashable, _Audience]] = {}
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -47,38 +65,59 @@ class LocalBus:
 
     def publish(self, event: DomainEvent) -> None:
         with self._lock:
-            subscribers = list(self._subscribers.get(event.workshop_id, ()))
-        if subscribers and self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(_deliver, subscribers, event)
+            audiences = list(self._audiences.get(event.workshop_id, {}).values())
+        if audiences and self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(_deliver, audiences, event)
 
     @asynccontextmanager
-    async def subscribe(self, workshop_id: int, wants: Callable[[DomainEvent], bool] | None = None
+    async def subscribe(self, workshop_id: int, key: Hashable = None, render: Render | None = None,
+                        kinds: tuple[type[DomainEvent], ...] | None = None
                         ) -> AsyncIterator[Subscription]:
-        subscription = Subscription(wants=wants)
+        """Follow a workshop's events as `key` sees them: `render` turns one into what it sends
+        (b"": nothing, and the subscriber is not woken); `kinds`: the only events it shows."""
+        subscription = Subscription()
+        name = subscription if key is None else key
         with self._lock:
-            self._subscribers.setdefault(workshop_id, set()).add(subscription)
+            audiences = self._audiences.setdefault(workshop_id, {})
+            audience = audiences.get(name)
+            if audience is None:
+                audience = audiences[name] = _Audience(render, kinds)
+            audience.members.add(subscription)
         try:
             yield subscription
         finally:
             with self._lock:
-                self._subscribers.get(workshop_id, set()).discard(subscription)
+                audience.members.discard(subscription)
+                audiences = self._audiences.get(workshop_id, {})
+                if not audience.members and audiences.get(name) is audience:
+                    del audiences[name]
+                    if not audiences:
+                        self._audiences.pop(workshop_id, None)
 
     def subscriber_count(self, workshop_id: int) -> int:
         with self._lock:
-            return len(self._subscribers.get(workshop_id, ()))
+            return sum(len(a.members) for a in self._audiences.get(workshop_id, {}).values())
 
 
-def _deliver(subscribers: list[Subscription], event: DomainEvent) -> None:
-    for subscription in subscribers:
-        try:
-            if subscription.wants is not None and not subscription.wants(event):
-                continue
-        except Exception:  # the stream renders it again itself and fails alone, as before
-            pass
-        if subscription.queue.qsize() >= QUEUE_LIMIT:
-            subscription.overflowed = True
-        else:
-            subscription.queue.put_nowait(event)
+def _deliver(audiences: list[_Audience], event: DomainEvent) -> None:
+    for audience in audiences:
+        if audience.kinds is not None and not isinstance(event, audience.kinds):
+            continue
+        chunk: bytes | None = None
+        if audience.render is not None:
+            try:
+                chunk = audience.render(event)
+            except Exception:  # each stream renders it again itself and fails alone
+                log.exception("rendering event %s failed", event.id)
+                chunk = None
+            else:
+                if not chunk:
+                    continue  # nothing to send: not woken
+        for subscription in list(audience.members):
+            if subscription.queue.qsize() >= QUEUE_LIMIT:
+                subscription.overflowed = True
+            else:
+                subscription.queue.put_nowait((event, chunk))
 
 
 REPLAY_PAGE = 1000
@@ -106,8 +145,8 @@ async def stream(
         checked = time.monotonic()
         return await run_in_threadpool(still_allowed)
 
-    async with bus.subscribe(workshop_id,
-                             wants=lambda event: bool(views.chunk(event, view))) as subscription:
+    async with bus.subscribe(workshop_id, view, lambda event: views.chunk(event, view),
+                             kinds=view.kinds()) as subscription:
         yield ServerSentEvent(retry=RETRY_MS)  # reconnect quickly after a drop
         chunk, last = await run_in_threadpool(catch_up, db, views, workshop_id, after, view)
         if chunk:
@@ -130,9 +169,10 @@ async def stream(
             if not await allowed():
                 return  # signed out or link revoked: nothing more of the workshop
             # Events up to `last` are part of the state sent on connecting.
-            if chunk := b"".join(views.chunk(event, view) for event in queued if event.id > last):
+            if chunk := b"".join(views.chunk(event, view) if rendered is None else rendered
+                                 for event, rendered in queued if event.id > last):
                 yield chunk
-            last = max(last, *(event.id for event in queued))
+            last = max(last, *(event.id for event, _ in queued))
 
 
 def catch_up(db: Database, views: Views, workshop_id: int, after: int, view: View

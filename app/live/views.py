@@ -6,12 +6,36 @@ from dataclasses import dataclass, field
 
 from app.live import public
 from app.live.events import (
+    BoardChanged,
+    CardDeleted,
+    CardEdited,
+    CardPosted,
     CardSnapshot,
+    DomainEvent,
+    FieldPostingChanged,
+    PhaseChanged,
+    PostingChanged,
+    StatementChanged,
+    SurveyChanged,
+    TimerChanged,
 )
+
+Kinds = tuple[type[DomainEvent], ...] | None
+
+# A phone's stream while its "Karten der Gruppe" panel is closed: where the room is, not cards.
+_STATUS: Kinds = (PostingChanged, FieldPostingChanged, PhaseChanged, TimerChanged, SurveyChanged)
+# The panel's own stream once it is opened: the group's cards alone.
+_CARDS: Kinds = (CardPosted, CardEdited, CardDeleted, BoardChanged)
+
+
+class _Watching:
+    def kinds(self) -> Kinds:
+        """The only kinds of event this view can show (None: any); others skip it unrendered."""
+        return None
 
 
 @dataclass(frozen=True)
-class BoardView:
+class BoardView(_Watching):
     """The board of one field in one language, all rounds or one; phones embed it too (and
     are told there where the workshop went: the plenary, an open survey)."""
 
@@ -19,6 +43,13 @@ class BoardView:
     locale: str
     round: int | None = None
     slug: str = ""
+    # "" the projector's whole board; a phone's page follows the board in two parts:
+    # "status" (phase, timer, posting, where to go next) and, while the group's panel is
+    # open, "cards". A phone that keeps the panel closed costs a card nothing.
+    part: str = ""
+
+    def kinds(self) -> Kinds:
+        return {"status": _STATUS, "cards": _CARDS}.get(self.part)
 
     def shows(self, card: CardSnapshot) -> bool:
         """A field's board shows its own cards and its sub-fields'."""
@@ -27,7 +58,7 @@ class BoardView:
 
 
 @dataclass(frozen=True)
-class ConsoleView:
+class ConsoleView(_Watching):
     """A field's moderation console: it gets each changed card as its own fragment (the card
     with its actions), inserted, replaced or taken out where it is; nothing reloads."""
 
@@ -39,7 +70,7 @@ class ConsoleView:
 
 
 @dataclass(frozen=True)
-class StatementView:
+class StatementView(_Watching):
     """A phone's view of its field's guiding sentence, with that participant's support."""
 
     field: str
@@ -47,9 +78,12 @@ class StatementView:
     viewer: str  # the participant's public id
     slug: str
 
+    def kinds(self) -> Kinds:
+        return (StatementChanged,)
+
 
 @dataclass(frozen=True)
-class PlenaryView:
+class PlenaryView(_Watching):
     """The plenary board in one language; on phones (`phone`) only what is the same for all,
     and where the workshop goes next; `page` is the phone's page ("plenary", "choice")."""
 
@@ -60,19 +94,22 @@ class PlenaryView:
 
 
 @dataclass(frozen=True)
-class PlenaryConsoleView:
+class PlenaryConsoleView(_Watching):
     """The plenary console: told that proposals, themes, dots or remarks changed."""
 
 
 @dataclass(frozen=True)
-class SurveyView:
+class SurveyView(_Watching):
     """A survey's projector page: told when its results changed, it refetches them."""
 
     survey: int
 
+    def kinds(self) -> Kinds:
+        return (SurveyChanged,)
+
 
 @dataclass(frozen=True)
-class ApiView:
+class ApiView(_Watching):
     """The workshop's events as JSON, as much of each as the audience may see."""
 
     audience: public.Audience = field(default_factory=public.Audience)

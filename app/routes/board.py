@@ -1,6 +1,6 @@
 """Projector pages: the overview of all fields and each field's live board."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -76,10 +76,12 @@ def board(field_key: str, request: Request, workshop: WorkshopDep, session: Sess
 async def board_events(slug: str, field_key: str, context: ContextDep, locale: LocaleDep,
                        last_event_id: LastEventId = None,
                        after: AfterId = 0,
-                       round: Annotated[int | None, Query(ge=1, le=20)] = None
+                       round: Annotated[int | None, Query(ge=1, le=20)] = None,
+                       part: Annotated[Literal["", "status", "cards"], Query()] = ""
                        ) -> EventSourceResponse:
-    """The board's live stream: HTML fragments named for the element they replace."""
+    """The board's live stream: HTML fragments named for the element they replace; a
+    phone's page follows it in parts (`status`, and `cards` while its group panel is open)."""
     workshop = await load_workshop(context, slug)
     return event_stream(context, workshop, last_event_id=last_event_id, after=after,
                         view=BoardView(field=field_key, locale=locale, round=round,
-                                       slug=workshop.slug))
+                                       slug=workshop.slug, part=part))

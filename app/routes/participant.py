@@ -16,7 +16,7 @@ from sqlmodel import Session
 from app import attendance, cards, participants, phases, statements, surveys, workshops
 from app.errors import DomainError, InvalidInput, NotAllowed
 from app.live.events import CardSnapshot, latest_event_id
-from app.models import Field, Participant, Workshop
+from app.models import Category, Field, Participant, Workshop
 from app.web.deps import (
     PARTICIPANT_COOKIE,
     ContextDep,
@@ -180,12 +180,11 @@ def _posting_page(request: Request, session: Session, workshop: Workshop, field:
                             participant=participant)
     categories = workshops.categories_of(session=session, workshop=workshop)
     context: dict[str, Any] = {}
-    if not fragment:  # the whole page also shows the group's board, live
-        group = cards.list_cards(session=session, workshop=workshop, field=field.key)
+    if not fragment:  # the whole page; from the second round with the group's board, live
         assert workshop.id is not None
         context = {
-            "group": {c.key: [card for card in group if card.category == c.key]
-                      for c in categories},
+            "group": _group(session, workshop, field, categories)
+            if workshop.current_round > 1 else {},
             "after": latest_event_id(session, workshop_id=workshop.id),
             "timer": phases.timer_state(workshop),
             "statement": statements.snapshot(session, workshop, field),
@@ -218,6 +217,24 @@ def back_to_group(request: Request, workshop: WorkshopDep, session: SessionDep,
                                                            key=key)
     return RedirectResponse(f"/w/{workshop.slug}/me/{key}" if known else
                             f"/w/{workshop.slug}/me", status_code=303)
+
+
+def _group(session: Session, workshop: Workshop, field: Field, categories: list[Category]
+           ) -> dict[str, list[CardSnapshot]]:
+    shown = cards.list_cards(session=session, workshop=workshop, field=field.key)
+    return {c.key: [card for card in shown if card.category == c.key] for c in categories}
+
+
+@router.get("/w/{slug}/me/{field_key}/group")
+def group_cards(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
+                participant: ParticipantDep) -> Response:
+    """The group's cards with their live stream, for the phone's panel once it is opened."""
+    field = workshops.get_field(session=session, workshop=workshop, key=field_key)
+    categories = workshops.categories_of(session=session, workshop=workshop)
+    assert workshop.id is not None
+    return render(request, "participant/_group_cards.html", workshop=workshop, field=field,
+                  categories=categories, group=_group(session, workshop, field, categories),
+                  after=latest_event_id(session, workshop_id=workshop.id))
 
 
 @router.get("/w/{slug}/me/{field_key}")

@@ -3,7 +3,7 @@
 import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
 
 import anyio
@@ -47,6 +47,12 @@ class Context:
     views: Views
     tokens: Tokens
     limits: Limits
+    # Requests with a session of their own at once (see Database.request_slots); the others
+    # wait on the event loop, holding neither a thread nor a connection.
+    sessions: anyio.Semaphore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sessions = anyio.Semaphore(self.db.request_slots)
 
 
 def get_context(request: Request) -> Context:
@@ -67,22 +73,24 @@ async def get_session(request: Request, context: ContextDep) -> AsyncIterator[Se
     """The request's session. It reads: dependencies never write, and a route writes through
     `Database.write`, which takes the database's turn for its service alone (a write outside
     it fails, see app/db/unit.py). Opening it touches no database; the first query connects."""
-    session = context.db.session()
-    unit(session).guarded = True
-    try:
-        yield session
-    finally:
-        if session.in_transaction():
-            # Closing rolls back and returns the connection: database work, off the event
-            # loop, on a thread outside the routes' pool. Routes whose threads wait for a
-            # connection may fill that pool, and the connections they wait for come back only
-            # through here (100 phones opening the join page at once stalled the server until
-            # the pool timed out). FastAPI ends its own dependencies this way. Also when
-            # cancelled.
-            with anyio.CancelScope(shield=True):
-                await anyio.to_thread.run_sync(session.close, limiter=anyio.CapacityLimiter(1))
-        else:
-            session.close()
+    async with context.sessions:  # see Database.request_slots
+        session = context.db.session()
+        unit(session).guarded = True
+        try:
+            yield session
+        finally:
+            if session.in_transaction():
+                # Closing rolls back and returns the connection: database work, off the event
+                # loop, on a thread outside the routes' pool. Routes whose threads wait for a
+                # connection may fill that pool, and the connections they wait for come back
+                # only through here (100 phones opening the join page at once stalled the
+                # server until the pool timed out). FastAPI ends its own dependencies this way.
+                # Also when cancelled.
+                with anyio.CancelScope(shield=True):
+                    await anyio.to_thread.run_sync(session.close,
+                                                   limiter=anyio.CapacityLimiter(1))
+            else:
+                session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

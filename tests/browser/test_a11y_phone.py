@@ -67,6 +67,15 @@ def said(page: Page, selector: str) -> list[dict[str, Any]]:
     return texts  # type: ignore[no-any-return]
 
 
+def open_group(page: Page) -> None:
+    """Open "Karten der Gruppe": its cards and their live stream load only then."""
+    panel = page.locator("details.group-board")
+    assert panel.locator("[sse-connect]").count() == 0
+    panel.locator("summary").click()
+    expect(panel.locator("[sse-connect]")).to_have_count(1)
+    expect(panel.locator("h3.group-column")).to_have_count(4)
+
+
 def focused(page: Page) -> str:
     page.wait_for_load_state()
     return page.evaluate("document.activeElement.id || document.activeElement.tagName")  # type: ignore[no-any-return]
@@ -99,7 +108,9 @@ def test_card_form_focus_and_what_it_says(phone: BrowserContext, live_server: Se
     clean(page, "card form, card sent")
 
     # Others' cards arrive while this phone types: focus and text stay, the news is said
-    # once for the batch, and the next news not before a calm pause.
+    # once for the batch, and the next news not before a calm pause. They come in once the
+    # group's panel is open: closed (the first round), the page follows no cards at all.
+    open_group(page)
     page.get_by_label("Ihr Beitrag").fill("halb geschrieben")
     post_cards(live_server, live_workshop, "Schöne Wanderwege", "Viele Vereine", "Gute Luft")
     expect(page.locator(".group-board li.card")).to_have_count(4)
@@ -283,6 +294,7 @@ def test_english_mode_marks_german_content(phone: BrowserContext, live_server: S
     page.locator("#statement-text").fill("die Dörfer leben")
     page.locator("#statement-propose").click()
     expect(page.locator(".statement-proposals li")).to_have_count(1)
+    open_group(page)
     german("h1 span:not(.field-number)", ".topics", ".my-cards .card-text", "label.category span",
            ".group-board .card-body span:first-child", "label[for=statement-text]",
            ".statement-proposals li p span:not([aria-hidden], .badge-tag)")

@@ -15,7 +15,7 @@ from app import (
 from app.live import public
 from app.live.events import CardSnapshot
 from app.live.public import OwnCard, PublicCard
-from app.routes.api.common import _author
+from app.routes.api.common import _author, _poster
 from app.web.deps import (
     ContextDep,
     FacilitatorDep,
@@ -57,7 +57,7 @@ async def post_card(slug: str, body: CardIn, request: Request, context: ContextD
     # SQLite in one transaction with the posts that arrive meanwhile (one fsync for them all).
     def post(session: Session) -> tuple[CardSnapshot, bool]:
         workshop = workshops.get_workshop(session=session, slug=slug)
-        author = _author(request, context, session, workshop)
+        author = _poster(request, context, session, workshop)
         return cards.post_card(session=session, workshop=workshop, participant=author,
                                field=body.field, category=body.category, text=body.text,
                                client_id=body.client_id, rate_limit=context.limits.card)

@@ -10,11 +10,14 @@ from sqlmodel import Session
 from app import (
     participants,
 )
+from app.cards import Poster
 from app.errors import NotSignedIn
 from app.models import Participant, Workshop
 from app.text import MAX_ID
 from app.web.deps import (
+    PARTICIPANT_COOKIE,
     ContextDep,
+    bearer_token,
     facilitator_of,
     participant_of,
 )
@@ -32,6 +35,15 @@ def _author(request: Request, context: ContextDep, session: Session, workshop: W
         return participants.facilitator_participant(session=session, workshop=workshop)
     raise NotSignedIn("Bitte treten Sie dem Workshop bei (POST /api/v1/join) und senden Sie "
                       "das Token als „Authorization: Bearer …“.")
+
+
+def _poster(request: Request, context: ContextDep, session: Session, workshop: Workshop
+            ) -> Poster:
+    """`_author` for posting a card: a participant's three columns, not the ORM object."""
+    token = bearer_token(request) or request.cookies.get(PARTICIPANT_COOKIE)
+    author = participants.author_by_public_id(
+        session=session, workshop=workshop, public_id=context.tokens.participant_public_id(token))
+    return author if author is not None else _author(request, context, session, workshop)
 
 
 def _participant(request: Request, context: ContextDep, session: Session,
