@@ -1,5 +1,6 @@
 """The live way of an event: the in-process bus (services publish from worker threads after
-their commit; every stream of the workshop gets the event on its asyncio queue), and a stream:
+their commit; the event is rendered once per view and put, as sent, on the asyncio queue of
+every stream of that view that would send something), and a stream:
 the client's catch-up (the view's current state, never the history), then the bus until it
 disconnects or, for a facilitator's stream, until their session or link ends."""
 

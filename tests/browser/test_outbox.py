@@ -39,6 +39,9 @@ def joined(phone: BrowserContext, server: ServerProcess, workshop: Workshop,
     page.goto(f"{server.base_url}/j/{workshop.join_code}/{field}")
     page.get_by_role("button", name="Teilnehmen").click()
     expect(page).to_have_url(re.compile(rf"/me/{field}$"))
+    # The outbox's script first: a card sent before it runs is a plain form post, which the
+    # refused network then turns into Chromium's error page (seen once under a full suite).
+    page.wait_for_load_state()
     return page
 
 
