@@ -51,7 +51,8 @@ def one_phone(browser: Browser, server: ServerProcess, code: str, throttled: boo
         page.get_by_label("Ihr Beitrag").fill("Ein Bürgerbus für die Dörfer am Harzrand")
         started = time.perf_counter()
         page.get_by_role("button", name="Absenden").click()
-        page.locator(".post-form [role=status]", has_text="angekommen").wait_for()
+        # The answer's message (the page's status line says it, issue 20).
+        page.locator(".post-form .message.success", has_text="angekommen").wait_for()
         to_ack = (time.perf_counter() - started) * 1000
         return to_form, to_ack
     finally:
