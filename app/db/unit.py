@@ -105,10 +105,15 @@ def _statement(execute_state: ORMExecuteState) -> None:
 
 
 @event.listens_for(Session, "before_flush")
-def _only_inside_a_write(session: Session, _context: object, _instances: object) -> None:
+def _flushing(session: Session, _context: object, _instances: object) -> None:
     state = session.info.get(_KEY)
     if state is not None and state.memo and (session.new or session.dirty or session.deleted):
         state.memo.clear()
+
+
+@event.listens_for(Session, "before_flush")
+def _only_inside_a_write(session: Session, _context: object, _instances: object) -> None:
+    state = session.info.get(_KEY)
     if (state is not None and state.guarded and not state.writes
             and (session.new or session.dirty or session.deleted)):
         raise RuntimeError("A request writes only through Database.write (app/db/database.py)")

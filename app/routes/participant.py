@@ -183,8 +183,9 @@ def _posting_page(request: Request, session: Session, workshop: Workshop, field:
     if not fragment:  # the whole page; from the second round with the group's board, live
         assert workshop.id is not None
         context = {
+            # None: the panel is closed and loads its cards when opened (`group_cards`).
             "group": _group(session, workshop, field, categories)
-            if workshop.current_round > 1 else {},
+            if workshop.current_round > 1 else None,
             "after": latest_event_id(session, workshop_id=workshop.id),
             "timer": phases.timer_state(workshop),
             "statement": statements.snapshot(session, workshop, field),

@@ -193,14 +193,18 @@ def facilitator_of(request: Request, context: Context, session: Session,
     return facilitator
 
 
+def public_id_of(request: Request, context: Context) -> str | None:
+    """The participant's public id that the bearer token or the cookie carries, if signed."""
+    token = bearer_token(request) or request.cookies.get(PARTICIPANT_COOKIE)
+    return context.tokens.participant_public_id(token)
+
+
 def participant_of(
     request: Request, context: Context, session: Session, workshop: Workshop
 ) -> Participant | None:
     """The participant behind the bearer token or the cookie, if it belongs to this workshop."""
-    token = bearer_token(request) or request.cookies.get(PARTICIPANT_COOKIE)
-    public_id = context.tokens.participant_public_id(token)
     return participants.participant_by_public_id(
-        session=session, workshop=workshop, public_id=public_id
+        session=session, workshop=workshop, public_id=public_id_of(request, context)
     )
 
 

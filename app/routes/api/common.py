@@ -15,11 +15,10 @@ from app.errors import NotSignedIn
 from app.models import Participant, Workshop
 from app.text import MAX_ID
 from app.web.deps import (
-    PARTICIPANT_COOKIE,
     ContextDep,
-    bearer_token,
     facilitator_of,
     participant_of,
+    public_id_of,
 )
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]  # a number no table can hold is refused (422)
@@ -40,9 +39,8 @@ def _author(request: Request, context: ContextDep, session: Session, workshop: W
 def _poster(request: Request, context: ContextDep, session: Session, workshop: Workshop
             ) -> Poster:
     """`_author` for posting a card: a participant's three columns, not the ORM object."""
-    token = bearer_token(request) or request.cookies.get(PARTICIPANT_COOKIE)
     author = participants.author_by_public_id(
-        session=session, workshop=workshop, public_id=context.tokens.participant_public_id(token))
+        session=session, workshop=workshop, public_id=public_id_of(request, context))
     return author if author is not None else _author(request, context, session, workshop)
 
 
