@@ -322,6 +322,14 @@ def _snapshot_by_id(session: Session, card_id: int) -> CardSnapshot:
     return snapshot(session.exec(snapshot_query().where(Card.id == card_id)).one())
 
 
+def _in_own_list(participant_id: Any) -> tuple[Any, ...]:
+    """A participant's cards as their own list shows them (pending ones too). By the
+    participant's index alone: with the workshop's id beside it SQLite read every card of the
+    workshop (its field index), and a phone's post cost more with each card in the room."""
+    return (Card.participant_id == participant_id, col(Card.deleted_at).is_(None),
+            col(Card.hidden_at).is_(None), col(Card.merged_into_id).is_(None))
+
+
 def list_cards(
     *, session: Session, workshop: Workshop, field: str | None = None,
     participant: Participant | None = None, rounds: tuple[int, ...] | None = None,
@@ -330,18 +338,31 @@ def list_cards(
 
     A participant's own list also holds their cards that wait for pre-moderation.
     """
-    query = snapshot_query().where(Card.workshop_id == workshop.id)
     if participant is not None:
-        query = query.where(Card.participant_id == participant.id,
-                            col(Card.deleted_at).is_(None), col(Card.hidden_at).is_(None),
-                            col(Card.merged_into_id).is_(None))
+        if participant.workshop_id != workshop.id:
+            return []
+        query = snapshot_query().where(*_in_own_list(participant.id))
     else:
-        query = query.where(visible())
+        query = snapshot_query().where(Card.workshop_id == workshop.id, visible())
     if field is not None:
         query = query.where(in_group(field))
     if rounds is not None:
         query = query.where(col(Card.round).in_(rounds))
     return [snapshot(row) for row in session.exec(query.order_by(*board_order()))]
+
+
+def count_own(*, session: Session, field: str, participant: Participant) -> int:
+    """How many cards the participant's own list shows in a field's group."""
+    return int(session.connection().execute(
+        _COUNT_OWN, {"participant_id": participant.id, "key": field}).scalar_one())
+
+
+# Built once: with every phone's card, building the statement cost as much as running it.
+_COUNT_OWN = (select_rows(func.count(col(Card.id)))
+              .join(Field, col(Field.id) == Card.field_id)
+              .outerjoin(PARENT, col(PARENT.id) == Field.parent_id)
+              .where(*_in_own_list(bindparam("participant_id", type_=Integer())),
+                     in_group(bindparam("key", type_=String()))))  # type: ignore[arg-type]
 
 
 def get_card(*, session: Session, workshop: Workshop, card_id: int) -> CardSnapshot:

@@ -3,6 +3,7 @@
 import threading
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 from app import cards
@@ -290,6 +291,47 @@ def test_list_cards_filters_by_field_and_participant(session: Session) -> None:
                                              field="hf2")] == ["2", "3"]
     assert [c.text for c in cards.list_cards(session=session, workshop=workshop,
                                              participant=anna)] == ["1", "3"]
+
+
+def test_own_cards_are_counted_in_the_fields_group(session: Session) -> None:
+    workshop = make_workshop(session)
+    anna, ben = make_participant(session, workshop), make_participant(session, workshop)
+    make_card(session, workshop, anna, field="hf1", text="1")
+    make_card(session, workshop, anna, field="hf1", text="2")
+    make_card(session, workshop, ben, field="hf1", text="3")
+    make_card(session, workshop, anna, field="hf2", text="4")
+    assert cards.count_own(session=session, field="hf1", participant=anna) == 2
+    assert cards.count_own(session=session, field="hf2", participant=ben) == 0
+    other = make_workshop(session)
+    assert cards.list_cards(session=session, workshop=other, participant=anna) == []
+
+
+@pytest.mark.sqlite_only
+def test_own_cards_are_read_by_the_participants_index(session: Session) -> None:
+    # A phone's post lists and counts its own cards: by the participant's index, not by
+    # reading every card of the workshop (that cost grew with each card in the room).
+    workshop = make_workshop(session)
+    anna = make_participant(session, workshop)
+    make_card(session, workshop, anna, field="hf1")
+    statements: list[tuple[str, object]] = []
+
+    def grab(_conn: object, _cursor: object, statement: str, parameters: object,
+             *_args: object) -> None:
+        if statement.startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", grab)
+    try:
+        cards.list_cards(session=session, workshop=workshop, field="hf1", participant=anna)
+        cards.count_own(session=session, field="hf1", participant=anna)
+    finally:
+        event.remove(engine, "before_cursor_execute", grab)
+    assert len(statements) == 2
+    for statement, parameters in statements:
+        plan = " ".join(str(row) for row in session.connection().exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {statement}", parameters).all())  # type: ignore[arg-type]
+        assert "SEARCH card USING INDEX ix_card_participant_id" in plan, plan
 
 
 def test_own_cards_can_be_deleted_after_the_event_and_when_hidden(session: Session) -> None:

@@ -1,7 +1,8 @@
 """Participant pages for the phone: join by code, choose a field, post and manage own cards.
 
 Every form posts normally and redirects; when htmx sends it, the same route answers with the
-`_posting.html` fragment instead, which the page itself includes.
+`_posting.html` fragment instead, which the page itself includes – a new card only with the
+parts that change (`_posted.html`).
 """
 
 import secrets
@@ -206,6 +207,19 @@ def _posting_page(request: Request, session: Session, workshop: Workshop, field:
     )
 
 
+def _posted(request: Request, session: Session, workshop: Workshop, field: Field,
+            participant: Participant, card: CardSnapshot, message: str, category: str
+            ) -> Response:
+    """The answer to a new card from the phone's form: the parts that change, placed by their
+    ids (participant/_posted.html), instead of the whole form and list again."""
+    return render(
+        request, "participant/_posted.html", status_code=201, headers={"HX-Reswap": "none"},
+        workshop=workshop, field=field, card=card, message=message, category=category,
+        categories=workshops.categories_of(session=session, workshop=workshop),
+        count=cards.count_own(session=session, field=field.key, participant=participant),
+        client_id=secrets.token_urlsafe(12), text_max=cards.TEXT_MAX, closed=None)
+
+
 GROUP_COOKIE = "zk_group"  # the group a phone worked in last, for "back to your group"
 
 
@@ -275,9 +289,11 @@ def post_card(field_key: str, request: Request, workshop: WorkshopDep, session: 
     areas = {f.key for f in workshops.subfields_of(session=session, field=field)}
     target = subfield if subfield in areas else field.key
 
+    # The author as this request read them: loading them again in the write cost a tenth.
+    assert participant.id is not None
+    author = participants.Author(participant.id, participant.role, participant.public_id)
+
     def post(write: Session) -> tuple[CardSnapshot, bool]:
-        author = write.get(Participant, participant.id)
-        assert author is not None
         return cards.post_card(
             session=write, workshop=workshops.get_workshop(session=write, slug=workshop.slug),
             participant=author, field=target, category=category, text=text,
@@ -288,7 +304,7 @@ def post_card(field_key: str, request: Request, workshop: WorkshopDep, session: 
             raise InvalidInput("Bitte wählen Sie eine Spalte: Stärken, Schwächen, "
                                "Potentiale oder Ideen.")
         session.commit()  # ends this session's read, so the page below shows the new card
-        card, _created = context.db.commit_together(post)
+        card, created = context.db.commit_together(post)
     except DomainError as exc:
         return _posting_page(request, session, workshop, field, participant,
                              status_code=exc.status_code, error=exc.render(gettext), text=text,
@@ -298,7 +314,10 @@ def post_card(field_key: str, request: Request, workshop: WorkshopDep, session: 
     arrived = ("1", gettext("Ihre Karte ist angekommen.")) if card.approved else (
         "5", gettext("Ihre Karte ist angekommen. Sie erscheint, sobald die Moderation sie "
                      "freigegeben hat."))
-    if is_htmx(request):
+    if is_htmx(request) and created:
+        return _posted(request, session, workshop, field, participant, card, arrived[1],
+                       category)
+    if is_htmx(request):  # a resend of a stored card: the whole form and list, as they are
         return _posting_page(request, session, workshop, field, participant, status_code=201,
                              message=arrived[1], category=category, fragment=True,
                              subfield=subfield, focus="text")

@@ -265,10 +265,17 @@
       location.reload();
       return;
     }
-    if (answer.status === 204 || answer.headers.get("HX-Reswap") === "none" || !window.htmx) {
+    if (answer.status === 204 || !window.htmx) { return; }
+    if (!form && entry.page !== location.pathname) { return; }
+    if (answer.headers.get("HX-Reswap") === "none") {
+      // An answer of parts that find their places by id (hx-swap-oob): a new card. A resend
+      // places the card and the count, not the form's parts, which are the person's now.
+      if (answer.html) {
+        window.htmx.swap(document.body, form ? answer.html : withoutForm(answer.html),
+                         {swapStyle: "none"});
+      }
       return;
     }
-    if (!form && entry.page !== location.pathname) { return; }
     var select = form ? null : entry.select;
     var target = document.querySelector(select || entry.target);
     if (!target || (!form && busy(target))) { return; }
@@ -285,6 +292,15 @@
       next = where.querySelector("button:not([disabled])");
     }
     if (next) { next.focus(); }
+  }
+
+  function withoutForm(html) {
+    var parts = document.createElement("template");
+    parts.innerHTML = html;
+    parts.content.querySelectorAll("[data-outbox-form]").forEach(function (part) {
+      part.remove();
+    });
+    return parts.innerHTML;
   }
 
   function confirmed(entry, answer) {

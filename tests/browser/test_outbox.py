@@ -81,12 +81,17 @@ def test_a_card_written_offline_is_sent_when_the_network_is_back(
     write_card(page, "Noch eine offline")
     expect(item).to_have_count(2)
     assert cards_of(live_server, live_workshop) == 0
+    page.get_by_label("Ihr Beitrag").fill("Angefangen")  # the next card, not sent yet
     phone.set_offline(False)
     expect(item.first).to_have_class(re.compile("state-sent"), timeout=15000)
     expect(item.first).to_have_text("Karte „Offline geschrieben“: gesendet")
     expect(page.locator(".my-cards .card")).to_have_count(2, timeout=15000)
     expect(page.locator(".my-cards .card-text")).to_have_text(
         ["Noch eine offline", "Offline geschrieben"])  # newest first, both in their order
+    expect(page.locator("#my-cards-count")).to_have_text("(2)")
+    expect(page.locator("#my-cards-empty")).to_have_count(0)  # "Noch keine Karten" is gone
+    # The resends placed their cards, not the form: what is being typed stays.
+    expect(page.get_by_label("Ihr Beitrag")).to_have_value("Angefangen")
     assert cards_of(live_server, live_workshop) == 2
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('zk-outbox:')"
                          " && !k.endsWith(':sender')).map(k => localStorage.getItem(k))"

@@ -89,24 +89,50 @@ def test_double_submit_creates_one_card(client: TestClient, auth: AuthActions) -
     assert len(client.get(f"/api/v1/workshops/{slug}/cards").json()) == 1
 
 
-def test_htmx_post_returns_the_fragment(client: TestClient, auth: AuthActions) -> None:
+def test_htmx_post_answers_with_the_parts_that_change(client: TestClient,
+                                                      auth: AuthActions) -> None:
     auth.join_in_browser()
     slug = auth.workshop.slug
     headers = {"HX-Request": "true"}
     response = client.post(f"/w/{slug}/me/hf2", headers=headers,
                            data={"category": "weaknesses", "text": "Leerstand", "client_id": "h1"})
     assert response.status_code == 201
-    fragment = soup(response.text)
-    assert fragment.select_one("html") is None
-    assert fragment.select_one("div#posting") is not None
-    assert [c.text for c in fragment.select(".card-text")] == ["Leerstand"]
-    assert fragment.select_one("textarea#text").text == ""
-    assert _form_values(fragment)["client_id"] != "h1"  # a fresh key for the next card
     assert response.headers["Zk-Received"] == "1"  # what the phone's outbox takes for sent
-    again = client.post(f"/w/{slug}/me/hf2", headers=headers,  # resent after a lost answer
+    assert response.headers["HX-Reswap"] == "none"  # only the parts below, each by its id
+    parts = soup(response.text)
+    assert parts.select_one("html") is None and parts.select_one("#posting") is None
+    placed = {p.get("id") or p["hx-swap-oob"]: p["hx-swap-oob"]
+              for p in parts.select("[hx-swap-oob]")}
+    assert placed == {"post-messages": "true", "post-category": "true", "text": "true",
+                      "client-id": "true", "my-cards-count": "true",
+                      "afterbegin:#my-cards-list": "afterbegin:#my-cards-list",
+                      "my-cards-empty": "delete"}  # the first card: the hint goes
+    # The form's parts are marked: a resend from the outbox leaves them to the person.
+    assert {p["id"] for p in parts.select("[data-outbox-form]")} == {
+        "post-messages", "post-category", "text", "client-id"}
+    assert parts.select_one("textarea#text").text == "" and parts.select_one(
+        "textarea#text").has_attr("autofocus")
+    assert parts.select_one("#client-id")["value"] not in ("", "h1")  # fresh for the next card
+    assert parts.select_one("#post-category input[value=weaknesses]").has_attr("checked")
+    assert "angekommen" in parts.select_one("#post-messages [data-announce]").text
+    assert [c.text for c in parts.select(".card-text")] == ["Leerstand"]
+    assert parts.select_one("#my-cards-count").text == "(1)"
+    second = soup(client.post(f"/w/{slug}/me/hf2", headers=headers, data={
+        "category": "ideas", "text": "Dorfladen", "client_id": "h2"}).text)
+    assert second.select_one("#my-cards-count").text == "(2)"
+    assert second.select_one("#my-cards-empty") is None
+    assert [c.text for c in second.select(".card-text")] == ["Dorfladen"]
+    # Resent after a lost answer: the card is stored already, the whole form and list come.
+    again = client.post(f"/w/{slug}/me/hf2", headers=headers,
                         data={"category": "weaknesses", "text": "Leerstand", "client_id": "h1"})
     assert again.status_code == 201 and again.headers["Zk-Received"] == "1"
-    assert [c.text for c in soup(again.text).select(".card-text")] == ["Leerstand"]
+    assert "HX-Reswap" not in again.headers
+    fragment = soup(again.text)
+    assert fragment.select_one("div#posting") is not None
+    assert [c.text for c in fragment.select(".card-text")] == ["Dorfladen", "Leerstand"]
+    page = soup(client.get(f"/w/{slug}/me/hf2").text)
+    assert [c.text for c in page.select("#my-cards-list .card-text")] == ["Dorfladen", "Leerstand"]
+    assert page.select_one("#my-cards-empty") is None
 
 
 def test_form_errors_keep_the_text(client: TestClient, auth: AuthActions) -> None:
