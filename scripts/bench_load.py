@@ -219,8 +219,16 @@ async def run(server: ServerProcess, participants: int, boards: int, seconds: fl
     for ready in readies:
         await ready.wait()
     # The room settles: every stream has replayed what it missed (1,000 phones connecting in
-    # the same second keep the server busy for 1–2 s).
-    await asyncio.sleep(5)
+    # the same second keep the server busy for a while). Posting starts once the server is
+    # idle (under a fifth of a core for a second), at most after a minute.
+    server_pid = server.process.pid if server.process else None
+    settle_started = time.perf_counter()
+    while time.perf_counter() - settle_started < 60:
+        before = tree_cpu(server_pid)
+        await asyncio.sleep(1)
+        if tree_cpu(server_pid) - before < 0.2:
+            break
+    settled = time.perf_counter() - settle_started
     sent: dict[int, tuple[float, str]] = {}
     post_ms: list[float] = []
     burst_ms: list[float] = []
@@ -268,7 +276,6 @@ async def run(server: ServerProcess, participants: int, boards: int, seconds: fl
         await asyncio.sleep(max(0.0, burst_at - time.perf_counter()) + random.uniform(0, burst))
         await post(who, n + 1, burst_ms)
 
-    server_pid = server.process.pid if server.process else None
     cpu_before = (tree_cpu(server_pid), tree_cpu(database_pid), time.process_time())
     started = time.perf_counter()
     end = started + seconds
@@ -324,7 +331,7 @@ async def run(server: ServerProcess, participants: int, boards: int, seconds: fl
     await client.close()
     return {"join": join_ms, "post": post_ms, "burst": burst_ms, "delivery": delivery,
             "phone_delivery": phone_delivery, "phones_missing": phones_missing,
-            "phones_twice": phones_twice, "streams": len(readies),
+            "phones_twice": phones_twice, "streams": len(readies), "settled": settled,
             "statuses": statuses, "ceiling_statuses": ceiling_statuses,
             "lost": len(lost), "missing": missing, "duplicates": duplicates,
             "cards": cards, "elapsed": elapsed, "cpu": cpu,
@@ -367,7 +374,8 @@ def main() -> None:
           + (f"on phones (join pages, htmx form, live streams; {args.open_panel:.0%} with the "
              "group's cards open)" if phones else "through the API")
           + f", {args.boards} boards, {describe(args.database, args.workers)}; "
-          f"{result['cards']} cards in {result['elapsed']:.0f} s; {result['streams']} streams")
+          f"{result['cards']} cards in {result['elapsed']:.0f} s; {result['streams']} streams, "
+          f"idle {result['settled']:.0f} s after they connected")
     print(summary("join", result["join"]))  # type: ignore[arg-type]
     print(summary("post, steady", steady))
     print(summary("post, burst", result["burst"]))  # type: ignore[arg-type]
