@@ -27,6 +27,7 @@ bench: setup-dev $(MO) postgres browser
 	$(BIN)/python scripts/bench_load.py --database $(DATABASE) --workers $(WORKERS)
 	$(BIN)/python scripts/bench_load.py --database $(DATABASE) --workers $(WORKERS) --via phone
 	$(BIN)/python scripts/bench_export.py
+	$(BIN)/python scripts/bench_duplicates.py
 
 # SQLite with one process, then PostgreSQL with 1, 2 and 4 (docs/performance.md).
 bench-processes: setup-dev $(MO) postgres

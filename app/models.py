@@ -378,3 +378,15 @@ class Photo(SQLModel, table=True):
     position: int = 0
     hidden_at: datetime | None = moment(optional=True)
     created_at: datetime = moment()
+
+
+class DuplicateDismissal(SQLModel, table=True):
+    """Cards a facilitator said are not duplicates of each other: never suggested together."""
+
+    __tablename__ = "duplicate_dismissal"
+
+    id: int | None = Col(default=None, primary_key=True)
+    workshop_id: int = Col(foreign_key="workshop.id", index=True)
+    field_id: int = Col(foreign_key="field.id")
+    card_ids: list[int] = Col(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = moment()

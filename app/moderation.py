@@ -64,8 +64,8 @@ def require_field(session: Session, facilitator: Facilitator, field_id: int) -> 
         facilitator.require_field(group_of(session, field_id).id or 0)
 
 
-def _cards(session: Session, workshop: Workshop, facilitator: Facilitator, ids: list[int]
-           ) -> list[Card]:
+def cards_to_act_on(session: Session, workshop: Workshop, facilitator: Facilitator,
+                    ids: list[int]) -> list[Card]:
     """The cards to act on: of this workshop, in the facilitator's field, not merged or deleted."""
     if not ids:
         raise InvalidInput("Bitte wählen Sie mindestens eine Karte aus.")
@@ -140,7 +140,7 @@ def column_snapshot(session: Session, field_id: int, category_id: int) -> Column
 def set_hidden(*, session: Session, workshop: Workshop, facilitator: Facilitator,
                card_ids: list[int], hidden: bool) -> ModerationAction:
     """Hide cards from boards and phones (they stay in the database), or show them again."""
-    cards = _cards(session, workshop, facilitator, card_ids)
+    cards = cards_to_act_on(session, workshop, facilitator, card_ids)
     before = [card_state(c) for c in cards]
     for card in cards:
         card.hidden_at = utcnow() if hidden else None
@@ -152,7 +152,7 @@ def set_hidden(*, session: Session, workshop: Workshop, facilitator: Facilitator
 def approve(*, session: Session, workshop: Workshop, facilitator: Facilitator,
             card_ids: list[int]) -> ModerationAction:
     """Let cards that wait for pre-moderation onto the board."""
-    cards = _cards(session, workshop, facilitator, card_ids)
+    cards = cards_to_act_on(session, workshop, facilitator, card_ids)
     before = [card_state(c) for c in cards]
     for card in cards:
         card.approved = True
@@ -164,7 +164,7 @@ def approve(*, session: Session, workshop: Workshop, facilitator: Facilitator,
 def edit(*, session: Session, workshop: Workshop, facilitator: Facilitator, card_id: int,
          text: str) -> ModerationAction:
     """Fix a card's wording (a typo, a clearer phrase)."""
-    [card] = _cards(session, workshop, facilitator, [card_id])
+    [card] = cards_to_act_on(session, workshop, facilitator, [card_id])
     before = [card_state(card)]
     card.text = clean_card_text(text)
     card.updated_at = utcnow()
@@ -176,7 +176,7 @@ def edit(*, session: Session, workshop: Workshop, facilitator: Facilitator, card
 def move(*, session: Session, workshop: Workshop, facilitator: Facilitator, card_id: int,
          field: str, category: str) -> ModerationAction:
     """Move a card to another column and/or field; it goes to the end of its new column."""
-    [card] = _cards(session, workshop, facilitator, [card_id])
+    [card] = cards_to_act_on(session, workshop, facilitator, [card_id])
     target_field = field_named(session=session, workshop=workshop, key=field)
     target_category = category_named(session=session, workshop=workshop, key=category)
     assert target_field.id is not None and target_category.id is not None
@@ -200,7 +200,7 @@ def _end_of_column(session: Session, field_id: int, category_id: int) -> int:
 def pin(*, session: Session, workshop: Workshop, facilitator: Facilitator, card_id: int,
         pinned: bool) -> ModerationAction:
     """Pin a card to the top of its column, or release it."""
-    [card] = _cards(session, workshop, facilitator, [card_id])
+    [card] = cards_to_act_on(session, workshop, facilitator, [card_id])
     before = [card_state(card)]
     card.pinned = pinned
     session.add(card)
@@ -211,7 +211,7 @@ def pin(*, session: Session, workshop: Workshop, facilitator: Facilitator, card_
 def reorder(*, session: Session, workshop: Workshop, facilitator: Facilitator, card_id: int,
             direction: Literal["up", "down"]) -> ModerationAction | None:
     """Move a card one place up or down in its column; None when it is already at the end."""
-    [card] = _cards(session, workshop, facilitator, [card_id])
+    [card] = cards_to_act_on(session, workshop, facilitator, [card_id])
     column = list(session.exec(
         select(Card)
         .where(col(Card.field_id).in_(group_ids(session, group_of(session, card.field_id))),
@@ -236,7 +236,7 @@ def reorder(*, session: Session, workshop: Workshop, facilitator: Facilitator, c
 def merge(*, session: Session, workshop: Workshop, facilitator: Facilitator, card_ids: list[int],
           text: str | None = None) -> ModerationAction:
     """Put duplicates together: one new card with the chosen (or longest) wording."""
-    originals = _cards(session, workshop, facilitator, card_ids)
+    originals = cards_to_act_on(session, workshop, facilitator, card_ids)
     if len(originals) < 2:
         raise InvalidInput("Zum Zusammenfassen braucht es mindestens zwei Karten.")
     if len(originals) > MERGE_MAX:
@@ -267,7 +267,7 @@ def merge(*, session: Session, workshop: Workshop, facilitator: Facilitator, car
 def unmerge(*, session: Session, workshop: Workshop, facilitator: Facilitator,
             card_id: int) -> ModerationAction:
     """Split a merged card into its originals again."""
-    [merged] = _cards(session, workshop, facilitator, [card_id])
+    [merged] = cards_to_act_on(session, workshop, facilitator, [card_id])
     originals = list(session.exec(select(Card).where(Card.merged_into_id == merged.id)))
     if not originals:
         raise Conflict("Diese Karte ist keine zusammengefasste Karte.")

@@ -474,8 +474,10 @@ def test_html_shows_logos_the_fields_photos_and_the_appendix(with_photos: Report
 
 def test_pdf_holds_the_photos(with_photos: Report) -> None:
     reader = PdfReader(io.BytesIO(write_pdf(with_photos)))
-    # Five photos and two logos, each once (pages share what they show).
-    assert len({image.data for page in reader.pages for image in page.images}) == 7
+    # Five photos and two logos, each once (pages share what they show), and the word cloud
+    # of each field with cards.
+    clouds = sum(1 for f in with_photos.fields if f.words)
+    assert len({image.data for page in reader.pages for image in page.images}) == 7 + clouds
     text = "".join("".join(page.extract_text() for page in reader.pages).split())
     assert "Fotodokumentation" in text and "Foto5:Abschlussplenum" in text
 
@@ -489,7 +491,8 @@ def test_docx_has_the_pictures_with_alt_text_and_captions(with_photos: Report) -
     assert descriptions[:2] == ["Logo der EU", "LEADER"]
     assert "Pinnwand Stärken" in descriptions
     assert "Foto: Handlungsfeld 1 – Gutes Leben in der Region" in descriptions
-    assert len(descriptions) == 7 and len(media) >= 3
+    clouds = [d for d in descriptions if d.startswith("Wortwolke: ")]  # the fields with cards
+    assert len(descriptions) - len(clouds) == 7 and len(media) >= 3
     widths = [int(cx) for cx in re.findall(r'<wp:extent cx="(\d+)"', xml)]
     assert max(widths) <= 17.01 * 360000  # A4 less 2 cm margins (in twips): the column
     from docx import Document

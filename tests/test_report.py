@@ -341,7 +341,8 @@ def test_word_styles_toc_and_alt_text(session: Session, filled: Workshop) -> Non
     assert report.rounds_used and not any("(R" in p.text for p in cards)  # off by default
     captions = [p for p in document.paragraphs if "(n = " in p.text]
     assert captions and all(p.paragraph_format.keep_with_next for p in captions)
-    descriptions = [d.get("descr") for d in body.iter(qn("wp:docPr"))]
+    descriptions = [d.get("descr") for d in body.iter(qn("wp:docPr"))
+                    if not d.get("descr", "").startswith("Wortwolke: ")]
     assert descriptions and all(descriptions) and "%" in descriptions[0]
     rounds = build_report(session=session, workshop=filled,
                           options=ReportOptions(rounds=True))

@@ -29,9 +29,10 @@ from tests.conftest import AuthActions
 from tests.factories import make_participant
 from tests.test_report import EDGE, SEED_HF1, filled, report  # noqa: F401  (fixtures)
 
-SHEETS = ["Übersicht", "Karten", "Themen", "Leitsätze", "Bemerkungen", "Umfragen", "Beteiligung"]
-FILES = ["uebersicht.csv", "karten.csv", "themen.csv", "leitsaetze.csv", "bemerkungen.csv",
-         "umfragen.csv", "beteiligung.csv"]
+SHEETS = ["Übersicht", "Karten", "Wörter", "Themen", "Leitsätze", "Bemerkungen", "Umfragen",
+          "Beteiligung"]
+FILES = ["uebersicht.csv", "karten.csv", "woerter.csv", "themen.csv", "leitsaetze.csv",
+         "bemerkungen.csv", "umfragen.csv", "beteiligung.csv"]
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAE"
                        "hQGAhKmMIQAAAABJRU5ErkJggg==")
 PARTICIPATION = ReportParticipation(
@@ -349,3 +350,33 @@ def test_an_empty_workshop_gives_every_sheet_and_file_with_headers(session: Sess
     assert all(len(_csv(archive, name)) >= 1 for name in FILES)
     assert json.loads(write_json(empty))["photos"] == []
     assert write_markdown(empty).startswith("# ")
+
+
+def test_every_format_has_each_fields_words_with_their_counts(rich: Report) -> None:
+    """The word cloud: an image in HTML, PDF and Word, and everywhere its words with counts."""
+    from bs4 import BeautifulSoup
+    from docx import Document
+
+    from app.report.writers import write_docx, write_html
+
+    field = next(f for f in rich.fields if f.key == "hf1")
+    top = field.words[0]
+    assert top.count >= 2 and field.words_text.startswith(f"{top.text} {top.count}")
+    assert (field.number, top.text, top.count) in _rows(
+        load_workbook(io.BytesIO(write_xlsx(rich))), "Wörter")
+    words = _csv(zipfile.ZipFile(io.BytesIO(write_csv(rich))), "woerter.csv")
+    assert words[0] == ["Handlungsfeld", "Wort", "Anzahl"]
+    assert [field.number, top.text, str(top.count)] in words
+    assert f"Häufige Wörter: {top.text} {top.count}" in write_markdown(rich)
+    data = {f["key"]: f for f in json.loads(write_json(rich))["fields"]}
+    assert data["hf1"]["words"][0] == {"text": top.text, "count": top.count}
+    html = BeautifulSoup(write_html(rich), "html.parser")
+    figure = html.select_one(".field .words")
+    assert figure.select_one("img")["src"].startswith("data:image/png;base64,iVBOR")
+    assert figure.select_one("img")["alt"]
+    assert figure.select_one("figcaption").text == f"Häufige Wörter: {field.words_text}"
+    document = Document(io.BytesIO(write_docx(rich)))
+    assert f"Häufige Wörter: {field.words_text}" in [p.text for p in document.paragraphs]
+    described = [d.get("descr") for d in document.element.body.iter()
+                 if d.tag.endswith("}docPr")]
+    assert f"Wortwolke: {field.words_text}" in described

@@ -47,6 +47,7 @@ from app.live.views import (
     StatementView,
     SurveyView,
     View,
+    WordsView,
 )
 from app.models import EventRecord, Workshop
 from app.web.templating import Templates
@@ -98,9 +99,8 @@ class Views:
             messages = [ServerSentEvent(data="", event="changed")] if changed else []
         elif isinstance(view, PlenaryView):
             messages = self._plenary(event, view)
-        elif isinstance(view, SurveyView):
-            concerned = isinstance(event, SurveyChanged) and event.survey == view.survey
-            messages = [ServerSentEvent(data="", event="changed")] if concerned else []
+        elif isinstance(view, SurveyView | WordsView):  # told to refetch what it shows
+            messages = [ServerSentEvent(data="", event="changed")] if view.changed_by(event) else []
         elif isinstance(view, StatementView):
             messages = []
             if isinstance(event, StatementChanged) and event.state is not None:
@@ -314,7 +314,7 @@ class Views:
         if isinstance(view, ConsoleView):  # it missed something: it loads its cards anew
             return [ServerSentEvent(data="", event="console-reload"),
                     ServerSentEvent(data="", event="statement-changed")]
-        if isinstance(view, PlenaryConsoleView | SurveyView):
+        if isinstance(view, PlenaryConsoleView | SurveyView | WordsView):
             return [ServerSentEvent(data="", event="changed")]
         if isinstance(view, StatementView):
             found = workshops.find_field(session=session, workshop=workshop, key=view.field)

@@ -107,6 +107,28 @@ class SurveyView(_Watching):
     def kinds(self) -> Kinds:
         return (SurveyChanged,)
 
+    def changed_by(self, event: DomainEvent) -> bool:
+        return isinstance(event, SurveyChanged) and event.survey == self.survey
+
+
+@dataclass(frozen=True)
+class WordsView(_Watching):
+    """A field's word cloud on the projector: told when its shown cards changed, it refetches
+    the cloud (a card still waiting for approval changes nothing it shows)."""
+
+    field: str
+
+    def kinds(self) -> Kinds:
+        return _CARDS
+
+    def changed_by(self, event: DomainEvent) -> bool:
+        if isinstance(event, CardPosted | CardEdited | CardDeleted):
+            card = event.card
+            shown = card.approved or not isinstance(event, CardPosted)
+            return shown and self.field in (card.field, card.in_group)
+        return isinstance(event, BoardChanged) and any(c.field == self.field
+                                                        for c in event.columns)
+
 
 @dataclass(frozen=True)
 class ApiView(_Watching):
@@ -116,4 +138,4 @@ class ApiView(_Watching):
 
 
 View = (BoardView | ConsoleView | StatementView | PlenaryView | PlenaryConsoleView | SurveyView
-        | ApiView)
+        | WordsView | ApiView)

@@ -155,6 +155,11 @@ def write_docx(report: Report) -> bytes:
                         else "") + (f" – {card.author}" if card.author else "")
                     paragraph.add_run(_text(card.text + extra))
             docx_photos.add_field_photos(document, report, field)
+            if field.words_png:  # the cloud, its words with their counts as its text
+                document.add_picture(io.BytesIO(field.words_png), width=Cm(15))
+                _alt_text(document, "Wortwolke: " + field.words_text)
+                document.paragraphs[-1].paragraph_format.keep_with_next = True
+                document.add_paragraph(_text("Häufige Wörter: " + field.words_text))
             document.add_paragraph(_text(field.stem))
             completion = document.add_paragraph(
                 _text("… " + field.statement) if field.statement else "(kein Leitsatz beschlossen)")

@@ -142,6 +142,8 @@ def _field(report: Report, field: ReportField) -> list[str]:
                          + (f" (R{card.round})" if marks else "")
                          + (f" – {md(card.author, alone=False)}" if card.author else ""))
         lines += [""] if column.cards else ["(keine Karten)", ""]
+    if field.words:
+        lines += [f"Häufige Wörter: {md(field.words_text, alone=False)}", ""]
     lines += [f"> {md(field.sentence)}" if field.sentence else "(kein Leitsatz beschlossen)", ""]
     return lines
 

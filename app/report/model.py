@@ -1,11 +1,16 @@
 """The Report value: everything the documentation shows, no database objects."""
 
+import base64
 import datetime as dt
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
 from app.surveys import QuestionResult
+
+if TYPE_CHECKING:
+    from app.word_cloud import Word
 
 
 class _Frozen(BaseModel):
@@ -49,6 +54,33 @@ class ReportField(_Frozen):
     @property
     def card_count(self) -> int:
         return sum(len(column.cards) for column in self.columns)
+
+    @cached_property
+    def words(self) -> list["Word"]:
+        """The field's word cloud: its most used words, by the cards' weight."""
+        from app.word_cloud import cloud
+
+        return cloud((card.text, card.weight) for column in self.columns
+                     for card in column.cards)
+
+    @property
+    def words_text(self) -> str:
+        """The cloud's text alternative, in every format: "Leerstand 5, Radwege 3"."""
+        from app.word_cloud import alternative
+
+        return alternative(self.words)
+
+    @cached_property
+    def words_png(self) -> bytes | None:
+        """The cloud as an image, drawn when a format first shows it (HTML, PDF, Word)."""
+        from app.word_cloud import png
+
+        return png(self.words)
+
+    @property
+    def words_data_uri(self) -> str:
+        png = self.words_png
+        return f"data:image/png;base64,{base64.b64encode(png).decode()}" if png else ""
 
 
 class ReportTheme(_Frozen):

@@ -40,8 +40,19 @@ class Table:
 
 def tables(report: Report) -> list[Table]:
     """Every table, in the order of the document; a part left out gives its table no rows."""
-    return [overview(report), cards(report), themes(report), statements(report),
+    return [overview(report), cards(report), words(report), themes(report), statements(report),
             remarks(report), survey_answers(report), participation(report)]
+
+
+def words(report: Report) -> Table:
+    """Each field's word cloud as numbers: its most used words, by the cards' weight."""
+    table = Table("Wörter", "woerter.csv",
+                  [Column("Handlungsfeld", 14), Column("Wort", 30), Column("Anzahl", 8)])
+    if report.options.working:
+        for report_field in report.fields:
+            for word in report_field.words:
+                table.add(report_field.number or report_field.title, word.text, word.count)
+    return table
 
 
 def local_time(report: Report) -> dt.datetime:

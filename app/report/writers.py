@@ -77,6 +77,8 @@ def write_json(report: Report) -> str:
     numbers are there); embedded as base64 only with the option `charts`."""
     embed = report.options.charts
     data = report.model_dump(mode="json", exclude={"surveys", "photos", "logos"})
+    for field_data, report_field in zip(data["fields"], report.fields, strict=True):
+        field_data["words"] = [{"text": w.text, "count": w.count} for w in report_field.words]
     data["surveys"] = [{
         "title": s.title,
         "sources": [{"label": src.label, "combined": src.combined, "title": src.title,

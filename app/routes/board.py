@@ -1,14 +1,16 @@
 """Projector pages: the overview of all fields and each field's live board."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 from sse_starlette import EventSourceResponse
 
-from app import cards, phases, statements, workshops
+from app import cards, phases, statements, word_cloud, workshops
 from app.live.events import latest_event_id
-from app.live.views import BoardView
+from app.live.views import BoardView, WordsView
+from app.models import Workshop
 from app.qr import qr_svg
 from app.web.deps import (
     AfterId,
@@ -85,3 +87,47 @@ async def board_events(slug: str, field_key: str, context: ContextDep, locale: L
     return event_stream(context, workshop, last_event_id=last_event_id, after=after,
                         view=BoardView(field=field_key, locale=locale, round=round,
                                        slug=workshop.slug, part=part))
+
+
+ColumnQuery = Annotated[str, Query(max_length=40, pattern=r"^[a-z0-9_-]*$")]
+
+
+def _cloud(session: Session, workshop: Workshop, field_key: str, column: str
+           ) -> dict[str, Any]:
+    """A field's word cloud, of all columns or one: what its board shows now."""
+    field = workshops.get_field(session=session, workshop=workshop, key=field_key)
+    categories = workshops.categories_of(session=session, workshop=workshop)
+    chosen = next((c for c in categories if c.key == column), None)
+    shown = [c for c in cards.list_cards(session=session, workshop=workshop, field=field.key)
+             if chosen is None or c.category == chosen.key]
+    return {"field": field, "categories": categories, "column": chosen,
+            "words": word_cloud.cloud((c.text, c.weight) for c in shown),
+            "card_count": len(shown)}
+
+
+@router.get("/w/{slug}/board/{field_key}/words")
+def words(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
+          column: ColumnQuery = "") -> Response:
+    """A field's word cloud for the projector, of all columns or one, updated live."""
+    assert workshop.id is not None
+    after = latest_event_id(session, workshop_id=workshop.id)
+    return render(request, "board/words.html", workshop=workshop, after=after,
+                  **_cloud(session, workshop, field_key, column))
+
+
+@router.get("/w/{slug}/board/{field_key}/words/cloud")
+def words_cloud(field_key: str, request: Request, workshop: WorkshopDep, session: SessionDep,
+                column: ColumnQuery = "") -> Response:
+    """The word cloud alone, refetched when the field's cards change."""
+    return render(request, "board/_words.html", workshop=workshop,
+                  **_cloud(session, workshop, field_key, column))
+
+
+@router.get("/w/{slug}/board/{field_key}/words/events")
+async def words_events(slug: str, field_key: str, context: ContextDep,
+                       last_event_id: LastEventId = None, after: AfterId = 0
+                       ) -> EventSourceResponse:
+    """Tells the word cloud that the field's shown cards changed."""
+    workshop = await load_workshop(context, slug)
+    return event_stream(context, workshop, last_event_id=last_event_id, after=after,
+                        view=WordsView(field=field_key))

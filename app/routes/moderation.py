@@ -14,7 +14,7 @@ from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from app import bulk, moderation, workshops
+from app import bulk, duplicates, moderation, workshops
 from app import undo as undoing
 from app.access import Facilitator
 from app.errors import N_, DomainError, InvalidInput
@@ -48,6 +48,7 @@ DONE = {
     "up": N_("Verschoben."), "down": N_("Verschoben."), "edit": N_("Gespeichert."),
     "move": N_("Verschoben."), "merge": N_("Zusammengefasst."), "unmerge": N_("Aufgeteilt."),
     "undo": N_("Rückgängig gemacht."), "bulk": N_("Karten gespeichert."),
+    "dupmerge": N_("Zusammengefasst."), "dupdismiss": N_("Vorschlag verworfen."),
 }
 
 
@@ -55,7 +56,7 @@ def _page(request: Request, session: Session, workshop: Workshop, field: Field,
           facilitator: Facilitator, *, fragment: bool, order: str = "board",
           message: str | None = None, error: str | None = None, status_code: int = 200,
           bulk_text: str = "", bulk_preview: bulk.BulkPreview | None = None,
-          refresh: bool = False) -> Response:
+          refresh: bool = False, duplicates_open: bool = False) -> Response:
     assert workshop.id is not None
     # First the last event, then the cards: what came in between is sent again, not missed.
     after = latest_event_id(session, workshop_id=workshop.id)
@@ -77,7 +78,13 @@ def _page(request: Request, session: Session, workshop: Workshop, field: Field,
         last=undoing.last_action(session=session, workshop=workshop, facilitator=facilitator,
                                     field=field),
         message=message, error=error, bulk_text=bulk_text, bulk_preview=bulk_preview,
-        refresh=refresh, **{"after": after, **extra},
+        refresh=refresh,
+        # The suggestions take a fifth of a second for 500 cards: an action's answer leaves them
+        # to the panel's own request, unless the action was taken in the panel.
+        suggestions=duplicates.suggestions(session=session, workshop=workshop, field=field)
+        if duplicates_open or not fragment else None,
+        labels={c.key: c.label for c in categories}, duplicates_open=duplicates_open,
+        **{"after": after, **extra},
     )
 
 
@@ -93,7 +100,7 @@ def console(field_key: str, request: Request, workshop: WorkshopDep, session: Se
         return RedirectResponse(f"/w/{workshop.slug}/facilitate/{parent.key}", status_code=303)
     message = gettext(DONE[done]) if done in DONE else None
     return _page(request, session, workshop, field, facilitator, fragment=False, order=order,
-                 message=message)
+                 message=message, duplicates_open=done in ("dupmerge", "dupdismiss"))
 
 
 @router.get("/w/{slug}/facilitate/{field_key}/cards")
@@ -105,6 +112,20 @@ def console_cards(field_key: str, request: Request, workshop: WorkshopDep, sessi
     field = moderated_field(session, workshop, facilitator, field_key)
     return _page(request, session, workshop, field, facilitator, fragment=True, order=order,
                  refresh=True)
+
+
+@router.get("/w/{slug}/facilitate/{field_key}/duplicates")
+def duplicate_suggestions(field_key: str, request: Request, workshop: WorkshopDep,
+                          session: SessionDep, facilitator: FacilitatorDep) -> Response:
+    """The console's groups of likely duplicates alone, reloaded as cards come and go."""
+    field = moderation.group_of(session, moderated_field(session, workshop, facilitator,
+                                                         field_key).id or 0)
+    categories = workshops.categories_of(session=session, workshop=workshop)
+    return render(request, "facilitator/_duplicates.html", oob=True, workshop=workshop,
+                  field=field,
+                  suggestions=duplicates.suggestions(session=session, workshop=workshop,
+                                                     field=field),
+                  labels={c.key: c.label for c in categories})
 
 
 @router.get("/w/{slug}/facilitate/{field_key}/events")
@@ -163,6 +184,9 @@ def _act(form: FormData, field_key: str, request: Request, workshop: Workshop,
     order = "newest" if form.get("order") == "newest" else "board"
     action, _, card = op.partition(":")
     field = moderated_field(session, workshop, facilitator, field_key)
+    if action in ("dupmerge", "dupdismiss"):
+        return _suggested(form, action, card, request, workshop, session, facilitator, field,
+                          gettext, order)
     try:
         card_id = parse_number(card)
         ids = [card_id] if card_id else _selected(form.getlist("card_ids"))
@@ -177,6 +201,31 @@ def _act(form: FormData, field_key: str, request: Request, workshop: Workshop,
     except DomainError as exc:
         return _failed(request, session, workshop, field, facilitator, exc, gettext, order)
     return _done(request, session, workshop, field, facilitator, action, gettext, order)
+
+
+def _suggested(form: FormData, action: str, key: str, request: Request, workshop: Workshop,
+               session: Session, facilitator: Facilitator, field: Field, gettext: GettextDep,
+               order: str) -> Response:
+    """A suggested group of duplicates merged with its wording, or dismissed."""
+    try:
+        ids = _selected(key.split("-"))
+        with write(request, session, workshop):
+            if action == "dupmerge":
+                text = str(form.get(f"dup-text-{key}") or "")
+                moderation.merge(session=session, workshop=workshop, facilitator=facilitator,
+                                 card_ids=ids, text=text)
+            else:
+                duplicates.dismiss(session=session, workshop=workshop, facilitator=facilitator,
+                                   field=field, card_ids=ids)
+    except DomainError as exc:
+        return _page(request, session, workshop, field, facilitator, fragment=is_htmx(request),
+                     order=order, error=refused(session, exc, gettext),
+                     status_code=exc.status_code, duplicates_open=True)
+    if is_htmx(request):
+        return _page(request, session, workshop, field, facilitator, fragment=True, order=order,
+                     message=gettext(DONE[action]), duplicates_open=True)
+    return RedirectResponse(f"/w/{workshop.slug}/facilitate/{field.key}?done={action}"
+                            f"&order={order}#duplicates", status_code=303)
 
 
 def _selected(values: Sequence[object]) -> list[int]:

@@ -10,7 +10,7 @@ from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from app import charts, survey_import, surveys
+from app import charts, survey_import, surveys, word_cloud
 from app.access import Facilitator
 from app.errors import N_, DomainError, InvalidInput, NotFound
 from app.live.events import latest_event_id
@@ -134,7 +134,10 @@ def _results(session: Session, workshop: Workshop, survey: Survey,
     assert workshop.id is not None
     by_source = surveys.results(session=session, workshop=workshop, survey=survey,
                                 include_hidden=include_hidden)
-    return {"by_source": by_source,
+    clouds = {(source, r.question_id): word_cloud.cloud((text, 1) for _, text in r.texts)
+              for source, results in by_source.items() for r in results
+              if r.kind == "text" and not r.suppressed}
+    return {"by_source": by_source, "clouds": clouds,
             "counts": {source: surveys.respondent_count(session=session, survey=survey,
                                                         source=source) for source in by_source},
             "version": latest_event_id(session, workshop_id=workshop.id)}

@@ -9,6 +9,7 @@ from jinja2 import BytecodeCache, Environment, FileSystemLoader, select_autoesca
 from jinja2.bccache import Bucket
 from markupsafe import Markup
 
+from app import word_cloud
 from app.config import PROJECT_ROOT
 from app.text import clock, clock_date
 from app.web.urls import path
@@ -70,6 +71,8 @@ class Templates:
             # `<p{{ de }}>{{ card.text }}</p>`: people's text is German; in another interface
             # language a screen reader reads it with German pronunciation (WCAG 3.1.2).
             env.globals["de"] = Markup("") if locale == DEFAULT_LOCALE else Markup(' lang="de"')
+            env.globals["scattered"] = word_cloud.scattered  # a cloud's order of its words
+            env.globals["alternative"] = word_cloud.alternative  # …and its text alternative
             env.filters["clock"] = clock
             env.filters["clock_date"] = clock_date
             self._envs[locale] = env

@@ -197,10 +197,12 @@
     root.querySelectorAll("[data-cards] input[type=checkbox]:checked").forEach(function (box) {
       ticked.push(box.value);
     });
+    var open = root.querySelector("#duplicates[open]");
     htmx.ajax("get", root.dataset.reload, { source: root, target: root, swap: "outerHTML" })
       .then(function () {
         var now = region();
         if (!now) return;
+        if (open && now.querySelector("#duplicates")) now.querySelector("#duplicates").open = true;
         ticked.forEach(function (value) {
           var box = now.querySelector("[data-cards] input[type=checkbox][value='" + value + "']");
           if (box) box.checked = true;
@@ -288,6 +290,11 @@
 
   function landing(root, before) {
     var found = null;
+    // A suggested group merged or dismissed: on to the next suggestion, or the list's heading.
+    if (before.action === "dupmerge" || before.action === "dupdismiss") {
+      return root.querySelector("[data-duplicate] h3") ||
+        root.querySelector("#duplicates-title");
+    }
     if (before.action === "merge") {  // the card the ticked ones became: new in this view
       root.querySelectorAll("li[data-merged]").forEach(function (card) {
         if (!found && before.known.indexOf(card.dataset.card) < 0) found = checkbox(card);

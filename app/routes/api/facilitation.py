@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from app import (
     bulk,
+    duplicates,
     moderation,
     phases,
 )
@@ -21,6 +22,7 @@ from app.web.deps import (
     FacilitatorDep,
     SessionDep,
     WorkshopDep,
+    moderated_field,
     write,
 )
 
@@ -66,6 +68,47 @@ def undo(request: Request, workshop: WorkshopDep, facilitator: FacilitatorDep,
     with write(request, session, workshop):
         return _action_out(undoing.undo(session=session, workshop=workshop,
                                         facilitator=facilitator))
+
+
+class DuplicatesOut(BaseModel):
+    groups: list[list[int]] = Field(description="Card ids that likely say the same thing, the "
+                                    "surest group first; a group's first card is in the column "
+                                    "most of them are in (where a merge puts the merged card).")
+
+
+class DismissIn(BaseModel):
+    card_ids: list[Id] = Field(min_length=2, max_length=moderation.MERGE_MAX)
+
+
+def _duplicates_out(session: SessionDep, workshop: WorkshopDep, field_key: str,
+                    facilitator: FacilitatorDep) -> DuplicatesOut:
+    field = moderation.group_of(session, moderated_field(session, workshop, facilitator,
+                                                         field_key).id or 0)
+    return DuplicatesOut(groups=[s.ids for s in duplicates.suggestions(
+        session=session, workshop=workshop, field=field)])
+
+
+@router.get("/workshops/{slug}/fields/{field_key}/duplicates", response_model=DuplicatesOut)
+def duplicate_suggestions(field_key: str, workshop: WorkshopDep, facilitator: FacilitatorDep,
+                          session: SessionDep) -> DuplicatesOut:
+    """Groups of the field's shown cards that likely say the same thing, also across rounds and
+    columns (facilitator). Nothing is merged: merge a group with the moderation action "merge"
+    or dismiss it."""
+    return _duplicates_out(session, workshop, field_key, facilitator)
+
+
+@router.post("/workshops/{slug}/fields/{field_key}/duplicates/dismiss",
+             response_model=DuplicatesOut)
+def dismiss_duplicates(request: Request, field_key: str, body: DismissIn, workshop: WorkshopDep,
+                       facilitator: FacilitatorDep, session: SessionDep) -> DuplicatesOut:
+    """These cards are no duplicates of each other: they are not suggested together again
+    (facilitator). Answers with the suggestions that remain."""
+    with write(request, session, workshop):
+        field = moderation.group_of(session, moderated_field(session, workshop, facilitator,
+                                                             field_key).id or 0)
+        duplicates.dismiss(session=session, workshop=workshop, facilitator=facilitator,
+                           field=field, card_ids=body.card_ids)
+    return _duplicates_out(session, workshop, field_key, facilitator)
 
 
 class BulkIn(BaseModel):
